@@ -1,0 +1,1 @@
+namespace Compliance.Discord.Tests;
