@@ -12,6 +12,9 @@ namespace Compliance.ServiceDefaults.Logging;
 /// <summary>Serilog set up the same way for both deployables: JSON in production, readable text in development, always redacted.</summary>
 public static class ServiceLogging
 {
+    private static readonly string[] QuietCategories =
+        ["Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore", "System.Net.Http.HttpClient", "Microsoft.Extensions.Http"];
+
     private const string DevelopmentTemplate =
         "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj} {TraceId}{NewLine}{Exception}";
 
@@ -31,16 +34,24 @@ public static class ServiceLogging
 
         var logger = new LoggerConfiguration()
             .MinimumLevel.Is(level)
-            .MinimumLevel.Override("Microsoft.AspNetCore", LevelAtLeast(level, LogEventLevel.Warning))
-            .MinimumLevel.Override("Microsoft.EntityFrameworkCore", LevelAtLeast(level, LogEventLevel.Warning))
-            .MinimumLevel.Override("System.Net.Http.HttpClient", LevelAtLeast(level, LogEventLevel.Warning))
-            .MinimumLevel.Override("Microsoft.Extensions.Http", LevelAtLeast(level, LogEventLevel.Warning))
+            .MinimumLevel.Override(QuietCategories[0], LevelAtLeast(level, LogEventLevel.Warning))
+            .MinimumLevel.Override(QuietCategories[1], LevelAtLeast(level, LogEventLevel.Warning))
+            .MinimumLevel.Override(QuietCategories[2], LevelAtLeast(level, LogEventLevel.Warning))
+            .MinimumLevel.Override(QuietCategories[3], LevelAtLeast(level, LogEventLevel.Warning))
             .Enrich.FromLogContext()
             .WriteTo.Console(new RedactingFormatter(formatter, SensitiveDataRedactor.Shared))
             .CreateLogger();
 
         logging.ClearProviders();
         logging.AddSerilog(logger, dispose: true);
+
+        // The same floors for every provider, not only Serilog: the framework's request diagnostics log raw paths
+        // (which can hold ids or user text), and our request log line replaces them.
+        var floor = (LogLevel)Math.Max((int)LogLevel.Warning, (int)level);
+        foreach (var category in QuietCategories)
+        {
+            logging.AddFilter(category, floor);
+        }
         return logger;
     }
 

@@ -70,7 +70,7 @@ public sealed partial class SensitiveDataRedactor
         {
             result = UrlPasswordPattern().Replace(result, m => m.Groups[1].Value + Marker(SensitiveDataKind.Secret) + "@");
         }
-        if (result.Contains('=', StringComparison.Ordinal))
+        if (result.Contains('=', StringComparison.Ordinal) || result.Contains(':', StringComparison.Ordinal))
         {
             result = KeyValueSecretPattern().Replace(result, m => m.Groups[1].Value + Marker(SensitiveDataKind.Secret));
         }
@@ -209,7 +209,7 @@ public sealed partial class SensitiveDataRedactor
     [GeneratedRegex(@"(\b[a-z][a-z0-9+.\-]*://[^:/@\s]*:)[^@\s/]+@", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex UrlPasswordPattern();
 
-    [GeneratedRegex(@"(\b(?:password|pwd|passwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret)\s*[=:]\s*)(?!\[redacted)[^;,\s""']+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(\b(?:password|pwd|passwd|secret|token|api[_-]?key|access[_-]?key|client[_-]?secret)[""']?\s*[=:]\s*[""']?)(?!\[redacted)[^;,\s""']+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex KeyValueSecretPattern();
 
     [GeneratedRegex(@"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}", RegexOptions.CultureInvariant)]
@@ -225,6 +225,6 @@ public sealed partial class SensitiveDataRedactor
     [GeneratedRegex(@"(?<![\d.])\d(?:[ \-]?\d){12,18}(?![\d.])", RegexOptions.CultureInvariant)]
     private static partial Regex CardPattern();
 
-    [GeneratedRegex(@"(?<![\w.])(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,4}\)[ .\-]?)?\d{2,4}[ .\-]?\d{3,4}[ .\-]?\d{3,5}(?![\w.])", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![\w.])(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,4}\)[ .\-]?)?\d{2,4}(?:[ .\-]?\d{3,4})?[ .\-]?\d{3,5}(?![\w.])", RegexOptions.CultureInvariant)]
     private static partial Regex PhonePattern();
 }
