@@ -123,15 +123,18 @@ def build_model(size, seed):
     g.c_sqrt_head = g.const("const.sqrt_head_dim", np.array(np.sqrt(HEAD_DIM), dtype=np.float32))
 
     # Embeddings: word + absolute position (sliced to the sequence length) + token type, then LayerNorm.
+    # Position and type embeddings are drawn smaller than word embeddings: every text shares them, and at full
+    # scale they would make all random-model vectors near-identical, so a reference comparison could not tell
+    # texts apart. (Trained BERT weights have the same property.)
     word = g.node("Gather", [g.weight("embeddings.word_embeddings.weight", (VOCAB, HIDDEN)), "input_ids"], "word")
     positions = g.const("embeddings.position_ids", np.arange(MAX_POSITIONS, dtype=np.int64).reshape(1, MAX_POSITIONS))
     seq_len = g.node("Gather", [g.node("Shape", ["input_ids"], "ids_shape"), g.const("const.index_one", np.array([1], dtype=np.int64))],
                      "seq_len")
     position_ids = g.node("Slice", [positions, g.const("const.zero_1d", np.array([0], dtype=np.int64)), seq_len,
                                     g.const("const.axis_one", np.array([1], dtype=np.int64))], "position_ids")
-    position = g.node("Gather", [g.weight("embeddings.position_embeddings.weight", (MAX_POSITIONS, HIDDEN)), position_ids],
+    position = g.node("Gather", [g.weight("embeddings.position_embeddings.weight", (MAX_POSITIONS, HIDDEN), std=0.005), position_ids],
                       "position")
-    token_type = g.node("Gather", [g.weight("embeddings.token_type_embeddings.weight", (TYPE_VOCAB, HIDDEN)), "token_type_ids"],
+    token_type = g.node("Gather", [g.weight("embeddings.token_type_embeddings.weight", (TYPE_VOCAB, HIDDEN), std=0.002), "token_type_ids"],
                         "token_type")
     summed = g.node("Add", [g.node("Add", [word, token_type], "word_type"), position], "embeddings_sum")
     x = layer_norm(g, summed, "embeddings.LayerNorm")
