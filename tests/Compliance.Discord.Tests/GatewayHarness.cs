@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Compliance.Discord.Gateway;
+using Compliance.Discord.Rest;
 using Compliance.Testing.FakeDiscord;
 
 namespace Compliance.Discord.Tests;
@@ -9,10 +10,11 @@ internal sealed class GatewayHarness : IAsyncDisposable
 {
     private readonly Task _reader;
 
-    private GatewayHarness(FakeDiscordServer fake, GatewayConnection client)
+    private GatewayHarness(FakeDiscordServer fake, GatewayConnection client, DiscordOptions options)
     {
         Fake = fake;
         Client = client;
+        Rest = new DiscordRestClient(_http, options);
         client.Disconnected += Disconnects.Enqueue;
         _reader = Task.Run(async () =>
         {
@@ -30,7 +32,12 @@ internal sealed class GatewayHarness : IAsyncDisposable
         });
     }
 
+    private readonly HttpClient _http = new();
+
     public FakeDiscordServer Fake { get; }
+
+    /// <summary>A REST client with the same options, pointed at the fake.</summary>
+    public DiscordRestClient Rest { get; }
 
     public GatewayConnection Client { get; }
 
@@ -53,6 +60,11 @@ internal sealed class GatewayHarness : IAsyncDisposable
                 InvalidSessionDelayMax = TimeSpan.FromMilliseconds(60),
                 ConnectTimeout = TimeSpan.FromSeconds(10),
             },
+            Rest = new RestOptions
+            {
+                ServerErrorRetryDelay = TimeSpan.FromMilliseconds(20),
+                UnparseableRateLimitPause = TimeSpan.FromMilliseconds(300),
+            },
         };
         configure?.Invoke(options);
         return options;
@@ -71,11 +83,12 @@ internal sealed class GatewayHarness : IAsyncDisposable
         var fakeOptions = new FakeDiscordOptions { HeartbeatInterval = TimeSpan.FromSeconds(20) };
         fake?.Invoke(fakeOptions);
         var server = await FakeDiscordServer.StartAsync(fakeOptions);
+        var options = ClientOptions(server, client);
         var connection = new GatewayConnection(
-            ClientOptions(server, client),
+            options,
             _ => throw new InvalidOperationException("GatewayUrl is configured; REST discovery must not be used."),
             random: random ?? (() => 0.1));
-        var harness = new GatewayHarness(server, connection);
+        var harness = new GatewayHarness(server, connection, options);
         if (connect)
         {
             await connection.StartAsync(TestContext.Current.CancellationToken);
@@ -116,5 +129,14 @@ internal sealed class GatewayHarness : IAsyncDisposable
         await Client.DisposeAsync();
         await _reader.WaitAsync(TimeSpan.FromSeconds(10));
         await Fake.DisposeAsync();
+        _http.Dispose();
+    }
+
+    /// <summary>Dispatches a guild command on the fake and returns it as the client received it.</summary>
+    public async Task<(FakeInteraction Fake, Compliance.Discord.Models.Interaction Received)> ReceiveGuildCommandAsync(string name = "ask")
+    {
+        var sent = await Fake.SendGuildCommandAsync(name, [("question", 3, System.Text.Json.Nodes.JsonValue.Create("Can I trade during blackout?"))]);
+        var received = await WaitForDispatchAsync<InteractionCreateDispatch>(d => d.Interaction.Id == sent.Id);
+        return (sent, received.Interaction);
     }
 }
