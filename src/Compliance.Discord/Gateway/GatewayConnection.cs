@@ -172,7 +172,14 @@ public sealed class GatewayConnection : IAsyncDisposable
         {
             throw new InvalidOperationException("The gateway is not connected.");
         }
-        await active.SendAsync(new OutgoingPayload((int)GatewayOpCode.PresenceUpdate, presence), priority: false, cancellationToken);
+        try
+        {
+            await active.SendAsync(new OutgoingPayload((int)GatewayOpCode.PresenceUpdate, presence), priority: false, cancellationToken);
+        }
+        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException)
+        {
+            throw new InvalidOperationException("The gateway connection was lost while sending; it is reconnecting.", ex);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -288,7 +295,7 @@ public sealed class GatewayConnection : IAsyncDisposable
         }
 
         using var socket = new ClientWebSocket();
-        using var active = new ActiveSocket(this, socket);
+        var active = new ActiveSocket(this, socket);
         var receiveBuffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         Task? heartbeat = null;
@@ -624,10 +631,9 @@ public sealed class GatewayConnection : IAsyncDisposable
     }
 
     /// <summary>One open socket: its send lock, send budget and heartbeat bookkeeping.</summary>
-    private sealed class ActiveSocket(GatewayConnection owner, ClientWebSocket socket) : IDisposable
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The SemaphoreSlim's wait handle is never used, so it holds nothing to dispose; not disposing it lets a late sender fail cleanly.")]
+    private sealed class ActiveSocket(GatewayConnection owner, ClientWebSocket socket)
     {
-        public void Dispose() => _sendLock.Dispose();
-
         private readonly SemaphoreSlim _sendLock = new(1, 1);
         private int _acknowledged = 1;
         private long _beatsSent;

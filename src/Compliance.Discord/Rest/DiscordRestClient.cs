@@ -278,16 +278,16 @@ public sealed class DiscordRestClient
             retryAfter = headers.RetryAfter ?? _options.Rest.UnparseableRateLimitPause;
         }
         var wait = (retryAfter ?? headers.RetryAfter ?? TimeSpan.FromSeconds(1)) + _options.Rest.RateLimitSafetyMargin;
-        if (!string.Equals(scope, "shared", StringComparison.OrdinalIgnoreCase))
-        {
-            Interlocked.Increment(ref _invalidRequests);
-        }
         if (global)
         {
             _global.Pause(wait);
         }
         // Block the bucket too: queued requests for it must not fire into the same 429.
         bucket.Block(wait);
+        if (!string.Equals(scope, "shared", StringComparison.OrdinalIgnoreCase))
+        {
+            Interlocked.Increment(ref _invalidRequests);
+        }
         _logger.LogWarning("Discord {Route} rate limited ({Scope}{Global}); waiting {Wait} ms", route.Key, scope ?? "user", global ? ", global" : "", (long)wait.TotalMilliseconds);
         return wait;
     }

@@ -43,9 +43,14 @@ internal sealed class RateLimitBucket(TimeProvider time)
                 }
                 else
                 {
-                    if (_remaining <= 0 && _resetAt <= now)
+                    // Only with nothing in flight: a request sent in the old window may reach Discord in the
+                    // new one and spend a slot there.
+                    if (_remaining <= 0 && _resetAt <= now && _inFlight == 0)
                     {
+                        // A new window: spend it, but do not start another one locally until a response says
+                        // when this one ends (else every waiter would "reset" the window again).
                         _remaining = _limit;
+                        _resetAt = long.MaxValue;
                     }
                     if (_remaining > 0)
                     {
@@ -53,7 +58,8 @@ internal sealed class RateLimitBucket(TimeProvider time)
                         _inFlight++;
                         return;
                     }
-                    wait = time.GetElapsedTime(now, _resetAt);
+                    // While a window's end is unknown or requests are still out, wait for their responses.
+                    wait = _resetAt == long.MaxValue || (_resetAt <= now && _inFlight > 0) ? null : time.GetElapsedTime(now, _resetAt);
                 }
             }
             var delay = wait is { } w ? Task.Delay(w > TimeSpan.Zero ? w : TimeSpan.FromMilliseconds(1), time, cancellationToken) : Task.Delay(Timeout.Infinite, cancellationToken);
@@ -70,11 +76,16 @@ internal sealed class RateLimitBucket(TimeProvider time)
             _inFlight = Math.Max(0, _inFlight - 1);
             if (headers.Limit is { } limit && headers.Remaining is { } remaining && headers.ResetAfter is { } resetAfter)
             {
+                // Requests still in flight may not have been counted yet; assume they were.
+                var reported = Math.Max(0, remaining - _inFlight);
+                // Responses can arrive out of order: within a window a response may only lower the count, or a
+                // stale header would release more requests than Discord has left. Windows restart only locally,
+                // when the reset time passes with nothing in flight.
+                _remaining = _known ? Math.Min(_remaining, reported) : reported;
                 _known = true;
                 _limit = limit;
-                // Requests still in flight were sent after this one was counted by Discord.
-                _remaining = Math.Max(0, remaining - _inFlight);
-                _resetAt = time.GetTimestamp() + (long)((resetAfter + safetyMargin).TotalSeconds * time.TimestampFrequency);
+                var resetAt = time.GetTimestamp() + (long)((resetAfter + safetyMargin).TotalSeconds * time.TimestampFrequency);
+                _resetAt = _resetAt == long.MaxValue ? resetAt : Math.Max(_resetAt, resetAt);
             }
             else if (!headers.IsRateLimited)
             {
@@ -82,6 +93,11 @@ internal sealed class RateLimitBucket(TimeProvider time)
                 _known = true;
                 _limit = int.MaxValue;
                 _remaining = int.MaxValue;
+            }
+            else if (_resetAt == long.MaxValue && _inFlight == 0)
+            {
+                // A 429 without bucket headers; Block() governs the wait, after which a fresh window may start.
+                _resetAt = time.GetTimestamp();
             }
             Signal();
         }
@@ -93,6 +109,11 @@ internal sealed class RateLimitBucket(TimeProvider time)
         lock (_gate)
         {
             _inFlight = Math.Max(0, _inFlight - 1);
+            if (_resetAt == long.MaxValue && _inFlight == 0)
+            {
+                // Nobody is left to tell us when the window ends; allow a fresh start.
+                _resetAt = time.GetTimestamp();
+            }
             Signal();
         }
     }

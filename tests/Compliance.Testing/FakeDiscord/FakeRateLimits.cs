@@ -34,6 +34,9 @@ internal sealed class FakeRateLimits(FakeDiscordOptions options)
     private readonly Lock _globalGate = new();
     private long _globalBlockedUntil;
 
+    /// <summary>Every 429 sent: route, scope and why (scripted, exhausted bucket, ignored retry_after, global).</summary>
+    public ConcurrentQueue<string> Log { get; } = new();
+
     private sealed record ScriptedLimit(string? RouteKey, FakeRateLimitScope Scope, TimeSpan RetryAfter);
 
     public void SetRouteLimit(string routeKey, int limit, TimeSpan window) => _routeLimits[routeKey] = (limit, window);
@@ -59,6 +62,7 @@ internal sealed class FakeRateLimits(FakeDiscordOptions options)
             {
                 if (_globalBlockedUntil > now)
                 {
+                    Log.Enqueue($"{route.Key}: global, sent during a global pause");
                     return TooMany(context, bucket, limit, window, now, Stopwatch.GetElapsedTime(now, _globalBlockedUntil), FakeRateLimitScope.Global);
                 }
                 while (_globalWindow.Count > 0 && Stopwatch.GetElapsedTime(_globalWindow.Peek(), now) >= TimeSpan.FromSeconds(1))
@@ -67,6 +71,7 @@ internal sealed class FakeRateLimits(FakeDiscordOptions options)
                 }
                 if (_globalWindow.Count >= options.GlobalLimitPerSecond)
                 {
+                    Log.Enqueue($"{route.Key}: global, over {options.GlobalLimitPerSecond}/s");
                     return TooMany(context, bucket, limit, window, now, TimeSpan.FromSeconds(1) - Stopwatch.GetElapsedTime(_globalWindow.Peek(), now), FakeRateLimitScope.Global);
                 }
                 _globalWindow.Enqueue(now);
@@ -77,10 +82,12 @@ internal sealed class FakeRateLimits(FakeDiscordOptions options)
         {
             if (bucket.BlockedUntil > now)
             {
+                Log.Enqueue($"{route.Key}: route, sent before an earlier retry_after ended");
                 return TooMany(context, bucket, limit, window, now, Stopwatch.GetElapsedTime(now, bucket.BlockedUntil), FakeRateLimitScope.Route);
             }
             if (TakeScripted(route.Key) is { } scripted)
             {
+                Log.Enqueue($"{route.Key}: {scripted.Scope}, scripted");
                 return TooMany(context, bucket, limit, window, now, scripted.RetryAfter, scripted.Scope);
             }
             if (bucket.WindowStart == 0 || Stopwatch.GetElapsedTime(bucket.WindowStart, now) >= window)
@@ -90,6 +97,7 @@ internal sealed class FakeRateLimits(FakeDiscordOptions options)
             }
             if (bucket.Used >= limit)
             {
+                Log.Enqueue($"{route.Key}: route, bucket exhausted ({bucket.Used}/{limit}, {Stopwatch.GetElapsedTime(bucket.WindowStart, now).TotalMilliseconds:0} ms into the window)");
                 return TooMany(context, bucket, limit, window, now, window - Stopwatch.GetElapsedTime(bucket.WindowStart, now), FakeRateLimitScope.Route);
             }
             bucket.Used++;

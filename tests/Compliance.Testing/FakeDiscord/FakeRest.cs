@@ -112,6 +112,9 @@ public sealed class FakeRest
     /// <summary>Messages posted with <c>POST /channels/{id}/messages</c>.</summary>
     public IReadOnlyCollection<JsonObject> ChannelMessages => _channelMessages;
 
+    /// <summary>Every 429 the fake sent, with the reason.</summary>
+    public IReadOnlyCollection<string> RateLimitLog => _limits.Log;
+
     /// <summary>Every 4xx/5xx the fake answered, with its body, to explain failures.</summary>
     public IReadOnlyCollection<(string Route, int Status, string Body)> Errors => _errors;
 
