@@ -327,7 +327,8 @@ redis_stop() {
 # --- environment files ----------------------------------------------------------------------------------------
 
 # Exports KEY=VALUE lines from a file (`export ` prefix, comments, blank lines and one level of quotes allowed)
-# without overriding variables that are already set. Parsed, never sourced: a .env must not run code.
+# without overriding variables that are already set to a non-empty value (empty counts as unset, as it does for
+# the API). Parsed, never sourced: a .env must not run code.
 load_env_file() {
   local file="$1" line key value
   [ -f "$file" ] || return 0
@@ -349,7 +350,7 @@ load_env_file() {
       value="${value%%[[:space:]]#*}"
       value="${value%"${value##*[![:space:]]}"}"
     fi
-    [ -n "${!key+x}" ] && continue
+    [ -n "${!key:-}" ] && continue
     export "$key=$value"
   done <"$file"
 }
