@@ -6,7 +6,8 @@
 #   keep their data and are reused by later runs), generates development tokens once, sets up ONNX Runtime, and
 #   runs the API in the foreground (it applies migrations at start-up). Ctrl-C stops the API; the services keep
 #   running.
-# status: shows the local services.   stop: stops them (data stays in .local/dev/).
+# status: shows the local services.   stop: stops them (data stays in .local/dev/).   reset: stops them and
+# deletes their data and the development tokens.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -25,7 +26,8 @@ Usage: ./run.sh [command]
 
   start    (default) set up and run the API on http://localhost:$PORT (8080), with a local Postgres and Redis
   status   show the local Postgres and Redis started by ./run.sh
-  stop     stop them (their data stays in .local/dev/; delete that folder to start from scratch)
+  stop     stop them (their data stays in .local/dev/)
+  reset    stop them and delete their data and the development tokens (the next start begins empty)
   help     show this text
 
 Configuration comes from the environment, then .env (see .env.example). Set DATABASE_URL / REDIS_URL to use
@@ -202,10 +204,21 @@ cmd_stop() {
   fi
 }
 
+cmd_reset() {
+  local home=""
+  cmd_stop
+  if [ -e "$pg_link" ]; then home="$(readlink -f "$pg_link")"; fi
+  # The cluster may live outside the checkout (see pg_home_create); remove it there too.
+  if [ -n "$home" ] && [ "$home" != "$pg_link" ]; then rm -rf "$home"; fi
+  rm -rf "$dev_dir"
+  say "deleted the local database, Redis data and development tokens (${dev_dir#"$COMPLIANCE_ROOT"/})"
+}
+
 case "${1:-start}" in
   start) cmd_start ;;
   status) cmd_status ;;
   stop) cmd_stop ;;
+  reset) cmd_reset ;;
   help | -h | --help) usage ;;
   *)
     usage >&2

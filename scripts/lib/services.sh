@@ -135,10 +135,10 @@ pg_os_user() {
   if is_root; then printf 'postgres\n'; else id -un; fi
 }
 
-# Runs a Postgres tool as the cluster's owner.
+# Runs a Postgres tool as the cluster's owner (from /, which the `postgres` user can always enter).
 pg_as_owner() {
   if is_root; then
-    runuser -u postgres -- "$@"
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
