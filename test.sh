@@ -5,6 +5,7 @@
 # .local/test-<pid>/ on free ports, runs `dotnet test Compliance.sln -c Release` with a TRX logger, always stops
 # and removes the servers, and prints as its last line "N passed, N failed, N skipped". Exits non-zero if a test
 # failed, a project did not build, or a run aborted. Extra arguments go to `dotnet test` (e.g. --filter ...).
+# TRX files go to .local/test-results/ (or COMPLIANCE_TEST_RESULTS_DIR); it is emptied at the start of each run.
 #
 # Exports for the tests: COMPLIANCE_TEST_DATABASE_URL (superuser, Npgsql key=value form, `postgres` database),
 # COMPLIANCE_TEST_REDIS_URL (redis://127.0.0.1:PORT), COMPLIANCE_PG_BIN (Postgres bin dir, to start extra
