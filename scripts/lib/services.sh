@@ -126,6 +126,25 @@ port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# start_with_port_retry NAME LOG PREFERRED_PORT COMMAND...: runs `COMMAND... PORT` (which returns 0 once the server
+# answers on PORT) on PREFERRED_PORT if it is free, else on a free port; another server can take a free port
+# before ours binds it, so it tries five ports before giving up. Prints the port.
+start_with_port_retry() {
+  local name="$1" log="$2" port="$3" attempt
+  shift 3
+  for attempt in 1 2 3 4 5; do
+    if [ -z "$port" ] || port_in_use "$port"; then port="$(free_port)"; fi
+    if "$@" "$port"; then
+      printf '%s\n' "$port"
+      return 0
+    fi
+    warn "$name did not start on port $port (attempt $attempt); retrying on another port"
+    port=""
+  done
+  tail -n 20 "$log" >&2 2>/dev/null || true
+  die "could not start $name; see $log"
+}
+
 # --- Postgres -------------------------------------------------------------------------------------------------
 # A cluster lives in a "home" directory owned by the OS user that runs it: home/data (the cluster), home/server.log,
 # and the Unix socket in home itself (mode 700, so local trust auth reaches only that user). Postgres refuses to
@@ -214,25 +233,19 @@ pg_init() {
 # pg_start HOME PREFERRED_PORT [EXTRA_SETTINGS...]: starts the cluster on 127.0.0.1, on PREFERRED_PORT if it is free
 # (empty: any), retrying other free ports if it loses a race. Prints the port.
 pg_start() {
-  local home="$1" port="${2:-}" bin sock attempt opts
+  local home="$1" port="${2:-}" opts
   shift 2
+  opts="$*"
+  start_with_port_retry Postgres "$home/server.log" "$port" pg_start_on_port "$home" "$(pg_socket_dir "$home")" "$opts"
+}
+
+# pg_start_on_port HOME SOCKET_DIR EXTRA_SETTINGS PORT: one start attempt; pg_ctl -w returns once it accepts
+# connections, or fails if the postmaster exits (port taken).
+pg_start_on_port() {
+  local home="$1" sock="$2" extra="$3" port="$4" bin
   bin="$(pg_bin_dir)" || die "Postgres is not installed"
-  sock="$(pg_socket_dir "$home")"
-  for attempt in 1 2 3 4 5; do
-    if [ -z "$port" ] || port_in_use "$port"; then
-      port="$(free_port)"
-    fi
-    opts="-c listen_addresses=127.0.0.1 -p $port -k '$sock'"
-    [ "$#" -gt 0 ] && opts="$opts $*"
-    if pg_as_owner "$bin/pg_ctl" -D "$home/data" -l "$home/server.log" -w -t 60 -o "$opts" start >/dev/null 2>&1; then
-      printf '%s\n' "$port"
-      return 0
-    fi
-    warn "Postgres did not start on port $port (attempt $attempt); retrying on another port"
-    port=""
-  done
-  tail -n 20 "$home/server.log" >&2 2>/dev/null || true
-  die "could not start Postgres; see $home/server.log"
+  pg_as_owner "$bin/pg_ctl" -D "$home/data" -l "$home/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k '$sock' $extra" start >/dev/null 2>&1
 }
 
 # pg_stop HOME [MODE]: stops the cluster if it runs (MODE: fast keeps data consistent; immediate is for scratch).
@@ -272,38 +285,36 @@ redis_is_running() {
 }
 
 # redis_start DIR PREFERRED_PORT PERSIST(yes|no): starts a daemonized redis-server bound to 127.0.0.1 with its files
-# in DIR; prints the port. Daemonizing hides bind errors from the exit code, so success is a PONG on the port.
+# in DIR, on PREFERRED_PORT if free (empty: any); prints the port.
 redis_start() {
-  local dir="$1" port="${2:-}" persist="${3:-no}" attempt _ args
+  local dir="$1" port="${2:-}" persist="${3:-no}"
   mkdir -p "$dir"
-  for attempt in 1 2 3 4 5; do
-    if [ -z "$port" ] || port_in_use "$port"; then
-      port="$(free_port)"
-    fi
-    args=(--port "$port" --bind 127.0.0.1 --protected-mode yes --dir "$dir" --daemonize yes
-      --pidfile "$dir/redis.pid" --logfile "$dir/redis.log")
-    if [ "$persist" = yes ]; then
-      args+=(--appendonly yes)
-    else
-      args+=(--save '' --appendonly no)
-    fi
-    rm -f "$dir/redis.pid"
-    if redis-server "${args[@]}" >/dev/null 2>&1; then
-      for _ in $(seq 1 50); do
-        if redis_ping "$port"; then
-          printf '%s\n' "$port" >"$dir/redis.port"
-          printf '%s\n' "$port"
-          return 0
-        fi
-        sleep 0.1
-      done
-    fi
-    warn "Redis did not start on port $port (attempt $attempt); retrying on another port"
-    if [ -f "$dir/redis.pid" ]; then kill "$(cat "$dir/redis.pid")" 2>/dev/null || true; fi
-    port=""
-  done
-  tail -n 20 "$dir/redis.log" >&2 2>/dev/null || true
-  die "could not start Redis; see $dir/redis.log"
+  start_with_port_retry Redis "$dir/redis.log" "$port" redis_start_on_port "$dir" "$persist"
+}
+
+# redis_start_on_port DIR PERSIST PORT: one start attempt. Daemonizing hides bind errors from the exit code, so
+# success is a PONG on the port within five seconds.
+redis_start_on_port() {
+  local dir="$1" persist="$2" port="$3" _ args
+  args=(--port "$port" --bind 127.0.0.1 --protected-mode yes --dir "$dir" --daemonize yes
+    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log")
+  if [ "$persist" = yes ]; then
+    args+=(--appendonly yes)
+  else
+    args+=(--save '' --appendonly no)
+  fi
+  rm -f "$dir/redis.pid"
+  if redis-server "${args[@]}" >/dev/null 2>&1; then
+    for _ in $(seq 1 50); do
+      if redis_ping "$port"; then
+        printf '%s\n' "$port" >"$dir/redis.port"
+        return 0
+      fi
+      sleep 0.1
+    done
+  fi
+  if [ -f "$dir/redis.pid" ]; then kill "$(cat "$dir/redis.pid")" 2>/dev/null || true; fi
+  return 1
 }
 
 # redis_stop DIR [save|nosave]: shuts the server down (saving first for the dev server) and waits for it to exit.
