@@ -114,6 +114,18 @@ internal sealed class ApiOptionsValidation(IHostEnvironment environment) :
         {
             failures.Add($"TOP_K_RAG is {options.TopK}; expected 1-20.");
         }
+        if (options.EmbedThreads is < 0 or > 64)
+        {
+            failures.Add($"EMBED_THREADS is {options.EmbedThreads}; expected 0 (ONNX Runtime's choice) to 64.");
+        }
+        if (options.UploadMaxBytes is < 1024 or > 512L * 1024 * 1024)
+        {
+            failures.Add($"UPLOAD_MAX_BYTES is {options.UploadMaxBytes}; expected 1 KB to 512 MB.");
+        }
+        if (!string.IsNullOrWhiteSpace(options.SamplePoliciesDirectory) && !Directory.Exists(options.SamplePoliciesDirectory))
+        {
+            failures.Add($"SAMPLE_POLICIES_DIR is '{options.SamplePoliciesDirectory}', which is not a directory.");
+        }
         if (options.IndexBackend is { Length: > 0 } backend && backend is not ("embedded" or "redisearch"))
         {
             failures.Add($"INDEX_BACKEND is '{backend}'; expected embedded or redisearch.");

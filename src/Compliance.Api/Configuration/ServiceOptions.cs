@@ -99,6 +99,29 @@ public sealed class RetrievalOptions
     /// <summary><c>INDEX_PATH</c>: the embedded index file. Default <c>.local/index/compliance.db</c>.</summary>
     [ConfigurationKeyName("INDEX_PATH")]
     public string IndexPath { get; set; } = ".local/index/compliance.db";
+
+    /// <summary>
+    /// <c>EMBED_REQUIRED</c>: refuse to start without the embedding model. Default: true in production, false
+    /// elsewhere (development then runs lexical-only with a loud warning).
+    /// </summary>
+    [ConfigurationKeyName("EMBED_REQUIRED")]
+    public bool? EmbedRequired { get; set; }
+
+    /// <summary><c>EMBED_THREADS</c>: ONNX Runtime intra-op threads; 0 lets it choose (one per core).</summary>
+    [ConfigurationKeyName("EMBED_THREADS")]
+    public int EmbedThreads { get; set; }
+
+    /// <summary><c>ORT_LIBRARY_PATH</c>: ONNX Runtime's native library; default <c>.tools/onnxruntime</c> found upwards from the app.</summary>
+    [ConfigurationKeyName("ORT_LIBRARY_PATH")]
+    public string? OrtLibraryPath { get; set; }
+
+    /// <summary><c>SAMPLE_POLICIES_DIR</c>: Markdown policies loaded on first start when no document exists yet (./run.sh sets samples/policies).</summary>
+    [ConfigurationKeyName("SAMPLE_POLICIES_DIR")]
+    public string? SamplePoliciesDirectory { get; set; }
+
+    /// <summary><c>UPLOAD_MAX_BYTES</c>: the largest document accepted. Default 25 MB.</summary>
+    [ConfigurationKeyName("UPLOAD_MAX_BYTES")]
+    public long UploadMaxBytes { get; set; } = 25L * 1024 * 1024;
 }
 
 /// <summary>Bearer tokens. Admin routes accept either admin token so a rotation never locks operators out.</summary>
