@@ -142,7 +142,7 @@ public sealed class DocumentIngestion(ComplianceDbContext db, KnowledgeRuntime k
 
     private async Task<bool> IndexAndPublishAsync(ComplianceDocument document, ExtractedDocument extracted, CancellationToken cancellationToken)
     {
-        var chunks = knowledge.Chunker.Chunk(extracted);
+        var chunks = knowledge.Chunker.Chunk(extracted, cancellationToken);
         if (chunks.Count == 0)
         {
             await MarkFailedAsync(document, "The document has no text to index.", cancellationToken);

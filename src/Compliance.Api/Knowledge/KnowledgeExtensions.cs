@@ -55,7 +55,7 @@ public static class KnowledgeExtensions
         }
         catch (EmbeddingModelException ex)
         {
-            throw new StartupConfigurationException("EMBED_MODEL", ex.Message);
+            throw new StartupConfigurationException("EMBED_MODEL", "is not usable: " + ex.Message);
         }
 
         // Chunks are sized in the model's tokens; without a model, gte-small's bundled vocabulary counts them.
@@ -65,12 +65,28 @@ public static class KnowledgeExtensions
 
         var backend = options.IndexBackend is { Length: > 0 } configured ? configured
             : string.IsNullOrWhiteSpace(redis.VectorUrl) ? "embedded" : "redisearch";
-        IKnowledgeIndex index = backend == "redisearch"
-            ? RediSearchKnowledgeIndex.Connect(RedisUrl.Parse(redis.VectorUrl ?? redis.Url
-                ?? throw new StartupConfigurationException("REDIS_VECTOR_URL", "is required when INDEX_BACKEND=redisearch.")))
-            : new SqliteKnowledgeIndex(Path.GetFullPath(options.IndexPath));
+        IKnowledgeIndex index;
+        IDisposable? connection = null;
+        if (backend == "redisearch")
+        {
+            var url = string.IsNullOrWhiteSpace(redis.VectorUrl) ? redis.Url : redis.VectorUrl;
+            if (string.IsNullOrWhiteSpace(url))
+            {
+                throw new StartupConfigurationException("REDIS_VECTOR_URL", "(or REDIS_URL) is required when INDEX_BACKEND=redisearch.");
+            }
+            var multiplexer = StackExchange.Redis.ConnectionMultiplexer.Connect(RedisUrl.Parse(url));
+            connection = multiplexer;
+            index = new RediSearchKnowledgeIndex(multiplexer.GetDatabase(), new RediSearchIndexOptions
+            {
+                ConnectionSettingName = string.IsNullOrWhiteSpace(redis.VectorUrl) ? "REDIS_URL" : "REDIS_VECTOR_URL",
+            });
+        }
+        else
+        {
+            index = new SqliteKnowledgeIndex(new EmbeddedIndexOptions { Path = Path.GetFullPath(options.IndexPath) });
+        }
 
         var search = new HybridSearch(index, embedder, new HybridSearchOptions { TopK = options.TopK });
-        return new KnowledgeRuntime(extractor, chunker, embedder, index, search);
+        return new KnowledgeRuntime(extractor, chunker, embedder, index, search, connection);
     }
 }

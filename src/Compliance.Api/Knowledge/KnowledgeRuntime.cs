@@ -16,7 +16,8 @@ public sealed class KnowledgeRuntime(
     DocumentChunker chunker,
     ITextEmbedder? embedder,
     IKnowledgeIndex index,
-    HybridSearch search) : IDisposable
+    HybridSearch search,
+    IDisposable? ownedConnection = null) : IDisposable
 {
     private long _corpusVersion = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
@@ -42,5 +43,6 @@ public sealed class KnowledgeRuntime(
     {
         (Embedder as IDisposable)?.Dispose();
         (Index as IDisposable)?.Dispose();
+        ownedConnection?.Dispose();
     }
 }

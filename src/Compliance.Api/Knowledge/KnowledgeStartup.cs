@@ -14,13 +14,16 @@ namespace Compliance.Api.Knowledge;
 /// texts kept in Postgres, and on a first start load the sample policies.
 /// </summary>
 internal sealed class KnowledgeStartup(
-    KnowledgeRuntime knowledge,
+    IServiceProvider services,
     IServiceScopeFactory scopes,
     IOptions<RetrievalOptions> options,
     ILogger<KnowledgeStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Resolved here, not in the constructor: the host builds hosted services before it validates options, and
+        // a bad ADMIN_TOKEN must be reported as such, not hidden behind a model that fails to load.
+        var knowledge = services.GetRequiredService<KnowledgeRuntime>();
         await knowledge.Index.EnsureCreatedAsync(options.Value.Dimensions, cancellationToken);
 
         await using var scope = scopes.CreateAsyncScope();

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
 namespace Compliance.Api.Problems;
 
 /// <summary>

@@ -3,6 +3,7 @@ using Compliance.Api.Problems;
 using Compliance.Api.Security;
 using Compliance.Contracts.Search;
 using Compliance.Knowledge.Indexing;
+using Compliance.Knowledge.Search;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Compliance.Api.Search;
@@ -31,12 +32,23 @@ public static class SearchApi
 
         var filter = new SearchFilter(request.GuildId ?? Tenants.Global, request.DocumentIds, request.Tags);
         var result = await knowledge.Search.SearchAsync(request.Query.Trim(), filter, request.TopK, cancellationToken);
-        var hits = result.Results.Select((hit, i) => new SearchHit(
-            i + 1, hit.Chunk.ChunkId, hit.Chunk.DocumentId, hit.Chunk.DocumentVersion, hit.Chunk.Title, hit.Chunk.SectionPath,
-            hit.Chunk.PageStart, hit.Chunk.PageEnd, hit.Chunk.Text, hit.Score, hit.TextRank, hit.TextScore, hit.VectorRank, hit.VectorScore)).ToList();
-        return TypedResults.Ok(new SearchResponse(request.Query, result.Mode, hits,
-            new SearchTimings(result.EmbedMs, result.TextMs, result.VectorMs, result.TotalMs)));
+        var hits = result.Hits.Select(hit => new SearchHit(
+            hit.Rank, hit.Chunk.ChunkId, hit.Chunk.DocumentId, hit.Chunk.DocumentVersion, hit.Chunk.Title, hit.Chunk.SectionPath,
+            hit.Chunk.PageStart, hit.Chunk.PageEnd, hit.Chunk.Text, hit.FusedScore, hit.TextRank, hit.TextScore, hit.VectorRank, hit.VectorScore)).ToList();
+        var timings = result.Timings;
+        return TypedResults.Ok(new SearchResponse(request.Query, ModeName(result.Mode), hits,
+            new Compliance.Contracts.Search.SearchTimings(Ms(timings.Embed), Ms(timings.Text), Ms(timings.Vector), Ms(timings.Total))));
     }
+
+    /// <summary>The mode as the API reports it: hybrid, lexical-only or vector-only.</summary>
+    public static string ModeName(SearchMode mode) => mode switch
+    {
+        SearchMode.Hybrid => "hybrid",
+        SearchMode.LexicalOnly => "lexical-only",
+        _ => "vector-only",
+    };
+
+    private static double Ms(TimeSpan span) => Math.Round(span.TotalMilliseconds, 2);
 
     internal static string? Validate(SearchRequest? request)
     {
