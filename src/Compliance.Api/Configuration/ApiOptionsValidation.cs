@@ -92,6 +92,30 @@ internal sealed class ApiOptionsValidation(IHostEnvironment environment) :
         {
             failures.Add($"GROK_TIMEOUT is {options.TimeoutSeconds}; expected seconds between 0 and 300.");
         }
+        if (options.FirstTokenTimeoutSeconds <= 0 || options.FirstTokenTimeoutSeconds > options.TimeoutSeconds || double.IsNaN(options.FirstTokenTimeoutSeconds))
+        {
+            failures.Add($"GROK_FIRST_TOKEN_TIMEOUT is {options.FirstTokenTimeoutSeconds}; expected seconds above 0 and at most GROK_TIMEOUT ({options.TimeoutSeconds}).");
+        }
+        if (options.MaxRetries is < 0 or > 10)
+        {
+            failures.Add($"GROK_MAX_RETRIES is {options.MaxRetries}; expected 0-10.");
+        }
+        if (options.RetryBaseDelaySeconds is < 0 or > 60 || double.IsNaN(options.RetryBaseDelaySeconds))
+        {
+            failures.Add($"GROK_RETRY_BASE_DELAY is {options.RetryBaseDelaySeconds}; expected seconds from 0 to 60.");
+        }
+        if (options.RetryMaxDelaySeconds < options.RetryBaseDelaySeconds || options.RetryMaxDelaySeconds > 300 || double.IsNaN(options.RetryMaxDelaySeconds))
+        {
+            failures.Add($"GROK_RETRY_MAX_DELAY is {options.RetryMaxDelaySeconds}; expected seconds from GROK_RETRY_BASE_DELAY ({options.RetryBaseDelaySeconds}) to 300.");
+        }
+        if (options.BreakerFailureThreshold is < 2 or > 100)
+        {
+            failures.Add($"GROK_BREAKER_FAILURES is {options.BreakerFailureThreshold}; expected 2-100.");
+        }
+        if (options.BreakerBreakSeconds is < 0.5 or > 3600 || double.IsNaN(options.BreakerBreakSeconds))
+        {
+            failures.Add($"GROK_BREAKER_BREAK is {options.BreakerBreakSeconds}; expected seconds from 0.5 to 3600.");
+        }
         return Result(failures);
     }
 
