@@ -20,13 +20,38 @@ internal static partial class FactMatcher
     };
 
     public static bool Contains(string? answer, string fact) =>
-        !string.IsNullOrWhiteSpace(answer) && Normalize(answer).Contains(Normalize(fact), StringComparison.Ordinal);
+        !string.IsNullOrWhiteSpace(answer) && Occurs(Normalize(answer), Normalize(fact));
 
     /// <summary>The facts of <paramref name="facts"/> that <paramref name="answer"/> does not state.</summary>
     public static IReadOnlyList<string> Missing(string? answer, IEnumerable<string> facts)
     {
         var normalized = string.IsNullOrWhiteSpace(answer) ? string.Empty : Normalize(answer);
-        return [.. facts.Where(f => !normalized.Contains(Normalize(f), StringComparison.Ordinal))];
+        return [.. facts.Where(f => !Occurs(normalized, Normalize(f)))];
+    }
+
+    /// <summary>
+    /// Whole-word occurrence: "$100" is not in "$1000", nor "5 business days" in "15 business days". A letter or
+    /// digit at either end of the fact must not continue into a letter or digit of the answer.
+    /// </summary>
+    private static bool Occurs(string text, string fact)
+    {
+        if (fact.Length == 0)
+        {
+            return true;
+        }
+
+        for (var at = text.IndexOf(fact, StringComparison.Ordinal); at >= 0; at = text.IndexOf(fact, at + 1, StringComparison.Ordinal))
+        {
+            var end = at + fact.Length;
+            var startsClean = !char.IsLetterOrDigit(fact[0]) || at == 0 || !char.IsLetterOrDigit(text[at - 1]);
+            var endsClean = !char.IsLetterOrDigit(fact[^1]) || end == text.Length || !char.IsLetterOrDigit(text[end]);
+            if (startsClean && endsClean)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public static string Normalize(string text)
