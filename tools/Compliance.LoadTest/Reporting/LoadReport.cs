@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Compliance.LoadTest.Running;
+using Spectre.Console;
+
+namespace Compliance.LoadTest.Reporting;
+
+/// <summary>Percentiles (nearest rank) of one latency, in milliseconds, over <see cref="Samples"/> requests.</summary>
+internal sealed record LatencyFigures(int Samples, double? P50, double? P90, double? P99, double? Max)
+{
+    public static LatencyFigures Of(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return new LatencyFigures(sorted.Length, At(sorted, 50), At(sorted, 90), At(sorted, 99), sorted.Length == 0 ? null : sorted[^1]);
+    }
+
+    /// <summary>The value at rank ⌈p/100 · n⌉ of the sorted samples; null when there are none.</summary>
+    internal static double? At(double[] sorted, double percentile) =>
+        sorted.Length == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(percentile / 100 * sorted.Length), 1, sorted.Length) - 1];
+}
+
+/// <summary>
+/// The figures of one run. <see cref="ServiceTime"/> is the API's own <c>timings.totalMs</c> per successful answer
+/// (with a fake model that answers at once, that is the service's own time plus one loopback call to the fake);
+/// <see cref="ClientTime"/> adds HTTP and queueing as the client saw them; <see cref="FirstDelta"/> is the
+/// request-to-first-<c>delta</c> time of SSE runs.
+/// </summary>
+internal sealed record LoadReport(
+    string Mode,
+    int Concurrency,
+    int Requests,
+    int Succeeded,
+    double ElapsedSeconds,
+    double ThroughputPerSecond,
+    IReadOnlyDictionary<string, int> Errors,
+    IReadOnlyDictionary<string, int> Statuses,
+    int CacheHits,
+    LatencyFigures ServiceTime,
+    LatencyFigures ClientTime,
+    LatencyFigures? FirstDelta,
+    IReadOnlyList<TargetCheck> Targets)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    public static LoadReport From(LoadResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var samples = result.Samples;
+        var ok = samples.Where(s => s.Error is null).ToList();
+        var service = LatencyFigures.Of(ok.Where(s => s.ServiceMilliseconds is not null).Select(s => s.ServiceMilliseconds!.Value));
+        LatencyFigures? firstDelta = result.Settings.Mode == ResponseMode.Sse
+            ? LatencyFigures.Of(ok.Where(s => s.FirstDeltaMilliseconds is not null).Select(s => s.FirstDeltaMilliseconds!.Value))
+            : null;
+        var targets = new List<TargetCheck>
+        {
+            new("service time p50", 25, service.P50),
+            new("service time p99", 60, service.P99),
+        };
+        if (firstDelta is not null)
+        {
+            targets.Add(new TargetCheck("first delta p50", 30, firstDelta.P50));
+        }
+
+        var seconds = result.Elapsed.TotalSeconds;
+        return new LoadReport(
+            result.Settings.Mode == ResponseMode.Sse ? "sse" : "json",
+            result.Settings.Concurrency,
+            samples.Count,
+            ok.Count,
+            seconds,
+            seconds > 0 ? samples.Count / seconds : 0,
+            Count(samples.Where(s => s.Error is not null).Select(s => s.Error!)),
+            Count(samples.Select(s => s.Status ?? "(none)")),
+            samples.Count(s => s.CacheHit),
+            service,
+            LatencyFigures.Of(ok.Select(s => s.ClientMilliseconds)),
+            firstDelta,
+            targets);
+    }
+
+    public void Print(IAnsiConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{Mode} · {Concurrency} clients · {Requests} requests in {ElapsedSeconds:0.0} s · {ThroughputPerSecond:0.0} req/s · {Succeeded} succeeded · {CacheHits} cache hits"));
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("latency (ms)");
+        foreach (var column in new[] { "n", "p50", "p90", "p99", "max" })
+        {
+            table.AddColumn(new TableColumn(column).RightAligned());
+        }
+
+        AddRow(table, "service time (timings.totalMs)", ServiceTime);
+        AddRow(table, "client round trip", ClientTime);
+        if (FirstDelta is not null)
+        {
+            AddRow(table, "request → first SSE delta", FirstDelta);
+        }
+
+        console.Write(table);
+        foreach (var target in Targets)
+        {
+            console.WriteLine(target.ToString());
+        }
+
+        console.WriteLine("statuses: " + Describe(Statuses));
+        if (Errors.Count > 0)
+        {
+            console.WriteLine("errors: " + Describe(Errors));
+        }
+    }
+
+    public async Task WriteJsonAsync(string path, CancellationToken cancellationToken)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        await using var stream = File.Create(path);
+        await JsonSerializer.SerializeAsync(stream, this, Json, cancellationToken);
+    }
+
+    private static void AddRow(Table table, string name, LatencyFigures figures) =>
+        table.AddRow(name, figures.Samples.ToString(CultureInfo.InvariantCulture), F(figures.P50), F(figures.P90), F(figures.P99), F(figures.Max));
+
+    private static Dictionary<string, int> Count(IEnumerable<string> values) =>
+        values.GroupBy(v => v, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+
+    private static string Describe(IReadOnlyDictionary<string, int> counts) => string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}"));
+
+    internal static string F(double? value) => value?.ToString("0.0", CultureInfo.InvariantCulture) ?? "–";
+}
+
+/// <summary>A target from issue 5 item 12 and whether the run met it.</summary>
+internal sealed record TargetCheck(string Name, double TargetMilliseconds, double? MeasuredMilliseconds)
+{
+    public bool Met => MeasuredMilliseconds <= TargetMilliseconds;
+
+    public override string ToString() =>
+        $"{Name}: {LoadReport.F(MeasuredMilliseconds)} ms (target ≤ {TargetMilliseconds.ToString(CultureInfo.InvariantCulture)} ms) {(Met ? "met" : "NOT met")}";
+}

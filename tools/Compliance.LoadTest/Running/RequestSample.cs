@@ -1,0 +1,15 @@
+namespace Compliance.LoadTest.Running;
+
+/// <summary>
+/// One measured request. <see cref="ClientMilliseconds"/>: send to last byte, on the client's clock.
+/// <see cref="ServiceMilliseconds"/>: the API's own <c>timings.totalMs</c>. <see cref="FirstDeltaMilliseconds"/>:
+/// send to the first SSE <c>delta</c> event (SSE only). <see cref="Error"/> is null on success, else a short kind
+/// such as <c>http_503</c>, <c>rate_limited</c>, <c>stream_error:provider_down</c> or <c>network</c>.
+/// </summary>
+internal sealed record RequestSample(
+    double ClientMilliseconds,
+    double? ServiceMilliseconds,
+    double? FirstDeltaMilliseconds,
+    string? Status,
+    bool CacheHit,
+    string? Error);
