@@ -1,0 +1,56 @@
+using Compliance.AnswerEvaluation.Metrics;
+using Compliance.AnswerEvaluation.Questions;
+using Compliance.AnswerEvaluation.Running;
+using Compliance.AnswerEvaluation.Tests.Infrastructure;
+using Compliance.Contracts.Questions;
+
+namespace Compliance.AnswerEvaluation.Tests.EndToEnd;
+
+/// <summary>
+/// The committed question set through the real API (retrieval-only, lexical search), scored by the tool's own code.
+/// The thresholds are what the current system measured (docs/answer-quality.md) minus a margin, so a change that
+/// makes answers worse fails here, and a better one is a prompt to raise them.
+/// </summary>
+public sealed class RetrievalOnlyEvaluationTests(SamplePoliciesApi api) : IClassFixture<SamplePoliciesApi>
+{
+    // Measured on the sample policies, lexical retrieval, no model key (see docs/answer-quality.md), minus margins.
+    private const double MinimumRefusalAccuracy = 0.0;
+    private const double MinimumAnswerRate = 0.0;
+    private const double MinimumRefusalRate = 0.0;
+    private const double MinimumCitationRecall = 0.0;
+    private const double MinimumCitationPrecision = 0.0;
+
+    [Fact]
+    public async Task The_question_set_meets_the_measured_retrieval_only_thresholds()
+    {
+        var report = await RunAsync();
+        TestContext.Current.SendDiagnosticMessage(
+            "refusal accuracy {0:0.000}, answer rate {1:0.000}, refusal rate {2:0.000}, citation precision {3:0.000}, recall {4:0.000}, facts {5:0.000}",
+            report.RefusalAccuracy, report.AnswerRate, report.RefusalRate, report.CitationPrecision, report.CitationRecall, report.FactCoverage);
+
+        Assert.Equal(0, report.Errors);
+        Assert.Equal(0, report.RateLimited);
+        // Without XAI_API_KEY nothing is generated: every answer is quoted passages or a refusal.
+        Assert.All(report.Results, r => Assert.Contains(r.Mode, new[] { AnswerModes.RetrievalOnly, AnswerModes.Refusal }));
+        Assert.InRange(report.RefusalAccuracy!.Value, MinimumRefusalAccuracy, 1);
+        Assert.InRange(report.AnswerRate!.Value, MinimumAnswerRate, 1);
+        Assert.InRange(report.RefusalRate!.Value, MinimumRefusalRate, 1);
+        Assert.InRange(report.CitationRecall!.Value, MinimumCitationRecall, 1);
+        Assert.InRange(report.CitationPrecision!.Value, MinimumCitationPrecision, 1);
+    }
+
+    private async Task<AnswerQualityReport> RunAsync()
+    {
+        var set = await QuestionSet.LoadAsync(Repository.QuestionFile, TestContext.Current.CancellationToken);
+        using var http = api.CreateClient();
+        var client = new QueryApiClient(http, http.BaseAddress!, SamplePoliciesApi.ServiceToken);
+        var probe = await client.AskAsync(new QueryRequest("Can I accept a gift?", EvaluationSettings.DefaultUserId), TestContext.Current.CancellationToken);
+        if (probe.HttpStatus is 404 or 405)
+        {
+            Assert.Skip("This API build has no POST /api/v1/query yet (HTTP 404): the end-to-end evaluation runs once it lands on main.");
+        }
+
+        var settings = new EvaluationSettings(http.BaseAddress!, SamplePoliciesApi.ServiceToken, Repository.QuestionFile, EvaluationSettings.DefaultUserId);
+        return await new AnswerEvaluationRunner(client, TimeProvider.System).RunAsync(set, settings, null, TestContext.Current.CancellationToken);
+    }
+}

@@ -1,0 +1,60 @@
+using Compliance.AnswerEvaluation.Tests.Infrastructure;
+using Compliance.Testing.Servers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Compliance.AnswerEvaluation.Tests.EndToEnd;
+
+/// <summary>
+/// The real API in-process as <c>./run.sh</c> starts it without a model key: the sample policies loaded on first
+/// start, lexical search (no embedding model), retrieval-only answers; its own database in the test run's Postgres.
+/// </summary>
+/// <remarks>
+/// The entry point is named by a type of the API assembly rather than <c>Program</c>: this project also references
+/// the two tools, whose top-level <c>Program</c> classes it can see.
+/// </remarks>
+public sealed class SamplePoliciesApi : WebApplicationFactory<Compliance.Api.Configuration.LlmOptions>, IAsyncLifetime
+{
+    public const string ServiceToken = "service-token-for-answer-eval-0123456789";
+    public const string AdminToken = "admin-token-for-answer-eval-0123456789ab";
+
+    private readonly string _indexDirectory = Path.Combine(Path.GetTempPath(), "answer-eval-index-" + Guid.NewGuid().ToString("N")[..12]);
+    private string _database = string.Empty;
+    private string _redis = string.Empty;
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = await TestServers.CreateDatabaseAsync(await TestServers.PostgresAdminAsync(), "answers");
+        _redis = await TestServers.RedisUrlAsync();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ENVIRONMENT", "Test");
+        builder.UseSetting("DATABASE_URL", _database);
+        builder.UseSetting("REDIS_URL", _redis);
+        builder.UseSetting("ADMIN_TOKEN", AdminToken);
+        builder.UseSetting("SERVICE_TOKEN", ServiceToken);
+        builder.UseSetting("INDEX_PATH", Path.Combine(_indexDirectory, "index.db"));
+        // No embedding model and no model key: lexical search and retrieval-only answers, whatever the environment says.
+        builder.UseSetting("EMBED_MODEL", Path.Combine(_indexDirectory, "no-model"));
+        builder.UseSetting("XAI_API_KEY", string.Empty);
+        builder.UseSetting("SAMPLE_POLICIES_DIR", Repository.SamplePolicies);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Directory.Exists(_indexDirectory))
+        {
+            Directory.Delete(_indexDirectory, recursive: true);
+        }
+
+        if (_database.Length > 0)
+        {
+            await TestServers.DropDatabaseAsync(_database);
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}
