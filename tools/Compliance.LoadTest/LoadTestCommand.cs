@@ -80,9 +80,19 @@ internal static class LoadTestCommand
                 parse.GetValue(concurrency), period is null ? parse.GetValue(requests) ?? 1000 : null, period, parse.GetValue(warmup),
                 texts, parse.GetValue(cache));
             using var ownHttp = sharedHttp is null ? CreateHttpClient(settings.Concurrency) : null;
-            var runner = new LoadRunner(new QueryLoadClient(sharedHttp ?? ownHttp!, settings.ApiUrl, settings.Token));
+            var client = new QueryLoadClient(sharedHttp ?? ownHttp!, settings.ApiUrl, settings.Token);
+            // One probe first: a wrong token, a missing endpoint or a stopped API is a set-up error, not N failed samples.
+            var probe = await client.SendAsync(new Contracts.Questions.QueryRequest(settings.QuestionFor(LoadSettings.WarmupNumbers * 2), LoadSettings.FirstUserId.ToString(CultureInfo.InvariantCulture)),
+                settings.Mode, cancellationToken);
+            if (probe.Error is "http_401" or "http_403" or "http_404" or "http_405" or "network")
+            {
+                console.MarkupLineInterpolated($"[red]The first request to {settings.ApiUrl}api/v1/query failed ({probe.Error}): check --api, --token and that the API is running a version with the query endpoint.[/]");
+                return 1;
+            }
+
+            var runner = new LoadRunner(client);
             console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{settings.Mode} load on {settings.ApiUrl}: {settings.Concurrency} clients, {(period is null ? $"{settings.Requests} requests" : $"{period.Value.TotalSeconds:0} s")}, {settings.Warmup} warm-up requests first"));
+                $"{(settings.Mode == ResponseMode.Sse ? "sse" : "json")} load on {settings.ApiUrl}: {settings.Concurrency} clients, {(period is null ? $"{settings.Requests} requests" : $"{period.Value.TotalSeconds:0} s")}, {settings.Warmup} warm-up requests first"));
             var result = await runner.RunAsync(settings, null, cancellationToken);
             var report = LoadReport.From(result);
             report.Print(console);

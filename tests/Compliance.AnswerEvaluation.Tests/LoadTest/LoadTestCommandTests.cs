@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -43,10 +44,13 @@ public sealed class LoadTestCommandTests : IAsyncLifetime
 
         Assert.Equal(0, exitCode);
         var requests = _api.Requests.ToList();
-        Assert.Equal(44, requests.Count);
-        Assert.Equal(44, requests.Select(r => r.Question).Distinct().Count());
+        // The probe, the warm-up and the measured requests, each question different.
+        Assert.Equal(45, requests.Count);
+        Assert.Equal(45, requests.Select(r => r.Question).Distinct().Count());
         Assert.All(requests, r => Assert.Contains("(load test ", r.Question, StringComparison.Ordinal));
         Assert.Equal(4, requests.Select(r => r.UserId).Distinct().Count());
+        var numbers = requests.Select(r => long.Parse(r.Question[(r.Question.LastIndexOf('-') + 1)..^1], CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => (long)i), numbers.Where(n => n < 40).Order());
 
         using var report = JsonDocument.Parse(await File.ReadAllTextAsync(json, TestContext.Current.CancellationToken));
         var root = report.RootElement;
@@ -86,6 +90,16 @@ public sealed class LoadTestCommandTests : IAsyncLifetime
 
         Assert.Equal(1, exitCode);
         Assert.Contains("errors: http_503 10", _output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_wrong_token_stops_the_run_after_one_probe()
+    {
+        var exitCode = await InvokeAsync("run", "--api", _api.BaseUrl.ToString(), "--token", "not-the-token", "-n", "100");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("failed (http_401)", _output.ToString(), StringComparison.Ordinal);
+        Assert.Empty(_api.Requests);
     }
 
     [Theory]
