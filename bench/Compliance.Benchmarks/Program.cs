@@ -2,18 +2,13 @@ using System.Globalization;
 using BenchmarkDotNet.Running;
 using Compliance.Benchmarks.Search;
 
-// Search benchmarks. See docs/search-performance.md for the recorded results and exact commands.
-//   latency [--synthetic N] [--obliqa DIR] [--iterations N]   timed harness: p50/p99, CPU per query, memory
-//   bdn [BenchmarkDotNet arguments]                            BenchmarkDotNet ShortRun of the raw searches
-if (args.Length > 0 && args[0] == "bdn")
-{
-    BenchmarkSwitcher.FromAssembly(typeof(VectorScanBenchmarks).Assembly).Run(args[1..]);
-    return 0;
-}
+// BenchmarkDotNet, one area at a time, e.g.: dotnet run -c Release --project bench/Compliance.Benchmarks -- --filter '*Tokenizer*'
+// Search latency harness (p50/p99, CPU per query, memory; see docs/search-performance.md):
+//   dotnet run -c Release --project bench/Compliance.Benchmarks -- latency [--synthetic N] [--obliqa DIR] [--iterations N]
 if (args.Length == 0 || args[0] != "latency")
 {
-    Console.Error.WriteLine("usage: Compliance.Benchmarks latency [--synthetic N] [--obliqa DIR] [--iterations N] | bdn [--filter *]");
-    return 2;
+    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    return 0;
 }
 int? synthetic = null;
 string? obliqa = null;
@@ -32,7 +27,7 @@ for (var i = 1; i < args.Length; i++)
             iterations = int.Parse(args[++i], CultureInfo.InvariantCulture);
             break;
         default:
-            Console.Error.WriteLine($"unknown argument: {args[i]}");
+            Console.Error.WriteLine($"unknown argument: {args[i]}; usage: latency [--synthetic N] [--obliqa DIR] [--iterations N]");
             return 2;
     }
 }

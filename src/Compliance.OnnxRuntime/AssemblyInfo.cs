@@ -1,1 +1,3 @@
-namespace Compliance.OnnxRuntime;
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("Compliance.OnnxRuntime.Tests")]

@@ -1,0 +1,329 @@
+using System.Diagnostics.Metrics;
+using System.Numerics.Tensors;
+using Compliance.OnnxRuntime;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Compliance.Knowledge.Embeddings;
+
+/// <summary>
+/// A BERT sentence embedder over ONNX Runtime (gte-small): WordPiece tokens → encoder → mean of
+/// <c>last_hidden_state</c> over the attention mask → L2 normalisation. Thread-safe; one instance serves the process.
+/// </summary>
+/// <remarks>
+/// Empty or whitespace-only text tokenizes to just [CLS][SEP] and therefore always embeds to the same vector.
+/// Inputs over 512 tokens keep their first 510 word pieces; each such cut raises <see cref="TextTruncated"/>, adds to
+/// <see cref="TruncatedInputs"/> and the <c>compliance.embedding.truncated_inputs</c> counter, and logs a warning with
+/// the lengths only.
+/// </remarks>
+public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
+{
+    /// <summary>Meter name for the embedder's counters.</summary>
+    public const string MeterName = "Compliance.Knowledge.Embeddings";
+
+    private const string OutputName = "last_hidden_state";
+    private static readonly string[] ModelFileCandidates =
+        ["model.onnx", "model_quantized.onnx", Path.Combine("onnx", "model.onnx"), Path.Combine("onnx", "model_quantized.onnx")];
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Counter<long> TruncationCounter =
+        Meter.CreateCounter<long>("compliance.embedding.truncated_inputs", description: "Inputs cut to 512 tokens before embedding");
+
+    private readonly InferenceSession _session;
+    private readonly WordPieceTokenizer _tokenizer;
+    private readonly bool _hasTokenTypeIds;
+    private readonly int _maxBatchTokens;
+    private readonly ILogger _logger;
+    private long _truncated;
+
+    private OnnxTextEmbedder(InferenceSession session, WordPieceTokenizer tokenizer, string modelName, int dimensions, int maxBatchTokens, ILogger logger)
+    {
+        _session = session;
+        _tokenizer = tokenizer;
+        ModelName = modelName;
+        Dimensions = dimensions;
+        _maxBatchTokens = maxBatchTokens;
+        _logger = logger;
+        _hasTokenTypeIds = session.Inputs.Any(i => i.Name == "token_type_ids");
+    }
+
+    /// <summary>Raised (on the embedding thread) for every input cut to 512 tokens.</summary>
+    public event EventHandler<TextTruncatedEventArgs>? TextTruncated;
+
+    public int Dimensions { get; }
+
+    public string ModelName { get; }
+
+    /// <summary>The model file in use.</summary>
+    public string ModelPath => _session.ModelPath;
+
+    /// <summary>The model's own tokenizer, for sizing chunks in the tokens this model reads.</summary>
+    public WordPieceTokenizer Tokenizer => _tokenizer;
+
+    /// <summary>How many inputs have been truncated since load.</summary>
+    public long TruncatedInputs => Interlocked.Read(ref _truncated);
+
+    /// <summary>
+    /// Loads the model and tokenizer from <see cref="EmbeddingOptions.ModelDirectory"/>, checks the model's inputs and
+    /// output and runs one tiny inference to confirm it yields <see cref="EmbeddingOptions.Dimensions"/>-long vectors.
+    /// Throws <see cref="EmbeddingModelException"/> naming the path and what was expected.
+    /// </summary>
+    public static OnnxTextEmbedder Load(EmbeddingOptions options, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.ThrowIfInvalid();
+        logger ??= NullLogger.Instance;
+        if (string.IsNullOrWhiteSpace(options.ModelDirectory))
+        {
+            throw new EmbeddingModelException(
+                $"No embedding model configured: set {EmbeddingOptions.ModelDirectoryVariable} to a directory with model.onnx and the " +
+                "tokenizer files (scripts/download-model.sh fetches gte-small into models/gte-small).");
+        }
+
+        var directory = Path.GetFullPath(options.ModelDirectory);
+        if (!Directory.Exists(directory))
+        {
+            throw new EmbeddingModelException(
+                $"Embedding model directory {directory} ({EmbeddingOptions.ModelDirectoryVariable}) does not exist; " +
+                "scripts/download-model.sh fetches gte-small into models/gte-small.");
+        }
+
+        var modelPath = ModelFileCandidates.Select(c => Path.Combine(directory, c)).FirstOrDefault(File.Exists)
+            ?? throw new EmbeddingModelException(
+                $"Embedding model directory {directory} has no model.onnx or model_quantized.onnx (also looked under onnx/).");
+
+        WordPieceTokenizer tokenizer;
+        try
+        {
+            tokenizer = WordPieceTokenizer.FromDirectory(directory);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Whatever the tokenizer throws (missing file, bad JSON, missing special token), the user needs the directory.
+            throw new EmbeddingModelException(
+                $"The tokenizer files in {directory} could not be loaded (expected gte-small's vocab.txt/tokenizer.json): {e.Message}", e);
+        }
+
+        InferenceSession session;
+        try
+        {
+            session = InferenceSession.Open(modelPath, new InferenceSessionOptions
+            {
+                IntraOpThreads = options.IntraOpThreads,
+                LibraryPath = options.OrtLibraryPath,
+            });
+        }
+        catch (OrtException e)
+        {
+            throw new EmbeddingModelException($"ONNX Runtime could not load the embedding model {modelPath}: {e.OrtMessage}", e);
+        }
+
+        try
+        {
+            CheckSignature(session, options.Dimensions);
+            var embedder = new OnnxTextEmbedder(session, tokenizer, ModelNameOf(directory), options.Dimensions, options.MaxBatchTokens, logger);
+            embedder.CheckOutputDimensions();
+            logger.LogInformation("Embedding model {ModelPath} loaded: {Dimensions} dimensions, ONNX Runtime {OrtVersion}",
+                modelPath, options.Dimensions, OrtRuntime.Version);
+            return embedder;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="Load"/>, except that when no model directory is configured or it does not exist and
+    /// <paramref name="requireModel"/> is false, it logs a loud warning and returns null so the caller can run
+    /// lexical-only search. A model that is present but broken still throws.
+    /// </summary>
+    public static OnnxTextEmbedder? TryLoad(EmbeddingOptions options, ILogger logger, bool requireModel)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        var absent = string.IsNullOrWhiteSpace(options.ModelDirectory) || !Directory.Exists(options.ModelDirectory);
+        if (absent && !requireModel)
+        {
+            logger.LogWarning(
+                "!!! NO EMBEDDING MODEL: {Variable} is {State}. Search runs LEXICAL-ONLY (no semantic matching). " +
+                "Run scripts/download-model.sh and point EMBED_MODEL at models/gte-small to enable embeddings. !!!",
+                EmbeddingOptions.ModelDirectoryVariable,
+                string.IsNullOrWhiteSpace(options.ModelDirectory) ? "not set" : $"'{Path.GetFullPath(options.ModelDirectory)}', which does not exist");
+            return null;
+        }
+
+        return Load(options, logger);
+    }
+
+    public Task<float[]> EmbedAsync(string text, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        cancellationToken.ThrowIfCancellationRequested();
+        var vectors = new float[1][];
+        EmbedBatch([Encode(text)], [0], vectors, cancellationToken);
+        return Task.FromResult(vectors[0]);
+    }
+
+    public Task<float[][]> EmbedBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        cancellationToken.ThrowIfCancellationRequested();
+        var encoded = new int[texts.Count][];
+        for (var i = 0; i < texts.Count; i++)
+        {
+            encoded[i] = Encode(texts[i] ?? throw new ArgumentNullException(nameof(texts), $"texts[{i}] is null."));
+        }
+
+        // Shortest first, so each batch pads only to lengths close to its own; results go back by original index.
+        var order = Enumerable.Range(0, encoded.Length).OrderBy(i => encoded[i].Length).ToArray();
+        var vectors = new float[encoded.Length][];
+        var start = 0;
+        while (start < order.Length)
+        {
+            var end = start + 1;
+            while (end < order.Length && (end - start + 1) * encoded[order[end]].Length <= _maxBatchTokens)
+            {
+                end++;
+            }
+
+            var batch = order.AsSpan(start, end - start);
+            var batchIds = new int[batch.Length][];
+            for (var i = 0; i < batch.Length; i++)
+            {
+                batchIds[i] = encoded[batch[i]];
+            }
+
+            EmbedBatch(batchIds, batch, vectors, cancellationToken);
+            start = end;
+        }
+
+        return Task.FromResult(vectors);
+    }
+
+    public void Dispose() => _session.Dispose();
+
+    private int[] Encode(string text)
+    {
+        var encoded = _tokenizer.Encode(text, EmbeddingOptions.MaxSequenceLength);
+        if (encoded.Truncated)
+        {
+            Interlocked.Increment(ref _truncated);
+            TruncationCounter.Add(1);
+            // Lengths only: the text may be a user's question or a confidential policy.
+            _logger.LogWarning("Embedding input of {Tokens} tokens truncated to {Kept} tokens", encoded.UntruncatedLength, encoded.Ids.Length);
+            TextTruncated?.Invoke(this, new TextTruncatedEventArgs(encoded.UntruncatedLength, encoded.Ids.Length));
+        }
+
+        return encoded.Ids;
+    }
+
+    /// <summary>Runs one padded batch and writes each pooled, normalised vector to <c>vectors[targets[i]]</c>.</summary>
+    private void EmbedBatch(int[][] batchIds, ReadOnlySpan<int> targets, float[][] vectors, CancellationToken cancellationToken)
+    {
+        var batch = batchIds.Length;
+        var sequence = batchIds.Max(ids => ids.Length);
+        var ids = new long[batch * sequence];
+        var mask = new long[batch * sequence];
+        var pad = _tokenizer.PadId;
+        for (var b = 0; b < batch; b++)
+        {
+            var row = batchIds[b];
+            var offset = b * sequence;
+            for (var s = 0; s < sequence; s++)
+            {
+                var real = s < row.Length;
+                ids[offset + s] = real ? row[s] : pad;
+                mask[offset + s] = real ? 1 : 0;
+            }
+        }
+
+        long[] shape = [batch, sequence];
+        Int64TensorInput[] inputs = _hasTokenTypeIds
+            ? [new("input_ids", ids, shape), new("attention_mask", mask, shape), new("token_type_ids", new long[ids.Length], shape)]
+            : [new("input_ids", ids, shape), new("attention_mask", mask, shape)];
+        using var result = _session.Run(inputs, [OutputName], cancellationToken);
+        var hidden = result[0].AsFloatSpan();
+        var width = Dimensions;
+        if (hidden.Length != batch * sequence * width)
+        {
+            throw new EmbeddingModelException(
+                $"Model {ModelPath} returned {hidden.Length} values for a [{batch}, {sequence}] batch; expected {batch * sequence * width}.");
+        }
+
+        for (var b = 0; b < batch; b++)
+        {
+            // Mean over the real tokens only: padded rows are excluded, exactly as the mask says.
+            var vector = new float[width];
+            var tokens = batchIds[b].Length;
+            var rows = hidden.Slice(b * sequence * width, tokens * width);
+            for (var s = 0; s < tokens; s++)
+            {
+                TensorPrimitives.Add(vector, rows.Slice(s * width, width), vector);
+            }
+
+            TensorPrimitives.Divide(vector, tokens, vector);
+            var norm = TensorPrimitives.Norm(vector);
+            TensorPrimitives.Divide(vector, Math.Max(norm, 1e-12f), vector);
+            vectors[targets[b]] = vector;
+        }
+    }
+
+    private void CheckOutputDimensions()
+    {
+        int[] emptyText = [_tokenizer.ClsId, _tokenizer.SepId];
+        long[] shape = [1, emptyText.Length];
+        Int64TensorInput[] inputs = _hasTokenTypeIds
+            ? [new("input_ids", new long[] { emptyText[0], emptyText[1] }, shape), new("attention_mask", new long[] { 1, 1 }, shape), new("token_type_ids", new long[2], shape)]
+            : [new("input_ids", new long[] { emptyText[0], emptyText[1] }, shape), new("attention_mask", new long[] { 1, 1 }, shape)];
+        IReadOnlyList<long> actual;
+        try
+        {
+            using var result = _session.Run(inputs, [OutputName]);
+            actual = result[0].Shape;
+        }
+        catch (OrtException e)
+        {
+            throw new EmbeddingModelException($"The embedding model {ModelPath} failed its check inference: {e.OrtMessage}", e);
+        }
+
+        if (actual.Count != 3 || actual[2] != Dimensions)
+        {
+            throw new EmbeddingModelException(
+                $"{EmbeddingOptions.DimensionsVariable} is {Dimensions}, but model {ModelPath} produces {OutputName} of shape " +
+                $"[{string.Join(", ", actual)}] (vectors of {(actual.Count == 3 ? actual[2] : -1)} dimensions). " +
+                $"Set {EmbeddingOptions.DimensionsVariable} to the model's size or use the model the index was built with.");
+        }
+    }
+
+    private static void CheckSignature(InferenceSession session, int dimensions)
+    {
+        var expected = "inputs input_ids, attention_mask (and optionally token_type_ids) as int64 [batch, sequence] and output " +
+            $"{OutputName} as float [batch, sequence, {dimensions}]";
+        var names = session.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var unexpected = session.Inputs.Where(i => i.Name is not ("input_ids" or "attention_mask" or "token_type_ids")
+            || i.ElementType != TensorElementType.Int64 || i.Dimensions.Count != 2).ToList();
+        var output = session.Outputs.FirstOrDefault(o => o.Name == OutputName);
+        if (!names.Contains("input_ids") || !names.Contains("attention_mask") || unexpected.Count > 0
+            || output is null || output.ElementType != TensorElementType.Float || output.Dimensions.Count != 3)
+        {
+            throw new EmbeddingModelException(
+                $"Model {session.ModelPath} does not look like a BERT sentence encoder: expected {expected}; it has inputs " +
+                $"{string.Join("; ", session.Inputs)} and outputs {string.Join("; ", session.Outputs)}.");
+        }
+
+        if (output.Dimensions[2] > 0 && output.Dimensions[2] != dimensions)
+        {
+            throw new EmbeddingModelException(
+                $"{EmbeddingOptions.DimensionsVariable} is {dimensions}, but model {session.ModelPath} declares {output}. " +
+                $"Set {EmbeddingOptions.DimensionsVariable} to {output.Dimensions[2]} or use a {dimensions}-dimensional model.");
+        }
+    }
+
+    private static string ModelNameOf(string directory)
+    {
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
+        return string.IsNullOrEmpty(name) ? "onnx-embedder" : name;
+    }
+}
