@@ -1,7 +1,47 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/health/live", () => TypedResults.Ok("ok"));
-app.Run();
+using Compliance.Api.Configuration;
+using Compliance.Api.Health;
+using Compliance.Api.Hosting;
+using Compliance.Api.Observability;
+using Compliance.Api.Persistence;
+using Compliance.Api.Security;
+using Compliance.ServiceDefaults.Configuration;
+using Microsoft.Extensions.Options;
+
+try
+{
+    var command = ApiCommands.Parse(args);
+    if (EnvironmentNames.ShouldReadDotEnv())
+    {
+        DotEnvFile.LoadNearest(Directory.GetCurrentDirectory());
+    }
+
+    var builder = WebApplication.CreateBuilder(args);
+
+    // Hosting: ENVIRONMENT, PORT, CORS, problem details, OpenAPI
+    builder.AddApiHosting();
+    // Configuration: every setting bound from its environment variable and validated at start
+    builder.AddApiConfiguration();
+    // Logs, traces and metrics
+    builder.AddApiObservability();
+    // Bearer tokens: admin (two, for rotation) and the bot's service token
+    builder.AddApiSecurity();
+    // Postgres through EF Core, migrated at start under an advisory lock
+    builder.AddPersistence(migrateOnStartup: command == ApiCommand.Serve);
+    // Health checks for probes and operators
+    builder.AddApiHealthChecks();
+
+    var app = builder.Build();
+    app.UseApiPipeline();
+    app.MapHealthApi();
+
+    return await app.RunAsync(command);
+}
+catch (Exception ex) when (StartupFailure.IsConfiguration(ex))
+{
+    // A deployment mistake: say which variable, without a stack trace, and exit non-zero so the platform notices.
+    await Console.Error.WriteLineAsync(StartupFailure.Describe(ex));
+    return 1;
+}
 
 /// <summary>Entry point type, public so WebApplicationFactory can find it.</summary>
 public partial class Program;

@@ -1,27 +1,51 @@
-using System.Globalization;
-using System.Text;
-
 namespace Compliance.Knowledge.Embeddings;
 
-// STUB (onnx branch only): the tokenizer helper's WordPieceTokenizer replaces this file when its branch lands on
-// main. Same public surface; a plain BertTokenizer (clean text, CJK spacing, lowercase, strip accents, punctuation
-// split, greedy WordPiece) good enough for the embedder's own tests.
-
-/// <summary>BERT WordPiece tokenizer for gte-small (stub until the tokenizer branch merges).</summary>
+/// <summary>
+/// BERT WordPiece tokenizer, exactly as Hugging Face <c>tokenizers</c> (and Transformers.js, which the tests compare
+/// against) does it for gte-small: special tokens split out of the raw text, <c>BertNormalizer</c> (clean text,
+/// space around CJK ideographs, lowercase, strip accents), <c>BertPreTokenizer</c> (split on whitespace and
+/// punctuation), greedy longest-match WordPiece with <c>##</c> continuations, then <c>[CLS]</c> … <c>[SEP]</c>.
+/// Immutable after construction and safe to share between threads.
+/// </summary>
 public sealed class WordPieceTokenizer
 {
-    private const int MaxWordChars = 100;
-    private readonly Dictionary<string, int> _vocab;
-    private readonly int _unkId;
+    /// <summary>gte-small's (and BERT's) maximum sequence length, special tokens included.</summary>
+    public const int DefaultMaxLength = 512;
 
-    private WordPieceTokenizer(Dictionary<string, int> vocab)
+    private readonly WordPieceVocabulary _vocabulary;
+    private readonly SpecialTokenMatcher _specialTokens;
+    private readonly TokenizerSettings _settings;
+
+    private WordPieceTokenizer(IReadOnlyList<string> tokensInIdOrder, TokenizerSettings settings, SpecialTokenNames names)
     {
-        _vocab = vocab;
-        ClsId = vocab["[CLS]"];
-        SepId = vocab["[SEP]"];
-        PadId = vocab["[PAD]"];
-        _unkId = vocab["[UNK]"];
+        settings.Validate();
+        _settings = settings;
+        _vocabulary = new WordPieceVocabulary(tokensInIdOrder);
+        ClsId = RequireId(names.Cls);
+        SepId = RequireId(names.Sep);
+        PadId = RequireId(names.Pad);
+        UnknownId = RequireId(names.Unknown);
+        var specials = new List<KeyValuePair<string, int>>();
+        foreach (var token in names.SplitFromText)
+        {
+            if (_vocabulary.TryGetId(token, out var id))
+            {
+                specials.Add(new(token, id));
+            }
+        }
+
+        _specialTokens = new SpecialTokenMatcher(specials);
+
+        int RequireId(string token) => _vocabulary.TryGetId(token, out var id)
+            ? id
+            : throw new ArgumentException($"The vocabulary has no '{token}' token.", nameof(tokensInIdOrder));
     }
+
+    /// <summary>Number of entries in the vocabulary (30522 for gte-small).</summary>
+    public int VocabularySize => _vocabulary.Count;
+
+    /// <summary>The settings this tokenizer normalizes with.</summary>
+    public TokenizerSettings Settings => _settings;
 
     public int ClsId { get; }
 
@@ -29,176 +53,329 @@ public sealed class WordPieceTokenizer
 
     public int PadId { get; }
 
+    public int UnknownId { get; }
+
+    /// <summary>
+    /// Loads the tokenizer files of a Hugging Face model folder: the vocabulary from <c>vocab.txt</c>, else from
+    /// <c>tokenizer.json</c>'s <c>model.vocab</c>; settings and special tokens from <c>tokenizer.json</c> when present.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
+    /// <exception cref="FileNotFoundException">Neither vocab.txt nor tokenizer.json is there.</exception>
+    /// <exception cref="InvalidDataException">tokenizer.json is malformed or describes another kind of tokenizer.</exception>
     public static WordPieceTokenizer FromDirectory(string directory)
     {
-        var path = Path.Combine(directory, "vocab.txt");
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"Tokenizer vocabulary {path} does not exist.", path);
-        }
-
-        var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
-        var id = 0;
-        foreach (var line in File.ReadLines(path))
-        {
-            vocab.TryAdd(line, id++);
-        }
-
-        return new WordPieceTokenizer(vocab);
+        var files = TokenizerFiles.Read(directory);
+        return new WordPieceTokenizer(files.TokensInIdOrder, files.Settings, files.SpecialTokens);
     }
 
-    public EncodedText Encode(string text, int maxLength = 512)
+    /// <summary>Builds a tokenizer from a vocabulary given in id order (the lines of a vocab.txt).</summary>
+    /// <exception cref="ArgumentException">The vocabulary lacks [CLS], [SEP], [PAD] or [UNK].</exception>
+    public static WordPieceTokenizer FromVocabulary(IEnumerable<string> tokensInIdOrder, TokenizerSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(tokensInIdOrder);
+        return new WordPieceTokenizer(tokensInIdOrder.ToList(), settings ?? TokenizerSettings.Default, SpecialTokenNames.Bert);
+    }
+
+    /// <summary>
+    /// <c>[CLS]</c> tokens <c>[SEP]</c>, truncated to <paramref name="maxLength"/> ids (specials included) by dropping
+    /// word pieces from the end. Never null; <c>""</c> gives <c>[CLS][SEP]</c>.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> leaves no room for [CLS] and [SEP].</exception>
+    public EncodedText Encode(string text, int maxLength = DefaultMaxLength)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var ids = new List<int> { ClsId };
-        foreach (var word in BasicTokens(text))
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 2);
+        var ids = new TokenIdList(EstimateTokens(text.Length));
+        try
         {
-            AppendWordPieces(word, ids);
+            Tokenize(text, ref ids);
+            var kept = Math.Min(ids.Count, maxLength - 2);
+            var result = new int[kept + 2];
+            result[0] = ClsId;
+            ids.Ids[..kept].CopyTo(result.AsSpan(1));
+            result[^1] = SepId;
+            return new EncodedText(result, kept < ids.Count, ids.Count + 2);
         }
-
-        ids.Add(SepId);
-        var untruncated = ids.Count;
-        if (untruncated <= maxLength)
+        finally
         {
-            return new EncodedText([.. ids], false, untruncated);
+            ids.Dispose();
         }
-
-        var kept = ids.GetRange(0, maxLength - 1);
-        kept.Add(SepId);
-        return new EncodedText([.. kept], true, untruncated);
     }
 
-    public int CountTokens(ReadOnlySpan<char> text) => Encode(text.ToString(), int.MaxValue).Ids.Length - 2;
-
-    private void AppendWordPieces(string word, List<int> ids)
+    /// <summary>Token ids without <c>[CLS]</c>/<c>[SEP]</c> and without truncation.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    public int[] EncodeWithoutSpecialTokens(string text)
     {
-        if (word.EnumerateRunes().Count() > MaxWordChars)
+        ArgumentNullException.ThrowIfNull(text);
+        var ids = new TokenIdList(EstimateTokens(text.Length));
+        try
         {
-            ids.Add(_unkId);
-            return;
+            Tokenize(text, ref ids);
+            return ids.Ids.ToArray();
         }
-
-        var start = 0;
-        var pieces = new List<int>();
-        while (start < word.Length)
+        finally
         {
-            var end = word.Length;
-            var found = -1;
-            while (start < end)
+            ids.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Number of word-piece tokens in <paramref name="text"/>, without specials and without truncation. Allocates
+    /// nothing for ASCII text (scratch space comes from the shared array pool).
+    /// </summary>
+    public int CountTokens(ReadOnlySpan<char> text)
+    {
+        var counter = default(TokenCounter);
+        Tokenize(text, ref counter);
+        return counter.Count;
+    }
+
+    // English prose averages roughly one token per five characters.
+    private static int EstimateTokens(int length) => Math.Min(length / 4, 4096) + 8;
+
+    private void Tokenize<TSink>(ReadOnlySpan<char> text, ref TSink sink)
+        where TSink : struct, ITokenSink
+    {
+        var scratch = default(Scratch);
+        try
+        {
+            // Special tokens are found in the raw text before any normalization, as Transformers.js' added-token
+            // splitter does, so "[SEP]" typed by a user is the separator token (and "[sep]" is not).
+            while (!text.IsEmpty)
             {
-                var candidate = (start > 0 ? "##" : string.Empty) + word[start..end];
-                if (_vocab.TryGetValue(candidate, out var pieceId))
+                var next = _specialTokens.FindNext(text, out var length, out var id);
+                if (next < 0)
                 {
-                    found = pieceId;
+                    TokenizeSection(text, ref sink, ref scratch);
                     break;
                 }
 
-                end--;
-                if (end > start && char.IsLowSurrogate(word[end]))
-                {
-                    end--;
-                }
+                TokenizeSection(text[..next], ref sink, ref scratch);
+                sink.Add(id);
+                text = text[(next + length)..];
             }
+        }
+        finally
+        {
+            scratch.Dispose();
+        }
+    }
 
-            if (found < 0)
+    /// <summary>
+    /// Walks a section chunk by chunk. A chunk is a run without whitespace (clean_text turns whitespace into spaces
+    /// and the pre-tokenizer splits there); a CJK ideograph is a chunk of its own. Normalization never looks past a
+    /// chunk's ends, so handling chunks one at a time gives the same result as normalizing the whole section.
+    /// </summary>
+    private void TokenizeSection<TSink>(ReadOnlySpan<char> section, ref TSink sink, scoped ref Scratch scratch)
+        where TSink : struct, ITokenSink
+    {
+        var i = 0;
+        while (i < section.Length)
+        {
+            var start = i;
+            var offset = section[i..].IndexOfAnyExcept(BertCharacters.AsciiVisible);
+            if (offset < 0)
             {
-                ids.Add(_unkId);
+                TokenizeAsciiChunk(section[start..], ref sink, ref scratch);
                 return;
             }
 
-            pieces.Add(found);
-            start = end;
-        }
-
-        ids.AddRange(pieces);
-    }
-
-    private static IEnumerable<string> BasicTokens(string text)
-    {
-        var cleaned = new StringBuilder(text.Length);
-        foreach (var rune in text.EnumerateRunes())
-        {
-            var cp = rune.Value;
-            if (cp == 0 || cp == 0xFFFD || IsControl(rune))
+            i += offset;
+            if (section[i] is ' ' or '\t' or '\n' or '\r')
             {
+                // The common case: plain ASCII up to a space.
+                if (i > start)
+                {
+                    TokenizeAsciiChunk(section[start..i], ref sink, ref scratch);
+                }
+
+                i++;
                 continue;
             }
 
-            if (IsWhitespace(rune))
+            // Something else (a control or non-ASCII character): find the chunk's end code point by code point.
+            var ascii = true;
+            var hasDropped = false;
+            var chineseCharacter = false;
+            while (i < section.Length)
             {
-                cleaned.Append(' ');
-            }
-            else if (IsCjk(cp))
-            {
-                cleaned.Append(' ').Append(rune.ToString()).Append(' ');
-            }
-            else
-            {
-                cleaned.Append(rune.ToString());
-            }
-        }
-
-        var normalized = cleaned.ToString().ToLowerInvariant().Normalize(NormalizationForm.FormD);
-        var current = new StringBuilder();
-        foreach (var rune in normalized.EnumerateRunes())
-        {
-            if (Rune.GetUnicodeCategory(rune) == UnicodeCategory.NonSpacingMark)
-            {
-                continue;
-            }
-
-            if (rune.Value == ' ')
-            {
-                if (current.Length > 0)
+                var codePoint = BertCharacters.CodePointAt(section, i, out var length);
+                if (codePoint < 0x80 && BertCharacters.AsciiVisible.Contains((char)codePoint))
                 {
-                    yield return current.ToString();
-                    current.Clear();
-                }
-            }
-            else if (IsPunctuation(rune))
-            {
-                if (current.Length > 0)
-                {
-                    yield return current.ToString();
-                    current.Clear();
+                    i++;
+                    continue;
                 }
 
-                yield return rune.ToString();
-            }
-            else
-            {
-                current.Append(rune.ToString());
-            }
-        }
+                if (BertCharacters.IsDropped(codePoint))
+                {
+                    hasDropped = true;
+                }
+                else if (BertCharacters.IsWhitespace(codePoint))
+                {
+                    break;
+                }
+                else if (_settings.HandleChineseChars && length == 1 && BertCharacters.IsChineseCharacter((char)codePoint))
+                {
+                    chineseCharacter = true;
+                    break;
+                }
+                else
+                {
+                    ascii &= codePoint < 0x80;
+                }
 
-        if (current.Length > 0)
-        {
-            yield return current.ToString();
+                i += length;
+            }
+
+            TokenizeChunk(section[start..i], ascii, hasDropped, ref sink, ref scratch);
+            if (i < section.Length)
+            {
+                // Skip the whitespace, or tokenize the ideograph as a one-character chunk.
+                if (chineseCharacter)
+                {
+                    TokenizeChunk(section.Slice(i, 1), ascii: false, hasDropped: false, ref sink, ref scratch);
+                }
+
+                i++;
+            }
         }
     }
 
-    private static bool IsWhitespace(Rune r) => r.Value is ' ' or '\t' or '\n' or '\r' || Rune.GetUnicodeCategory(r) == UnicodeCategory.SpaceSeparator;
-
-    private static bool IsControl(Rune r) =>
-        r.Value is not ('\t' or '\n' or '\r') && Rune.GetUnicodeCategory(r) is UnicodeCategory.Control or UnicodeCategory.Format;
-
-    private static bool IsPunctuation(Rune r)
+    private void TokenizeChunk<TSink>(ReadOnlySpan<char> chunk, bool ascii, bool hasDropped, ref TSink sink, scoped ref Scratch scratch)
+        where TSink : struct, ITokenSink
     {
-        var cp = r.Value;
-        if (cp is >= 33 and <= 47 or >= 58 and <= 64 or >= 91 and <= 96 or >= 123 and <= 126)
+        if (hasDropped)
         {
-            return true;
+            chunk = BertNormalizer.RemoveDropped(chunk, ref scratch.Normalizer);
         }
 
-        return Rune.GetUnicodeCategory(r) is UnicodeCategory.ConnectorPunctuation or UnicodeCategory.DashPunctuation
-            or UnicodeCategory.OpenPunctuation or UnicodeCategory.ClosePunctuation or UnicodeCategory.InitialQuotePunctuation
-            or UnicodeCategory.FinalQuotePunctuation or UnicodeCategory.OtherPunctuation;
+        if (chunk.IsEmpty)
+        {
+            return;
+        }
+
+        if (ascii)
+        {
+            TokenizeAsciiChunk(chunk, ref sink, ref scratch);
+            return;
+        }
+
+        var normalized = BertNormalizer.Normalize(chunk, _settings, ref scratch.Normalizer);
+        SplitAndEncode(normalized, ref sink, ref scratch);
     }
 
-    private static bool IsCjk(int cp) =>
-        cp is >= 0x4E00 and <= 0x9FFF or >= 0x3400 and <= 0x4DBF or >= 0x20000 and <= 0x2A6DF or >= 0x2A700 and <= 0x2B73F
-            or >= 0x2B740 and <= 0x2B81F or >= 0x2B820 and <= 0x2CEAF or >= 0xF900 and <= 0xFAFF or >= 0x2F800 and <= 0x2FA1F;
+    /// <summary>The fast path: printable ASCII only, so normalizing is at most lowercasing.</summary>
+    private void TokenizeAsciiChunk<TSink>(ReadOnlySpan<char> chunk, ref TSink sink, scoped ref Scratch scratch)
+        where TSink : struct, ITokenSink
+    {
+        if (_settings.LowerCase && chunk.ContainsAnyInRange('A', 'Z'))
+        {
+            var lowered = scratch.Ascii.Get(chunk.Length)[..chunk.Length];
+            System.Text.Ascii.ToLower(chunk, lowered, out _);
+            chunk = lowered;
+        }
+
+        while (!chunk.IsEmpty)
+        {
+            var punctuation = chunk.IndexOfAny(BertCharacters.AsciiPunctuation);
+            if (punctuation < 0)
+            {
+                EncodeWord(chunk, ref sink, ref scratch);
+                return;
+            }
+
+            if (punctuation > 0)
+            {
+                EncodeWord(chunk[..punctuation], ref sink, ref scratch);
+            }
+
+            EncodeWord(chunk.Slice(punctuation, 1), ref sink, ref scratch);
+            chunk = chunk[(punctuation + 1)..];
+        }
+    }
+
+    /// <summary>BertPreTokenizer over normalized text: words end at whitespace; each punctuation mark is a word.</summary>
+    private void SplitAndEncode<TSink>(ReadOnlySpan<char> text, ref TSink sink, scoped ref Scratch scratch)
+        where TSink : struct, ITokenSink
+    {
+        var wordStart = 0;
+        for (var i = 0; i < text.Length;)
+        {
+            var codePoint = BertCharacters.CodePointAt(text, i, out var length);
+            var whitespace = BertCharacters.IsWhitespace(codePoint);
+            if (whitespace || BertCharacters.IsPunctuation(codePoint))
+            {
+                if (i > wordStart)
+                {
+                    EncodeWord(text[wordStart..i], ref sink, ref scratch);
+                }
+
+                if (!whitespace)
+                {
+                    EncodeWord(text.Slice(i, length), ref sink, ref scratch);
+                }
+
+                wordStart = i + length;
+            }
+
+            i += length;
+        }
+
+        if (wordStart < text.Length)
+        {
+            EncodeWord(text[wordStart..], ref sink, ref scratch);
+        }
+    }
+
+    private void EncodeWord<TSink>(ReadOnlySpan<char> word, ref TSink sink, scoped ref Scratch scratch)
+        where TSink : struct, ITokenSink
+    {
+        // The limit counts code points; a word can only exceed it in code points if it does in chars.
+        if (word.Length > _settings.MaxInputCharsPerWord && CountCodePoints(word) > _settings.MaxInputCharsPerWord)
+        {
+            sink.Add(UnknownId);
+            return;
+        }
+
+        var pieces = scratch.Pieces.Get(word.Length);
+        var count = _vocabulary.Split(word, pieces);
+        if (count < 0)
+        {
+            sink.Add(UnknownId);
+        }
+        else
+        {
+            sink.AddRange(pieces[..count]);
+        }
+    }
+
+    private static int CountCodePoints(ReadOnlySpan<char> text)
+    {
+        var count = text.Length;
+        for (var i = 1; i < text.Length; i++)
+        {
+            if (char.IsLowSurrogate(text[i]) && char.IsHighSurrogate(text[i - 1]))
+            {
+                count--;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>Per-call scratch space, rented lazily from the shared pools.</summary>
+    private struct Scratch : IDisposable
+    {
+        public PooledBuffer<char> Ascii;
+        public PooledBuffer<int> Pieces;
+        public BertNormalizer.Buffers Normalizer;
+
+        public void Dispose()
+        {
+            Ascii.Dispose();
+            Pieces.Dispose();
+            Normalizer.Dispose();
+        }
+    }
 }
-
-/// <summary>Token ids including [CLS] and [SEP]; whether truncation happened and the length before it.</summary>
-public sealed record EncodedText(int[] Ids, bool Truncated, int UntruncatedLength);

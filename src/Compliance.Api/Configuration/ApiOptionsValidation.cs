@@ -1,0 +1,161 @@
+using Microsoft.Extensions.Options;
+
+namespace Compliance.Api.Configuration;
+
+/// <summary>
+/// Start-up validation for every options class. Each failure names the environment variable to fix; values are
+/// never echoed when they may be secret.
+/// </summary>
+internal sealed class ApiOptionsValidation(IHostEnvironment environment) :
+    IValidateOptions<HostingOptions>,
+    IValidateOptions<DatabaseOptions>,
+    IValidateOptions<RedisOptions>,
+    IValidateOptions<LlmOptions>,
+    IValidateOptions<RetrievalOptions>,
+    IValidateOptions<SecurityOptions>
+{
+    public ValidateOptionsResult Validate(string? name, HostingOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Port is < 1 or > 65535)
+        {
+            failures.Add($"PORT is {options.Port}; expected 1-65535.");
+        }
+        foreach (var origin in options.CorsOriginList)
+        {
+            if (origin != "*" && (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+            {
+                failures.Add($"CORS_ORIGINS contains '{origin}', which is not an http(s) origin such as https://example.com.");
+            }
+        }
+        return Result(failures);
+    }
+
+    public ValidateOptionsResult Validate(string? name, DatabaseOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.Url))
+        {
+            return ValidateOptionsResult.Fail(
+                "DATABASE_URL is not set; expected postgres://user:password@host:port/database (./run.sh sets one up locally).");
+        }
+        try
+        {
+            _ = DatabaseUrl.ToNpgsqlConnectionString(options.Url);
+            return ValidateOptionsResult.Success;
+        }
+        catch (FormatException ex)
+        {
+            return ValidateOptionsResult.Fail($"DATABASE_URL {ex.Message}");
+        }
+    }
+
+    public ValidateOptionsResult Validate(string? name, RedisOptions options)
+    {
+        var failures = new List<string>();
+        Check("REDIS_URL", options.Url, failures);
+        Check("REDIS_VECTOR_URL", options.VectorUrl, failures);
+        return Result(failures);
+
+        static void Check(string variable, string? value, List<string> failures)
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                return;
+            }
+            try
+            {
+                _ = RedisUrl.Parse(value);
+            }
+            catch (FormatException ex)
+            {
+                failures.Add($"{variable} {ex.Message}");
+            }
+        }
+    }
+
+    public ValidateOptionsResult Validate(string? name, LlmOptions options)
+    {
+        var failures = new List<string>();
+        if (!Uri.TryCreate(options.BaseUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            failures.Add($"XAI_BASE_URL is '{options.BaseUrl}'; expected an http(s) URL such as https://api.x.ai/v1.");
+        }
+        if (string.IsNullOrWhiteSpace(options.Model))
+        {
+            failures.Add("GROK_MODEL is empty; expected a model name such as grok-4-latest.");
+        }
+        if (options.Temperature is < 0 or > 2 || double.IsNaN(options.Temperature))
+        {
+            failures.Add($"GROK_TEMP is {options.Temperature}; expected a number from 0 to 2.");
+        }
+        if (options.TimeoutSeconds is <= 0 or > 300 || double.IsNaN(options.TimeoutSeconds))
+        {
+            failures.Add($"GROK_TIMEOUT is {options.TimeoutSeconds}; expected seconds between 0 and 300.");
+        }
+        return Result(failures);
+    }
+
+    public ValidateOptionsResult Validate(string? name, RetrievalOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Dimensions is < 1 or > 4096)
+        {
+            failures.Add($"EMBED_DIM is {options.Dimensions}; expected the model's embedding size (384 for gte-small).");
+        }
+        if (options.ChunkSize is < 32 or > 512)
+        {
+            failures.Add($"CHUNK_SIZE is {options.ChunkSize}; expected 32-512 tokens (the model reads at most 512).");
+        }
+        if (options.ChunkOverlap < 0 || options.ChunkOverlap >= options.ChunkSize / 2)
+        {
+            failures.Add($"CHUNK_OVERLAP is {options.ChunkOverlap}; expected 0 to less than half of CHUNK_SIZE.");
+        }
+        if (options.TopK is < 1 or > 20)
+        {
+            failures.Add($"TOP_K_RAG is {options.TopK}; expected 1-20.");
+        }
+        if (options.IndexBackend is { Length: > 0 } backend && backend is not ("embedded" or "redisearch"))
+        {
+            failures.Add($"INDEX_BACKEND is '{backend}'; expected embedded or redisearch.");
+        }
+        return Result(failures);
+    }
+
+    public ValidateOptionsResult Validate(string? name, SecurityOptions options)
+    {
+        var failures = new List<string>();
+        var production = environment.IsProduction();
+        CheckToken("ADMIN_TOKEN", options.AdminToken, required: production, failures);
+        CheckToken("ADMIN_TOKEN_SECONDARY", options.AdminTokenSecondary, required: false, failures);
+        CheckToken("SERVICE_TOKEN", options.ServiceToken, required: production, failures);
+        if (!string.IsNullOrEmpty(options.ServiceToken) &&
+            (options.ServiceToken == options.AdminToken || options.ServiceToken == options.AdminTokenSecondary))
+        {
+            failures.Add("SERVICE_TOKEN equals an admin token; the bot's token must not grant admin rights.");
+        }
+        return Result(failures);
+
+        void CheckToken(string variable, string? value, bool required, List<string> list)
+        {
+            if (string.IsNullOrEmpty(value))
+            {
+                if (required)
+                {
+                    list.Add($"{variable} is not set; it is required in production (generate one with: openssl rand -hex 32).");
+                }
+                return;
+            }
+            if (production && value.Length < SecurityOptions.MinimumTokenLength)
+            {
+                list.Add($"{variable} is shorter than {SecurityOptions.MinimumTokenLength} characters; use a long random value (openssl rand -hex 32).");
+            }
+            if (value.Any(char.IsWhiteSpace))
+            {
+                list.Add($"{variable} contains whitespace, which a bearer token cannot carry.");
+            }
+        }
+    }
+
+    private static ValidateOptionsResult Result(List<string> failures) =>
+        failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+}

@@ -1,0 +1,121 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Compliance.Api.Configuration;
+
+/// <summary>Where and how the API listens. Bound from environment variables of the same names.</summary>
+public sealed class HostingOptions
+{
+    /// <summary><c>PORT</c>: the TCP port to bind on all interfaces (Heroku assigns it). Default 8080.</summary>
+    [ConfigurationKeyName("PORT")]
+    public int Port { get; set; } = 8080;
+
+    /// <summary><c>CORS_ORIGINS</c>: comma-separated origins allowed to call the API from a browser. Empty: none.</summary>
+    [ConfigurationKeyName("CORS_ORIGINS")]
+    public string? CorsOrigins { get; set; }
+
+    /// <summary>The parsed <see cref="CorsOrigins"/>.</summary>
+    public IReadOnlyList<string> CorsOriginList =>
+        (CorsOrigins ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
+
+/// <summary>The Postgres database holding users, the query log, feedback, documents and the audit trail.</summary>
+public sealed class DatabaseOptions
+{
+    /// <summary><c>DATABASE_URL</c>: Heroku's <c>postgres://user:pass@host:port/db</c> or an Npgsql connection string. Required.</summary>
+    [ConfigurationKeyName("DATABASE_URL")]
+    public string? Url { get; set; }
+
+    /// <summary>The Npgsql connection string <see cref="Url"/> parses to.</summary>
+    public string ConnectionString => DatabaseUrl.ToNpgsqlConnectionString(Url ?? string.Empty);
+}
+
+/// <summary>Redis for shared rate limits and caches, and optionally a separate Redis with RediSearch for the index.</summary>
+public sealed class RedisOptions
+{
+    /// <summary><c>REDIS_URL</c>: <c>redis://</c> or <c>rediss://</c>. Optional: without it limits and caches are in-process.</summary>
+    [ConfigurationKeyName("REDIS_URL")]
+    public string? Url { get; set; }
+
+    /// <summary><c>REDIS_VECTOR_URL</c>: a Redis with RediSearch for the document index. Optional.</summary>
+    [ConfigurationKeyName("REDIS_VECTOR_URL")]
+    public string? VectorUrl { get; set; }
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(Url);
+}
+
+/// <summary>The language model (Grok-4 through xAI's OpenAI-compatible API).</summary>
+public sealed class LlmOptions
+{
+    /// <summary><c>XAI_API_KEY</c>: without it the API answers in retrieval-only mode (quoted passages, clearly labelled).</summary>
+    [ConfigurationKeyName("XAI_API_KEY")]
+    public string? ApiKey { get; set; }
+
+    /// <summary><c>XAI_BASE_URL</c>: the OpenAI-compatible endpoint. Default <c>https://api.x.ai/v1</c>.</summary>
+    [ConfigurationKeyName("XAI_BASE_URL")]
+    public string BaseUrl { get; set; } = "https://api.x.ai/v1";
+
+    /// <summary><c>GROK_MODEL</c>: default <c>grok-4-latest</c>.</summary>
+    [ConfigurationKeyName("GROK_MODEL")]
+    public string Model { get; set; } = "grok-4-latest";
+
+    /// <summary><c>GROK_TEMP</c>: sampling temperature, 0 to 2. Low by default: answers should be sober and repeatable.</summary>
+    [ConfigurationKeyName("GROK_TEMP")]
+    public double Temperature { get; set; } = 0.1;
+
+    /// <summary><c>GROK_TIMEOUT</c>: overall time allowed for one answer, in seconds. Default 28 (under Heroku's 30 s router limit).</summary>
+    [ConfigurationKeyName("GROK_TIMEOUT")]
+    public double TimeoutSeconds { get; set; } = 28;
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(ApiKey);
+}
+
+/// <summary>Retrieval and chunking settings.</summary>
+public sealed class RetrievalOptions
+{
+    /// <summary><c>EMBED_MODEL</c>: a directory with <c>model.onnx</c> (or <c>model_quantized.onnx</c>) and the tokenizer files.</summary>
+    [ConfigurationKeyName("EMBED_MODEL")]
+    public string ModelDirectory { get; set; } = "models/gte-small";
+
+    /// <summary><c>EMBED_DIM</c>: the embedding size the model must produce. Default 384 (gte-small).</summary>
+    [ConfigurationKeyName("EMBED_DIM")]
+    public int Dimensions { get; set; } = 384;
+
+    /// <summary><c>CHUNK_SIZE</c>: target tokens per chunk. Default 512.</summary>
+    [ConfigurationKeyName("CHUNK_SIZE")]
+    public int ChunkSize { get; set; } = 512;
+
+    /// <summary><c>CHUNK_OVERLAP</c>: tokens shared by neighbouring chunks. Default 50.</summary>
+    [ConfigurationKeyName("CHUNK_OVERLAP")]
+    public int ChunkOverlap { get; set; } = 50;
+
+    /// <summary><c>TOP_K_RAG</c>: passages given to the model per question. Default 5.</summary>
+    [ConfigurationKeyName("TOP_K_RAG")]
+    public int TopK { get; set; } = 5;
+
+    /// <summary><c>INDEX_BACKEND</c>: <c>embedded</c> (SQLite file) or <c>redisearch</c>. Default: redisearch when <c>REDIS_VECTOR_URL</c> is set, else embedded.</summary>
+    [ConfigurationKeyName("INDEX_BACKEND")]
+    public string? IndexBackend { get; set; }
+
+    /// <summary><c>INDEX_PATH</c>: the embedded index file. Default <c>.local/index/compliance.db</c>.</summary>
+    [ConfigurationKeyName("INDEX_PATH")]
+    public string IndexPath { get; set; } = ".local/index/compliance.db";
+}
+
+/// <summary>Bearer tokens. Admin routes accept either admin token so a rotation never locks operators out.</summary>
+public sealed class SecurityOptions
+{
+    /// <summary>Minimum token length accepted in production: shorter tokens are guessable.</summary>
+    public const int MinimumTokenLength = 24;
+
+    /// <summary><c>ADMIN_TOKEN</c>: bearer token for /admin and /health/detailed. Required in production.</summary>
+    [ConfigurationKeyName("ADMIN_TOKEN")]
+    public string? AdminToken { get; set; }
+
+    /// <summary><c>ADMIN_TOKEN_SECONDARY</c>: a second admin token, accepted alongside the first during rotation.</summary>
+    [ConfigurationKeyName("ADMIN_TOKEN_SECONDARY")]
+    public string? AdminTokenSecondary { get; set; }
+
+    /// <summary><c>SERVICE_TOKEN</c>: the token the Discord bot presents. Required in production.</summary>
+    [ConfigurationKeyName("SERVICE_TOKEN")]
+    public string? ServiceToken { get; set; }
+}

@@ -1,0 +1,73 @@
+using Compliance.Api.Configuration;
+using Compliance.Api.Observability;
+using Compliance.Api.Redis;
+using Compliance.ServiceDefaults.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Compliance.Api.Hosting;
+
+public static class ApiHosting
+{
+    /// <summary>
+    /// Maps <c>ENVIRONMENT</c> onto the host environment and binds Kestrel to <c>0.0.0.0:$PORT</c>, as Heroku requires.
+    /// </summary>
+    public static WebApplicationBuilder AddApiHosting(this WebApplicationBuilder builder)
+    {
+        if (EnvironmentNames.Normalize(builder.Configuration["ENVIRONMENT"]) is { } environment)
+        {
+            builder.Environment.EnvironmentName = environment;
+        }
+
+        var portText = builder.Configuration["PORT"];
+        var port = 8080;
+        if (!string.IsNullOrWhiteSpace(portText) &&
+            (!int.TryParse(portText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535))
+        {
+            throw new StartupConfigurationException("PORT", $"is '{portText}'; expected a TCP port number (1-65535).");
+        }
+        builder.WebHost.UseUrls($"http://0.0.0.0:{port}");
+
+        builder.Services.AddSingleton<RedisConnection>();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy =>
+        {
+            // Resolved lazily from validated options: CORS_ORIGINS lists the browser origins allowed to call us.
+            var origins = builder.Configuration["CORS_ORIGINS"]?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+            if (origins.Contains("*"))
+            {
+                policy.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod();
+            }
+            else if (origins.Length > 0)
+            {
+                policy.WithOrigins(origins).AllowAnyHeader().AllowAnyMethod();
+            }
+        }));
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+
+    /// <summary>The middleware pipeline: errors as problem details, request log, CORS, authentication.</summary>
+    public static WebApplication UseApiPipeline(this WebApplication app)
+    {
+        // Start collecting before the first request so its metrics are not lost.
+        app.Services.GetRequiredService<PrometheusMetrics>();
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<RequestLoggingMiddleware>();
+        app.UseCors();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi().AllowAnonymous();
+        if (app.Environment.IsDevelopment())
+        {
+            app.UseSwaggerUI(options => options.SwaggerEndpoint("/openapi/v1.json", "Compliance API v1"));
+        }
+        return app;
+    }
+
+    /// <summary>Forces every options class to validate now (used by the one-shot commands, which never start the host).</summary>
+    public static void ValidateOptions<TOptions>(this IServiceProvider services) where TOptions : class =>
+        _ = services.GetRequiredService<IOptions<TOptions>>().Value;
+}

@@ -1,0 +1,63 @@
+namespace Compliance.Api.Persistence.Entities;
+
+/// <summary>Where a document version is in its lifecycle.</summary>
+public enum DocumentStatus
+{
+    Pending,
+    Indexing,
+    Indexed,
+    Failed,
+    Superseded,
+    Deleted,
+}
+
+/// <summary>
+/// One version of a policy or regulation. The extracted text is kept so the index can be rebuilt (after a model
+/// change) without the original upload.
+/// </summary>
+public sealed class ComplianceDocument
+{
+    public Guid Id { get; set; }
+
+    /// <summary>The Discord guild the document belongs to, or <c>global</c> for every tenant.</summary>
+    public required string TenantId { get; set; }
+
+    public required string Title { get; set; }
+
+    /// <summary>Where it came from (sanitised file name or URL); a new upload from the same source is a new version.</summary>
+    public required string Source { get; set; }
+
+    public required string ContentType { get; set; }
+
+    /// <summary>Lower-case hex SHA-256 of the uploaded bytes; same bytes means nothing to redo.</summary>
+    public required string Sha256 { get; set; }
+
+    public long SizeBytes { get; set; }
+
+    public int Version { get; set; } = 1;
+
+    public DocumentStatus Status { get; set; } = DocumentStatus.Pending;
+
+    public DateOnly? EffectiveDate { get; set; }
+
+    public List<string> Tags { get; set; } = [];
+
+    public int PageCount { get; set; }
+
+    public int ChunkCount { get; set; }
+
+    public string? UploadedBy { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public DateTimeOffset? IndexedAt { get; set; }
+
+    /// <summary>Why ingestion failed, in words an uploader can act on.</summary>
+    public string? Error { get; set; }
+
+    public Guid? SupersededById { get; set; }
+
+    public string? ExtractedText { get; set; }
+}

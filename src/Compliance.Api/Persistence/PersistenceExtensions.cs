@@ -1,0 +1,29 @@
+using Compliance.Api.Configuration;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace Compliance.Api.Persistence;
+
+public static class PersistenceExtensions
+{
+    /// <summary>Registers the EF Core context on Postgres and the start-up migration.</summary>
+    public static WebApplicationBuilder AddPersistence(this WebApplicationBuilder builder, bool migrateOnStartup = true)
+    {
+        builder.Services.AddDbContextPool<ComplianceDbContext>((sp, options) =>
+        {
+            var database = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            options.UseNpgsql(database.ConnectionString, npgsql => npgsql.CommandTimeout(15));
+
+            // Migrations are written by hand (the EF design tooling cannot be restored here), so there is no model
+            // snapshot to compare with; MigrationSchemaTests proves the migrations build exactly the model's schema.
+            options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+        });
+        builder.Services.AddSingleton<DatabaseMigrator>();
+        if (migrateOnStartup)
+        {
+            builder.Services.AddHostedService<MigrateOnStartup>();
+        }
+        return builder;
+    }
+}

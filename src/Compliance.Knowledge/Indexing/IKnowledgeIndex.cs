@@ -1,0 +1,82 @@
+namespace Compliance.Knowledge.Indexing;
+
+/// <summary>The tenant whose chunks every tenant can see.</summary>
+public static class Tenants
+{
+    public const string Global = "global";
+}
+
+/// <summary>Whether a chunk answers searches. New versions are written active before the old version is removed.</summary>
+public static class ChunkStatus
+{
+    public const string Active = "active";
+    public const string Disabled = "disabled";
+}
+
+/// <summary>
+/// One searchable passage of one document version, with everything a citation needs. <see cref="ChunkId"/> is
+/// deterministic (<c>{documentId:N}-v{version}-{ordinal}</c>) so re-ingesting the same text yields the same ids.
+/// </summary>
+public sealed record ChunkRecord(
+    string ChunkId,
+    Guid DocumentId,
+    int DocumentVersion,
+    string TenantId,
+    string Title,
+    string? SectionPath,
+    int? PageStart,
+    int? PageEnd,
+    int Ordinal,
+    int CharStart,
+    int CharEnd,
+    string Text,
+    IReadOnlyList<string> Tags,
+    DateOnly? EffectiveDate,
+    string Status,
+    float[]? Embedding)
+{
+    public static string IdFor(Guid documentId, int version, int ordinal) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{documentId:N}-v{version}-{ordinal}");
+}
+
+/// <summary>
+/// What a search may see: always global chunks plus those of <see cref="TenantId"/> (never another tenant's), only
+/// active chunks, optionally narrowed to documents or tags.
+/// </summary>
+public sealed record SearchFilter(
+    string TenantId,
+    IReadOnlyCollection<Guid>? DocumentIds = null,
+    IReadOnlyCollection<string>? Tags = null);
+
+/// <summary>A chunk in one ranked list: 1-based rank and that list's own score (BM25, or cosine similarity).</summary>
+public sealed record RankedChunk(ChunkRecord Chunk, int Rank, double Score);
+
+/// <summary>Size of the index for health output and benchmarks.</summary>
+public sealed record IndexStatistics(long Chunks, long Documents, long? SizeBytes, int? Dimensions, string Backend, string? Version);
+
+/// <summary>
+/// A store of chunks searchable by text (BM25) and by vector (cosine KNN) under identical filters. Implementations:
+/// an embedded SQLite file, and Redis with RediSearch. Neither knows of HTTP or of the database of documents.
+/// </summary>
+public interface IKnowledgeIndex
+{
+    /// <summary>embedded or redisearch.</summary>
+    string Backend { get; }
+
+    /// <summary>Creates the index if missing; fails if it exists with another vector dimension.</summary>
+    Task EnsureCreatedAsync(int dimensions, CancellationToken cancellationToken);
+
+    /// <summary>Adds or replaces chunks by id. Chunks without an embedding are text-searchable only.</summary>
+    Task UpsertAsync(IReadOnlyList<ChunkRecord> chunks, CancellationToken cancellationToken);
+
+    /// <summary>Removes one version of a document, or every version when <paramref name="version"/> is null.</summary>
+    Task<int> DeleteDocumentAsync(Guid documentId, int? version, CancellationToken cancellationToken);
+
+    /// <summary>BM25 over chunk text and title. User text is searched literally, never parsed as query syntax.</summary>
+    Task<IReadOnlyList<RankedChunk>> SearchTextAsync(string query, SearchFilter filter, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Nearest chunks by cosine similarity to a normalised query vector.</summary>
+    Task<IReadOnlyList<RankedChunk>> SearchVectorAsync(ReadOnlyMemory<float> vector, SearchFilter filter, int limit, CancellationToken cancellationToken);
+
+    Task<IndexStatistics> GetStatisticsAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using Compliance.Testing.Servers;
+
+namespace Compliance.Api.Tests.Configuration;
+
+/// <summary>
+/// Starts the real API executable as a separate process, as a platform would, and checks that a bad configuration
+/// stops it with a non-zero exit code and a message naming the variable.
+/// </summary>
+public sealed class StartupValidationTests
+{
+    private static readonly string[] InheritedSettings =
+    [
+        "ENVIRONMENT", "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "DATABASE_URL", "REDIS_URL", "REDIS_VECTOR_URL",
+        "ADMIN_TOKEN", "ADMIN_TOKEN_SECONDARY", "SERVICE_TOKEN", "PORT", "LOG_LEVEL", "XAI_API_KEY", "DYNO",
+    ];
+
+    private const string ValidToken = "0123456789abcdef0123456789abcdef";
+
+    [Fact]
+    public async Task Production_without_ADMIN_TOKEN_exits_naming_it()
+    {
+        var (exitCode, output) = await RunApi(new()
+        {
+            ["ENVIRONMENT"] = "Production",
+            ["DATABASE_URL"] = $"postgres://u:p@127.0.0.1:{FreePort.Next()}/db",
+            ["SERVICE_TOKEN"] = ValidToken,
+        });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("ADMIN_TOKEN is not set", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Malformed_DATABASE_URL_exits_naming_it_without_the_password()
+    {
+        var (exitCode, output) = await RunApi(new()
+        {
+            ["ENVIRONMENT"] = "Production",
+            ["DATABASE_URL"] = "postgres://user:s3cretpass@db.example.com:5432/",
+            ["ADMIN_TOKEN"] = ValidToken,
+            ["SERVICE_TOKEN"] = ValidToken + "x",
+        });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("DATABASE_URL has no database name", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cretpass", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("PORT", "eighty", "PORT is 'eighty'")]
+    [InlineData("LOG_LEVEL", "loud", "LOG_LEVEL is 'loud'")]
+    [InlineData("ENVIRONMENT", "prodution", "ENVIRONMENT is 'prodution'")]
+    [InlineData("REDIS_URL", "http://cache", "REDIS_URL has scheme 'http'")]
+    [InlineData("GROK_TEMP", "7", "GROK_TEMP is 7")]
+    public async Task Malformed_values_exit_naming_the_variable(string variable, string value, string expected)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["ENVIRONMENT"] = "Production",
+            ["DATABASE_URL"] = $"postgres://u:p@127.0.0.1:{FreePort.Next()}/db",
+            ["ADMIN_TOKEN"] = ValidToken,
+            ["SERVICE_TOKEN"] = ValidToken + "x",
+        };
+        settings[variable] = value;
+
+        var (exitCode, output) = await RunApi(settings);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(expected, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Short_admin_token_is_refused_in_production()
+    {
+        var (exitCode, output) = await RunApi(new()
+        {
+            ["ENVIRONMENT"] = "Production",
+            ["DATABASE_URL"] = $"postgres://u:p@127.0.0.1:{FreePort.Next()}/db",
+            ["ADMIN_TOKEN"] = "short",
+            ["SERVICE_TOKEN"] = ValidToken,
+        });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("ADMIN_TOKEN is shorter than", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("short\n", output, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunApi(Dictionary<string, string> settings)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        start.ArgumentList.Add(ApiAssemblyPath());
+        foreach (var name in InheritedSettings)
+        {
+            start.Environment.Remove(name);
+        }
+        foreach (var (name, value) in settings)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException("The API kept running with an invalid configuration: " + await stdout + await stderr);
+        }
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    /// <summary>The API's own build output (same configuration as this test assembly).</summary>
+    private static string ApiAssemblyPath()
+    {
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory); // tests/X/bin/<Configuration>/net10.0/
+        var configuration = testBin.Parent!.Name;
+        var root = testBin;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Compliance.sln")))
+        {
+            root = root.Parent;
+        }
+        var path = Path.Combine(root!.FullName, "src", "Compliance.Api", "bin", configuration, testBin.Name, "Compliance.Api.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException("Build the API first.", path);
+    }
+}

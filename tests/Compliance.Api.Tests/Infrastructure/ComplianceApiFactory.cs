@@ -1,0 +1,90 @@
+using System.Net.Http.Headers;
+using Compliance.Testing.Servers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Compliance.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The real API in-process, on its own fresh database in the test run's Postgres and on the shared Redis. Tests
+/// get clients that carry real bearer tokens, as the bot and operators would send them.
+/// </summary>
+public class ComplianceApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string AdminToken = "admin-token-for-tests-0123456789abcdef";
+    public const string SecondaryAdminToken = "rotated-admin-token-for-tests-fedcba9876";
+    public const string ServiceToken = "service-token-for-tests-0123456789abcdef";
+
+    private readonly Dictionary<string, string?> _settings = new(StringComparer.Ordinal);
+
+    /// <summary>The connection string of this factory's database (created in <see cref="InitializeAsync"/>).</summary>
+    public string DatabaseConnectionString { get; private set; } = string.Empty;
+
+    /// <summary>Log lines the API wrote, for assertions about what is (not) logged.</summary>
+    public CapturedLogs Logs { get; } = new();
+
+    /// <summary>Overrides or adds a setting (an environment variable name) before the API starts.</summary>
+    public ComplianceApiFactory WithSetting(string name, string? value)
+    {
+        _settings[name] = value;
+        return this;
+    }
+
+    /// <summary>Uses this admin connection string (a dedicated cluster) instead of the shared one.</summary>
+    public string? PostgresAdminOverride { get; init; }
+
+    public virtual async ValueTask InitializeAsync()
+    {
+        var admin = PostgresAdminOverride ?? await TestServers.PostgresAdminAsync();
+        DatabaseConnectionString = await TestServers.CreateDatabaseAsync(admin, "api");
+        _settings.TryAdd("REDIS_URL", await TestServers.RedisUrlAsync());
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ENVIRONMENT", "Test");
+        builder.UseSetting("DATABASE_URL", DatabaseConnectionString);
+        builder.UseSetting("ADMIN_TOKEN", AdminToken);
+        builder.UseSetting("ADMIN_TOKEN_SECONDARY", SecondaryAdminToken);
+        builder.UseSetting("SERVICE_TOKEN", ServiceToken);
+        foreach (var (name, value) in _settings)
+        {
+            builder.UseSetting(name, value);
+        }
+        builder.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(Logs));
+    }
+
+    /// <summary>A client sending <c>Authorization: Bearer token</c> (none when <paramref name="token"/> is null).</summary>
+    public HttpClient CreateClient(string? token)
+    {
+        var client = CreateClient();
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+        return client;
+    }
+
+    public HttpClient CreateAdminClient() => CreateClient(AdminToken);
+
+    public HttpClient CreateServiceClient() => CreateClient(ServiceToken);
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (DatabaseConnectionString.Length > 0)
+        {
+            try
+            {
+                await TestServers.DropDatabaseAsync(DatabaseConnectionString);
+            }
+            catch (Npgsql.NpgsqlException)
+            {
+                // The cluster may already be gone (outage tests dispose their own server).
+            }
+        }
+        GC.SuppressFinalize(this);
+    }
+}
