@@ -35,6 +35,12 @@ public sealed class EmbeddingOptions
     /// </summary>
     public int MaxBatchTokens { get; set; } = 8192;
 
+    /// <summary>
+    /// Extra ONNX Runtime session settings (<c>AddSessionConfigEntry</c>), for tuning on a given machine, e.g.
+    /// <c>session.intra_op.allow_spinning=0</c> when other processes share the cores. Empty by default.
+    /// </summary>
+    public IDictionary<string, string> SessionConfigEntries { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>Path of ONNX Runtime's native library (file or directory); null uses <c>ORT_LIBRARY_PATH</c> or <c>.tools/onnxruntime</c>.</summary>
     public string? OrtLibraryPath { get; set; }
 
