@@ -108,6 +108,7 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
             {
                 IntraOpThreads = options.IntraOpThreads,
                 LibraryPath = options.OrtLibraryPath,
+                AllowSpinning = options.AllowSpinning,
                 ConfigEntries = new Dictionary<string, string>(options.SessionConfigEntries, StringComparer.Ordinal),
             });
         }
