@@ -5,6 +5,7 @@
 //   node tools/reference/benchmark-embeddings.mjs run --model DIR --inputs inputs.json --threads N [--batch 8]
 //       measures query latency (p50/p99, one query per call) and passage throughput (tokens/s, --batch passages per
 //       call) with the feature-extraction pipeline (mean pooling, normalised); prints one JSON line.
+//       [--spinning 0|1] sets ORT's session.intra_op.allow_spinning (default: ORT's, which spins).
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,6 +23,7 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '8' },
     queries: { type: 'string', default: '400' },
     passages: { type: 'string', default: '32' },
+    spinning: { type: 'string' }, // "0"/"1": ORT's session.intra_op.allow_spinning; unset keeps ORT's default (spin)
   },
 });
 if (!args.model || !['prepare', 'run'].includes(command)) {
@@ -35,7 +37,11 @@ env.localModelPath = path.dirname(modelDir) + path.sep;
 const extractor = await pipeline('feature-extraction', path.basename(modelDir), {
   subfolder: '',
   dtype: 'fp32',
-  session_options: { intraOpNumThreads: Number(args.threads), interOpNumThreads: 1 },
+  session_options: {
+    intraOpNumThreads: Number(args.threads),
+    interOpNumThreads: 1,
+    ...(args.spinning === undefined ? {} : { extra: { session: { intra_op: { allow_spinning: args.spinning } } } }),
+  },
 });
 const tokenizer = extractor.tokenizer;
 
@@ -97,7 +103,7 @@ for (let i = 0; i < inputs.passages.length; i += batch) {
 const seconds = (now() - start) / 1000;
 
 console.log(JSON.stringify({
-  side: 'transformers.js', threads: Number(args.threads),
+  side: 'transformers.js', threads: Number(args.threads), spinning: args.spinning ?? 'ORT default',
   queryP50Ms: percentile(latencies, 50), queryP99Ms: percentile(latencies, 99), queries: queryCount,
   passageTokensPerSecond: totalTokens / seconds, passages: inputs.passages.length, batch,
 }));
