@@ -1,11 +1,13 @@
 using Compliance.Api.Configuration;
+using Compliance.Api.Documents;
 using Compliance.Api.Health;
 using Compliance.Api.Hosting;
+using Compliance.Api.Knowledge;
 using Compliance.Api.Observability;
 using Compliance.Api.Persistence;
+using Compliance.Api.Search;
 using Compliance.Api.Security;
 using Compliance.ServiceDefaults.Configuration;
-using Microsoft.Extensions.Options;
 
 try
 {
@@ -29,10 +31,20 @@ try
     builder.AddPersistence(migrateOnStartup: command == ApiCommand.Serve);
     // Health checks for probes and operators
     builder.AddApiHealthChecks();
+    // Retrieval: embedding model, index, ingestion (skipped by the one-shot commands, which need only the database)
+    if (command == ApiCommand.Serve)
+    {
+        builder.AddKnowledge();
+    }
 
     var app = builder.Build();
     app.UseApiPipeline();
     app.MapHealthApi();
+    if (command == ApiCommand.Serve)
+    {
+        app.MapSearchApi();
+        app.MapDocumentsApi();
+    }
 
     return await app.RunAsync(command);
 }

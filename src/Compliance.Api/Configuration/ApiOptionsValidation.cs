@@ -92,6 +92,30 @@ internal sealed class ApiOptionsValidation(IHostEnvironment environment) :
         {
             failures.Add($"GROK_TIMEOUT is {options.TimeoutSeconds}; expected seconds between 0 and 300.");
         }
+        if (options.FirstTokenTimeoutSeconds <= 0 || options.FirstTokenTimeoutSeconds > options.TimeoutSeconds || double.IsNaN(options.FirstTokenTimeoutSeconds))
+        {
+            failures.Add($"GROK_FIRST_TOKEN_TIMEOUT is {options.FirstTokenTimeoutSeconds}; expected seconds above 0 and at most GROK_TIMEOUT ({options.TimeoutSeconds}).");
+        }
+        if (options.MaxRetries is < 0 or > 10)
+        {
+            failures.Add($"GROK_MAX_RETRIES is {options.MaxRetries}; expected 0-10.");
+        }
+        if (options.RetryBaseDelaySeconds is < 0 or > 60 || double.IsNaN(options.RetryBaseDelaySeconds))
+        {
+            failures.Add($"GROK_RETRY_BASE_DELAY is {options.RetryBaseDelaySeconds}; expected seconds from 0 to 60.");
+        }
+        if (options.RetryMaxDelaySeconds < options.RetryBaseDelaySeconds || options.RetryMaxDelaySeconds > 300 || double.IsNaN(options.RetryMaxDelaySeconds))
+        {
+            failures.Add($"GROK_RETRY_MAX_DELAY is {options.RetryMaxDelaySeconds}; expected seconds from GROK_RETRY_BASE_DELAY ({options.RetryBaseDelaySeconds}) to 300.");
+        }
+        if (options.BreakerFailureThreshold is < 2 or > 100)
+        {
+            failures.Add($"GROK_BREAKER_FAILURES is {options.BreakerFailureThreshold}; expected 2-100.");
+        }
+        if (options.BreakerBreakSeconds is < 0.5 or > 3600 || double.IsNaN(options.BreakerBreakSeconds))
+        {
+            failures.Add($"GROK_BREAKER_BREAK is {options.BreakerBreakSeconds}; expected seconds from 0.5 to 3600.");
+        }
         return Result(failures);
     }
 
@@ -113,6 +137,18 @@ internal sealed class ApiOptionsValidation(IHostEnvironment environment) :
         if (options.TopK is < 1 or > 20)
         {
             failures.Add($"TOP_K_RAG is {options.TopK}; expected 1-20.");
+        }
+        if (options.EmbedThreads is < 0 or > 64)
+        {
+            failures.Add($"EMBED_THREADS is {options.EmbedThreads}; expected 0 (ONNX Runtime's choice) to 64.");
+        }
+        if (options.UploadMaxBytes is < 1024 or > 512L * 1024 * 1024)
+        {
+            failures.Add($"UPLOAD_MAX_BYTES is {options.UploadMaxBytes}; expected 1 KB to 512 MB.");
+        }
+        if (!string.IsNullOrWhiteSpace(options.SamplePoliciesDirectory) && !Directory.Exists(options.SamplePoliciesDirectory))
+        {
+            failures.Add($"SAMPLE_POLICIES_DIR is '{options.SamplePoliciesDirectory}', which is not a directory.");
         }
         if (options.IndexBackend is { Length: > 0 } backend && backend is not ("embedded" or "redisearch"))
         {

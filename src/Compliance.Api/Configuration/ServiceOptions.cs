@@ -66,6 +66,36 @@ public sealed class LlmOptions
     [ConfigurationKeyName("GROK_TIMEOUT")]
     public double TimeoutSeconds { get; set; } = 28;
 
+    /// <summary>
+    /// <c>GROK_FIRST_TOKEN_TIMEOUT</c>: seconds allowed, per attempt, until the first word of a streamed answer arrives.
+    /// Default 10. A stalled attempt is abandoned and retried while the overall budget allows.
+    /// </summary>
+    [ConfigurationKeyName("GROK_FIRST_TOKEN_TIMEOUT")]
+    public double FirstTokenTimeoutSeconds { get; set; } = 10;
+
+    /// <summary><c>GROK_MAX_RETRIES</c>: retries after a rate limit, server error or network error, before any text arrived. Default 2.</summary>
+    [ConfigurationKeyName("GROK_MAX_RETRIES")]
+    public int MaxRetries { get; set; } = 2;
+
+    /// <summary><c>GROK_RETRY_BASE_DELAY</c>: seconds before the first retry; doubles per retry, with jitter. Default 0.5.</summary>
+    [ConfigurationKeyName("GROK_RETRY_BASE_DELAY")]
+    public double RetryBaseDelaySeconds { get; set; } = 0.5;
+
+    /// <summary>
+    /// <c>GROK_RETRY_MAX_DELAY</c>: the longest wait before a retry, in seconds. Default 8. A provider asking (Retry-After)
+    /// for a longer wait ends the call as rate limited instead of holding the user.
+    /// </summary>
+    [ConfigurationKeyName("GROK_RETRY_MAX_DELAY")]
+    public double RetryMaxDelaySeconds { get; set; } = 8;
+
+    /// <summary><c>GROK_BREAKER_FAILURES</c>: failed attempts in a row (within a minute) that open the circuit breaker. Default 5.</summary>
+    [ConfigurationKeyName("GROK_BREAKER_FAILURES")]
+    public int BreakerFailureThreshold { get; set; } = 5;
+
+    /// <summary><c>GROK_BREAKER_BREAK</c>: seconds the open breaker fails calls at once before letting a trial call through. Default 30.</summary>
+    [ConfigurationKeyName("GROK_BREAKER_BREAK")]
+    public double BreakerBreakSeconds { get; set; } = 30;
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ApiKey);
 }
 
@@ -99,6 +129,29 @@ public sealed class RetrievalOptions
     /// <summary><c>INDEX_PATH</c>: the embedded index file. Default <c>.local/index/compliance.db</c>.</summary>
     [ConfigurationKeyName("INDEX_PATH")]
     public string IndexPath { get; set; } = ".local/index/compliance.db";
+
+    /// <summary>
+    /// <c>EMBED_REQUIRED</c>: refuse to start without the embedding model. Default: true in production, false
+    /// elsewhere (development then runs lexical-only with a loud warning).
+    /// </summary>
+    [ConfigurationKeyName("EMBED_REQUIRED")]
+    public bool? EmbedRequired { get; set; }
+
+    /// <summary><c>EMBED_THREADS</c>: ONNX Runtime intra-op threads; 0 lets it choose (one per core).</summary>
+    [ConfigurationKeyName("EMBED_THREADS")]
+    public int EmbedThreads { get; set; }
+
+    /// <summary><c>ORT_LIBRARY_PATH</c>: ONNX Runtime's native library; default <c>.tools/onnxruntime</c> found upwards from the app.</summary>
+    [ConfigurationKeyName("ORT_LIBRARY_PATH")]
+    public string? OrtLibraryPath { get; set; }
+
+    /// <summary><c>SAMPLE_POLICIES_DIR</c>: Markdown policies loaded on first start when no document exists yet (./run.sh sets samples/policies).</summary>
+    [ConfigurationKeyName("SAMPLE_POLICIES_DIR")]
+    public string? SamplePoliciesDirectory { get; set; }
+
+    /// <summary><c>UPLOAD_MAX_BYTES</c>: the largest document accepted. Default 25 MB.</summary>
+    [ConfigurationKeyName("UPLOAD_MAX_BYTES")]
+    public long UploadMaxBytes { get; set; } = 25L * 1024 * 1024;
 }
 
 /// <summary>Bearer tokens. Admin routes accept either admin token so a rotation never locks operators out.</summary>

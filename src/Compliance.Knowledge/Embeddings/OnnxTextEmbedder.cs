@@ -57,6 +57,9 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
     /// <summary>The model file in use.</summary>
     public string ModelPath => _session.ModelPath;
 
+    /// <summary>The model's own tokenizer, for sizing chunks in the tokens this model reads.</summary>
+    public WordPieceTokenizer Tokenizer => _tokenizer;
+
     /// <summary>How many inputs have been truncated since load.</summary>
     public long TruncatedInputs => Interlocked.Read(ref _truncated);
 
@@ -147,10 +150,9 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
         {
             logger.LogWarning(
                 "!!! NO EMBEDDING MODEL: {Variable} is {State}. Search runs LEXICAL-ONLY (no semantic matching). " +
-                "Run scripts/download-model.sh and set {Variable}=models/gte-small to enable embeddings. !!!",
+                "Run scripts/download-model.sh and point EMBED_MODEL at models/gte-small to enable embeddings. !!!",
                 EmbeddingOptions.ModelDirectoryVariable,
-                string.IsNullOrWhiteSpace(options.ModelDirectory) ? "not set" : $"'{Path.GetFullPath(options.ModelDirectory)}', which does not exist",
-                EmbeddingOptions.ModelDirectoryVariable);
+                string.IsNullOrWhiteSpace(options.ModelDirectory) ? "not set" : $"'{Path.GetFullPath(options.ModelDirectory)}', which does not exist");
             return null;
         }
 

@@ -53,6 +53,7 @@ public static class ServiceTelemetry
         }
 
         var export = !string.IsNullOrWhiteSpace(exportEndpoint);
+        var protocol = ParseProtocol(configuration["OTEL_EXPORTER_OTLP_PROTOCOL"]);
         var name = configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } configured ? configured : serviceName;
         var resource = ResourceBuilder.CreateDefault().AddService(name, serviceVersion: BuildInfo.Version);
         var sources = activitySources.Append(ComplianceDiagnostics.SourceName).Distinct().ToArray();
@@ -63,7 +64,7 @@ public static class ServiceTelemetry
             var builder = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource(sources);
             if (export)
             {
-                builder.AddOtlpExporter();
+                builder.AddOtlpExporter(o => Configure(o, exportEndpoint!, protocol, "v1/traces"));
             }
             return builder.Build();
         });
@@ -72,13 +73,30 @@ public static class ServiceTelemetry
             var builder = Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource).AddMeter(meterNames);
             if (export)
             {
-                builder.AddOtlpExporter();
+                builder.AddOtlpExporter(o => Configure(o, exportEndpoint!, protocol, "v1/metrics"));
             }
             return builder.Build();
         });
         services.AddHostedService<TelemetryStarter>();
         return services;
     }
+
+    // Options are set from IConfiguration, not left to the exporter's own reading of process environment variables,
+    // so .env files and test hosts configure export the same way as the platform does.
+    private static void Configure(OpenTelemetry.Exporter.OtlpExporterOptions options, string endpoint, OpenTelemetry.Exporter.OtlpExportProtocol protocol, string signalPath)
+    {
+        options.Protocol = protocol;
+        var baseUri = endpoint.TrimEnd('/');
+        // With http/protobuf each signal has its own path under the base endpoint; gRPC uses the endpoint as is.
+        options.Endpoint = new Uri(protocol == OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf ? $"{baseUri}/{signalPath}" : baseUri);
+    }
+
+    private static OpenTelemetry.Exporter.OtlpExportProtocol ParseProtocol(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "grpc" => OpenTelemetry.Exporter.OtlpExportProtocol.Grpc,
+        "http/protobuf" => OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf,
+        _ => throw new Configuration.StartupConfigurationException("OTEL_EXPORTER_OTLP_PROTOCOL", $"is '{value}'; expected grpc or http/protobuf."),
+    };
 
     /// <summary>Resolves the providers at start so listening begins before the first request, not on first use.</summary>
     private sealed class TelemetryStarter(TracerProvider tracer, MeterProvider meter) : IHostedService

@@ -26,7 +26,7 @@ public sealed class CapturedLogs : ILoggerProvider
         {
             var properties = state as IReadOnlyList<KeyValuePair<string, object?>>;
             entries.Enqueue(new CapturedLog(category, logLevel, formatter(state, exception), exception?.ToString(),
-                properties?.ToDictionary(p => p.Key, p => p.Value) ?? []));
+                properties?.DistinctBy(p => p.Key).ToDictionary(p => p.Key, p => p.Value) ?? []));
         }
     }
 }

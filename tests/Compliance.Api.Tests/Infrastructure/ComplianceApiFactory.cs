@@ -35,11 +35,20 @@ public class ComplianceApiFactory : WebApplicationFactory<Program>, IAsyncLifeti
     /// <summary>Uses this admin connection string (a dedicated cluster) instead of the shared one.</summary>
     public string? PostgresAdminOverride { get; init; }
 
+    /// <summary>This factory's embedded index file, in a folder of its own that disposal deletes.</summary>
+    public string IndexDirectory { get; } = Path.Combine(Path.GetTempPath(), "compliance-index-" + Guid.NewGuid().ToString("N")[..12]);
+
+    /// <summary>Reuse this database (and keep it on disposal) instead of creating one, e.g. to restart "the same" service.</summary>
+    public string? DatabaseOverride { get; init; }
+
     public virtual async ValueTask InitializeAsync()
     {
         var admin = PostgresAdminOverride ?? await TestServers.PostgresAdminAsync();
-        DatabaseConnectionString = await TestServers.CreateDatabaseAsync(admin, "api");
+        DatabaseConnectionString = DatabaseOverride ?? await TestServers.CreateDatabaseAsync(admin, "api");
         _settings.TryAdd("REDIS_URL", await TestServers.RedisUrlAsync());
+        _settings.TryAdd("INDEX_PATH", Path.Combine(IndexDirectory, "index.db"));
+        // No model unless a test asks for one: lexical-only search, as on a laptop without the download.
+        _settings.TryAdd("EMBED_MODEL", Path.Combine(IndexDirectory, "no-model"));
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -69,12 +78,38 @@ public class ComplianceApiFactory : WebApplicationFactory<Program>, IAsyncLifeti
 
     public HttpClient CreateAdminClient() => CreateClient(AdminToken);
 
+    /// <summary>The repository root (where Compliance.sln is), for samples and generated models.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Compliance.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new DirectoryNotFoundException("Compliance.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>The tiny generated gte-small-shaped model (./test.sh and scripts/generate-test-models.sh make it).</summary>
+    public static string TinyModelDirectory()
+    {
+        var path = Path.Combine(RepositoryRoot(), ".tools", "models", "gte-small-tiny");
+        return File.Exists(Path.Combine(path, "model.onnx"))
+            ? path
+            : throw new InvalidOperationException($"The tiny test model is missing at {path}: run scripts/generate-test-models.sh (./test.sh does).");
+    }
+
     public HttpClient CreateServiceClient() => CreateClient(ServiceToken);
 
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        if (DatabaseConnectionString.Length > 0)
+        if (Directory.Exists(IndexDirectory))
+        {
+            Directory.Delete(IndexDirectory, recursive: true);
+        }
+        if (DatabaseConnectionString.Length > 0 && DatabaseOverride is null)
         {
             try
             {

@@ -60,4 +60,7 @@ public sealed class ComplianceDocument
     public Guid? SupersededById { get; set; }
 
     public string? ExtractedText { get; set; }
+
+    /// <summary>Headings and page boundaries of <see cref="ExtractedText"/> (JSON), so chunks can be rebuilt exactly.</summary>
+    public string? ExtractedStructure { get; set; }
 }

@@ -90,6 +90,7 @@ internal sealed class ComplianceDocumentConfiguration : IEntityTypeConfiguration
         builder.Property(d => d.Status).HasConversion(new SnakeCaseEnumConverter<DocumentStatus>()).HasMaxLength(16);
         builder.Property(d => d.UploadedBy).HasMaxLength(64);
         builder.Property(d => d.Error).HasMaxLength(2000);
+        builder.Property(d => d.ExtractedStructure).HasColumnType("jsonb");
         builder.HasOne<ComplianceDocument>().WithMany().HasForeignKey(d => d.SupersededById).OnDelete(DeleteBehavior.SetNull);
 
         // Same bytes in the same tenant are one document (two concurrent uploads must end as one row).

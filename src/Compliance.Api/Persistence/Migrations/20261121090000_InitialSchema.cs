@@ -42,6 +42,7 @@ public sealed class InitialSchema : Migration
                 "Error" character varying(2000),
                 "SupersededById" uuid,
                 "ExtractedText" text,
+                "ExtractedStructure" jsonb,
                 CONSTRAINT "PK_documents" PRIMARY KEY ("Id"),
                 CONSTRAINT "FK_documents_documents_SupersededById" FOREIGN KEY ("SupersededById") REFERENCES documents ("Id") ON DELETE SET NULL
             );

@@ -1,0 +1,201 @@
+using System.Globalization;
+using Compliance.Api.Persistence;
+using Compliance.Api.Persistence.Entities;
+using Compliance.Api.Persistence.EntityConfigurations;
+using Compliance.Api.Problems;
+using Compliance.Api.Security;
+using Compliance.Contracts.Common;
+using Compliance.Contracts.Documents;
+using Compliance.Knowledge.Extraction;
+using Compliance.Knowledge.Indexing;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Compliance.Api.Documents;
+
+/// <summary>Admin endpoints for the document lifecycle: upload, list, get, delete, re-index.</summary>
+public static class DocumentsApi
+{
+    private const int MaxTags = 20;
+    private const int MaxTagLength = 50;
+
+    public static IEndpointRouteBuilder MapDocumentsApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/admin").WithTags("Documents").RequireAuthorization(ApiPolicies.Admin);
+
+        group.MapPost("/documents", UploadAsync).WithName("UploadDocument")
+            .WithSummary("Upload a policy or regulation (multipart: file, title, tenant, tags, effectiveDate, source).")
+            .DisableAntiforgery()
+            .Accepts<IFormFile>("multipart/form-data")
+            .Produces<DocumentResponse>(StatusCodes.Status201Created)
+            .Produces<DocumentResponse>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/documents", ListAsync).WithName("ListDocuments").WithSummary("List document versions, newest first.");
+        group.MapGet("/documents/{id:guid}", GetAsync).WithName("GetDocument").WithSummary("One document version.");
+        group.MapDelete("/documents/{id:guid}", DeleteAsync).WithName("DeleteDocument").WithSummary("Remove a document from search and mark it deleted.");
+        group.MapPost("/documents/{id:guid}/reindex", ReindexOneAsync).WithName("ReindexDocument").WithSummary("Re-chunk and re-embed one document.");
+        group.MapPost("/documents/reindex", StartReindex).WithName("ReindexAllDocuments").WithSummary("Re-index every document as a background job.");
+        group.MapGet("/jobs/{id:guid}", GetJob).WithName("GetJob").WithSummary("Progress of a background job.");
+        return routes;
+    }
+
+    private static async Task<Results<Created<DocumentResponse>, Ok<DocumentResponse>, ProblemHttpResult>> UploadAsync(
+        HttpContext context, DocumentIngestion ingestion, IOptions<Configuration.RetrievalOptions> options, CancellationToken cancellationToken)
+    {
+        DocumentUpload upload;
+        try
+        {
+            upload = await DocumentUploadReader.ReadAsync(context.Request, options.Value.UploadMaxBytes, cancellationToken);
+        }
+        catch (UploadRejectedException ex)
+        {
+            return ex.StatusCode switch
+            {
+                StatusCodes.Status413PayloadTooLarge => ApiProblems.Create(ex.StatusCode, ProblemTypes.PayloadTooLarge, "Document too large", ex.Message),
+                StatusCodes.Status415UnsupportedMediaType => ApiProblems.Create(ex.StatusCode, ProblemTypes.UnsupportedMediaType, "Unsupported upload", ex.Message),
+                _ => ApiProblems.Validation(ex.Message),
+            };
+        }
+        catch (InvalidDataException ex)
+        {
+            return ApiProblems.Validation("The multipart body is malformed: " + ex.Message);
+        }
+
+        if (ParseRequest(upload.Fields, context.User.Identity?.Name) is not { } request)
+        {
+            return ApiProblems.Validation(
+                $"Check the form fields: tenant is 'global' or a Discord guild id; at most {MaxTags} tags of up to {MaxTagLength} letters, digits, '-' or '_'; " +
+                "effectiveDate is yyyy-MM-dd; title up to 300 and source up to 500 characters.");
+        }
+
+        var result = await ingestion.IngestAsync(upload, request, cancellationToken);
+        var response = ToResponse(result.Document, result.Outcome == IngestOutcome.Duplicate);
+        return result.Outcome switch
+        {
+            IngestOutcome.Duplicate => TypedResults.Ok(response),
+            IngestOutcome.Failed => result.Failure switch
+            {
+                ExtractionFailure.UnsupportedType => ApiProblems.Create(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType,
+                    "Unsupported document type", result.Document.Error!, Extensions(result.Document)),
+                ExtractionFailure.TooLarge => ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge,
+                    "Document too large", result.Document.Error!, Extensions(result.Document)),
+                _ => ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, ProblemTypes.DocumentUnreadable,
+                    "The document could not be read", result.Document.Error!, Extensions(result.Document)),
+            },
+            _ => TypedResults.Created($"/admin/documents/{result.Document.Id}", response),
+        };
+    }
+
+    private static async Task<Results<Ok<PagedResponse<DocumentResponse>>, ProblemHttpResult>> ListAsync(
+        ComplianceDbContext db, string? tenant, string? status, int? page, int? pageSize, CancellationToken cancellationToken)
+    {
+        var size = pageSize ?? 50;
+        var number = page ?? 1;
+        if (size is < 1 or > 200 || number < 1)
+        {
+            return ApiProblems.Validation("page starts at 1; pageSize is 1-200.");
+        }
+
+        var query = db.Documents.AsNoTracking();
+        if (!string.IsNullOrEmpty(tenant))
+        {
+            query = query.Where(d => d.TenantId == tenant);
+        }
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (!Enum.TryParse<DocumentStatus>(status.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true, out var parsed))
+            {
+                return ApiProblems.Validation("status is one of pending, indexing, indexed, failed, superseded, deleted.");
+            }
+            query = query.Where(d => d.Status == parsed);
+        }
+
+        var total = await query.LongCountAsync(cancellationToken);
+        var items = await query.OrderByDescending(d => d.CreatedAt).Skip((number - 1) * size).Take(size).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new PagedResponse<DocumentResponse>(items.Select(d => ToResponse(d)).ToList(), number, size, total));
+    }
+
+    private static async Task<Results<Ok<DocumentResponse>, ProblemHttpResult>> GetAsync(Guid id, ComplianceDbContext db, CancellationToken cancellationToken) =>
+        await db.Documents.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, cancellationToken) is { } document
+            ? TypedResults.Ok(ToResponse(document))
+            : ApiProblems.NotFound($"Document {id}");
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid id, DocumentIngestion ingestion, CancellationToken cancellationToken) =>
+        await ingestion.DeleteAsync(id, cancellationToken) ? TypedResults.NoContent() : ApiProblems.NotFound($"Document {id}");
+
+    private static async Task<Results<Ok<DocumentResponse>, ProblemHttpResult>> ReindexOneAsync(
+        Guid id, ComplianceDbContext db, DocumentIngestion ingestion, CancellationToken cancellationToken)
+    {
+        var document = await db.Documents.FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
+        if (document is null)
+        {
+            return ApiProblems.NotFound($"Document {id}");
+        }
+        if (document.Status != DocumentStatus.Indexed)
+        {
+            return ApiProblems.Create(StatusCodes.Status409Conflict, ProblemTypes.Conflict, "Document not indexed",
+                $"Only indexed documents can be re-indexed; this one is {SnakeCase.From(document.Status.ToString())}.");
+        }
+        await ingestion.ReindexAsync(document, cancellationToken);
+        return TypedResults.Ok(ToResponse(document));
+    }
+
+    private static Accepted<JobResponse> StartReindex(ReindexJobs jobs)
+    {
+        var job = jobs.Start("reindex");
+        return TypedResults.Accepted($"/admin/jobs/{job.Id}", job);
+    }
+
+    private static Results<Ok<JobResponse>, ProblemHttpResult> GetJob(Guid id, ReindexJobs jobs) =>
+        jobs.Get(id) is { } job ? TypedResults.Ok(job) : ApiProblems.NotFound($"Job {id}");
+
+    internal static IngestRequest? ParseRequest(IReadOnlyDictionary<string, string> fields, string? uploadedBy)
+    {
+        var tenant = fields.GetValueOrDefault(DocumentUploadFields.Tenant)?.Trim() is { Length: > 0 } t ? t : Tenants.Global;
+        if (tenant != Tenants.Global && !(tenant.Length is >= 15 and <= 21 && tenant.All(char.IsAsciiDigit)))
+        {
+            return null;
+        }
+
+        var tags = (fields.GetValueOrDefault(DocumentUploadFields.Tags) ?? string.Empty)
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(tag => tag.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
+        if (tags.Count > MaxTags || tags.Any(tag => tag.Length > MaxTagLength || !tag.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+        {
+            return null;
+        }
+
+        DateOnly? effective = null;
+        if (fields.GetValueOrDefault(DocumentUploadFields.EffectiveDate) is { Length: > 0 } dateText)
+        {
+            if (!DateOnly.TryParseExact(dateText.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            {
+                return null;
+            }
+            effective = date;
+        }
+
+        var title = fields.GetValueOrDefault(DocumentUploadFields.Title)?.Trim();
+        var source = fields.GetValueOrDefault(DocumentUploadFields.Source)?.Trim();
+        if (title is { Length: > 300 } || source is { Length: > 500 } || (title?.Any(char.IsControl) ?? false))
+        {
+            return null;
+        }
+        return new IngestRequest(tenant, string.IsNullOrEmpty(title) ? null : title, string.IsNullOrEmpty(source) ? null : source, tags, effective, uploadedBy);
+    }
+
+    internal static DocumentResponse ToResponse(ComplianceDocument d, bool duplicate = false) => new(
+        d.Id, d.TenantId, d.Title, d.Source, d.ContentType, d.Sha256, d.SizeBytes, d.Version, SnakeCase.From(d.Status.ToString()),
+        d.EffectiveDate, d.Tags, d.PageCount, d.ChunkCount, d.UploadedBy, d.CreatedAt, d.IndexedAt, d.Error, d.SupersededById, duplicate);
+
+    private static Dictionary<string, object?> Extensions(ComplianceDocument document) => new()
+    {
+        ["documentId"] = document.Id,
+        ["status"] = SnakeCase.From(document.Status.ToString()),
+    };
+}

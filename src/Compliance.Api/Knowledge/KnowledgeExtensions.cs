@@ -1,0 +1,92 @@
+using Compliance.Api.Configuration;
+using Compliance.Api.Documents;
+using Compliance.Api.Health;
+using Compliance.Knowledge.Chunking;
+using Compliance.Knowledge.Embeddings;
+using Compliance.Knowledge.Extraction;
+using Compliance.Knowledge.Indexing;
+using Compliance.Knowledge.Indexing.Embedded;
+using Compliance.Knowledge.Indexing.RediSearch;
+using Compliance.Knowledge.Search;
+using Compliance.ServiceDefaults.Configuration;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace Compliance.Api.Knowledge;
+
+public static class KnowledgeExtensions
+{
+    /// <summary>
+    /// Retrieval: the embedding model (loaded at start; absent ⇒ lexical-only unless required), the index backend
+    /// (embedded SQLite by default, RediSearch when configured), ingestion, re-index jobs and their health checks.
+    /// </summary>
+    public static WebApplicationBuilder AddKnowledge(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => BuildRuntime(sp));
+        builder.Services.AddScoped<DocumentIngestion>();
+        builder.Services.AddSingleton<ReindexJobs>();
+        builder.Services.AddHostedService<KnowledgeStartup>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<IndexHealthCheck>("index", HealthStatus.Unhealthy, [HealthApi.ReadyTag], TimeSpan.FromSeconds(1.5))
+            .AddCheck<EmbeddingModelHealthCheck>("embedding_model", HealthStatus.Unhealthy, [HealthApi.ReadyTag], TimeSpan.FromSeconds(1.5));
+        return builder;
+    }
+
+    private static KnowledgeRuntime BuildRuntime(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<RetrievalOptions>>().Value;
+        var redis = services.GetRequiredService<IOptions<RedisOptions>>().Value;
+        var environment = services.GetRequiredService<IHostEnvironment>();
+        var loggers = services.GetRequiredService<ILoggerFactory>();
+
+        var embeddingOptions = new EmbeddingOptions
+        {
+            ModelDirectory = options.ModelDirectory,
+            Dimensions = options.Dimensions,
+            IntraOpThreads = options.EmbedThreads,
+            OrtLibraryPath = options.OrtLibraryPath,
+        };
+        var required = options.EmbedRequired ?? environment.IsProduction();
+        ITextEmbedder? embedder;
+        try
+        {
+            embedder = OnnxTextEmbedder.TryLoad(embeddingOptions, loggers.CreateLogger("Compliance.Knowledge.Embeddings"), required);
+        }
+        catch (EmbeddingModelException ex)
+        {
+            throw new StartupConfigurationException("EMBED_MODEL", "is not usable: " + ex.Message);
+        }
+
+        // Chunks are sized in the model's tokens; without a model, gte-small's bundled vocabulary counts them.
+        var tokenizer = (embedder as OnnxTextEmbedder)?.Tokenizer ?? BundledTokenizers.GteSmall;
+        var chunker = new DocumentChunker(tokenizer, new ChunkingOptions { ChunkSize = options.ChunkSize, ChunkOverlap = options.ChunkOverlap });
+        var extractor = new DocumentExtractor(new ExtractionOptions { MaxBytes = options.UploadMaxBytes });
+
+        var backend = options.IndexBackend is { Length: > 0 } configured ? configured
+            : string.IsNullOrWhiteSpace(redis.VectorUrl) ? "embedded" : "redisearch";
+        IKnowledgeIndex index;
+        IDisposable? connection = null;
+        if (backend == "redisearch")
+        {
+            var url = string.IsNullOrWhiteSpace(redis.VectorUrl) ? redis.Url : redis.VectorUrl;
+            if (string.IsNullOrWhiteSpace(url))
+            {
+                throw new StartupConfigurationException("REDIS_VECTOR_URL", "(or REDIS_URL) is required when INDEX_BACKEND=redisearch.");
+            }
+            var multiplexer = StackExchange.Redis.ConnectionMultiplexer.Connect(RedisUrl.Parse(url));
+            connection = multiplexer;
+            index = new RediSearchKnowledgeIndex(multiplexer.GetDatabase(), new RediSearchIndexOptions
+            {
+                ConnectionSettingName = string.IsNullOrWhiteSpace(redis.VectorUrl) ? "REDIS_URL" : "REDIS_VECTOR_URL",
+            });
+        }
+        else
+        {
+            index = new SqliteKnowledgeIndex(new EmbeddedIndexOptions { Path = Path.GetFullPath(options.IndexPath) });
+        }
+
+        var search = new HybridSearch(index, embedder, new HybridSearchOptions { TopK = options.TopK });
+        return new KnowledgeRuntime(extractor, chunker, embedder, index, search, connection);
+    }
+}

@@ -1,0 +1,48 @@
+using Compliance.Knowledge.Chunking;
+using Compliance.Knowledge.Embeddings;
+using Compliance.Knowledge.Extraction;
+using Compliance.Knowledge.Indexing;
+using Compliance.Knowledge.Search;
+
+namespace Compliance.Api.Knowledge;
+
+/// <summary>
+/// The retrieval parts the API uses, built once at start: extractor, chunker, embedder (absent in lexical-only
+/// mode), index and hybrid search. <see cref="CorpusVersion"/> changes on every ingest or delete so caches keyed on
+/// it never serve an answer from a corpus that no longer exists.
+/// </summary>
+public sealed class KnowledgeRuntime(
+    DocumentExtractor extractor,
+    DocumentChunker chunker,
+    ITextEmbedder? embedder,
+    IKnowledgeIndex index,
+    HybridSearch search,
+    IDisposable? ownedConnection = null) : IDisposable
+{
+    private long _corpusVersion = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    public DocumentExtractor Extractor { get; } = extractor;
+
+    public DocumentChunker Chunker { get; } = chunker;
+
+    /// <summary>Null when no embedding model is loaded: search is lexical-only.</summary>
+    public ITextEmbedder? Embedder { get; } = embedder;
+
+    public IKnowledgeIndex Index { get; } = index;
+
+    public HybridSearch Search { get; } = search;
+
+    /// <summary><c>hybrid</c>, or <c>lexical-only</c> without a model.</summary>
+    public string Mode => Embedder is null ? "lexical-only" : "hybrid";
+
+    public long CorpusVersion => Interlocked.Read(ref _corpusVersion);
+
+    public void CorpusChanged() => Interlocked.Increment(ref _corpusVersion);
+
+    public void Dispose()
+    {
+        (Embedder as IDisposable)?.Dispose();
+        (Index as IDisposable)?.Dispose();
+        ownedConnection?.Dispose();
+    }
+}

@@ -1,0 +1,71 @@
+using Compliance.Api.Configuration;
+using Compliance.Api.Documents;
+using Compliance.Api.Persistence;
+using Compliance.Api.Persistence.Entities;
+using Compliance.Knowledge.Indexing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Compliance.Api.Knowledge;
+
+/// <summary>
+/// Before traffic: load the model (so the first question doesn't pay for it), create the index, finish any
+/// ingestion a crash interrupted, rebuild an index that lost its data (e.g. a deleted embedded file) from the
+/// texts kept in Postgres, and on a first start load the sample policies.
+/// </summary>
+internal sealed class KnowledgeStartup(
+    IServiceProvider services,
+    IServiceScopeFactory scopes,
+    IOptions<RetrievalOptions> options,
+    ILogger<KnowledgeStartup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Resolved here, not in the constructor: the host builds hosted services before it validates options, and
+        // a bad ADMIN_TOKEN must be reported as such, not hidden behind a model that fails to load.
+        var knowledge = services.GetRequiredService<KnowledgeRuntime>();
+        await knowledge.Index.EnsureCreatedAsync(options.Value.Dimensions, cancellationToken);
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ComplianceDbContext>();
+        var ingestion = scope.ServiceProvider.GetRequiredService<DocumentIngestion>();
+
+        var resumed = await ingestion.ResumeInterruptedAsync(cancellationToken);
+        if (resumed > 0)
+        {
+            logger.LogInformation("Finished {Count} interrupted ingestion step(s)", resumed);
+        }
+
+        var statistics = await knowledge.Index.GetStatisticsAsync(cancellationToken);
+        var indexed = await db.Documents.Where(d => d.Status == DocumentStatus.Indexed).ToListAsync(cancellationToken);
+        if (statistics.Chunks == 0 && indexed.Count > 0)
+        {
+            logger.LogWarning("The {Backend} index is empty but {Count} documents are indexed in the database; rebuilding it", statistics.Backend, indexed.Count);
+            foreach (var document in indexed)
+            {
+                await ingestion.ReindexAsync(document, cancellationToken);
+            }
+        }
+
+        if (options.Value.SamplePoliciesDirectory is { Length: > 0 } samples && !await db.Documents.AnyAsync(cancellationToken))
+        {
+            await LoadSamplesAsync(ingestion, samples, cancellationToken);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task LoadSamplesAsync(DocumentIngestion ingestion, string directory, CancellationToken cancellationToken)
+    {
+        var files = Directory.GetFiles(directory, "*.md").Where(f => !Path.GetFileName(f).Equals("README.md", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            var bytes = await File.ReadAllBytesAsync(file, cancellationToken);
+            var upload = new DocumentUpload(bytes, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)),
+                Path.GetFileName(file), new Dictionary<string, string>());
+            var result = await ingestion.IngestAsync(upload,
+                new IngestRequest(Tenants.Global, null, null, ["sample"], null, "system:samples"), cancellationToken);
+            logger.LogInformation("Sample policy {File}: {Outcome}, {Chunks} chunks", Path.GetFileName(file), result.Outcome, result.Document.ChunkCount);
+        }
+    }
+}

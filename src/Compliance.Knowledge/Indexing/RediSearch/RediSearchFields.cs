@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using StackExchange.Redis;
+
+namespace Compliance.Knowledge.Indexing.RediSearch;
+
+/// <summary>How a chunk is laid out as a Redis hash, and back.</summary>
+public static class RediSearchFields
+{
+    public const string ChunkId = "chunk_id";
+    public const string Document = "document";
+    public const string Version = "version";
+    public const string Tenant = "tenant";
+    public const string Status = "status";
+    public const string Tags = "tags";
+    public const string Title = "title";
+    public const string Text = "text";
+    public const string Section = "section";
+    public const string PageStart = "page_start";
+    public const string PageEnd = "page_end";
+    public const string Ordinal = "ordinal";
+    public const string CharStart = "char_start";
+    public const string CharEnd = "char_end";
+    public const string Effective = "effective";
+    public const string Vector = "vec";
+
+    /// <summary>Name given to the KNN distance in queries.</summary>
+    public const string Distance = "dist";
+
+    /// <summary>Every stored field except the vector: what searches ask to get back.</summary>
+    public static IReadOnlyList<string> Returned { get; } =
+        [ChunkId, Document, Version, Tenant, Status, Tags, Title, Text, Section, PageStart, PageEnd, Ordinal, CharStart, CharEnd, Effective];
+
+    public static string DocumentTag(Guid documentId) => documentId.ToString("N");
+
+    /// <summary>Little-endian float32 bytes, the layout <c>VECTOR ... TYPE FLOAT32</c> expects.</summary>
+    public static byte[] VectorBytes(ReadOnlySpan<float> vector)
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("RediSearch vectors are little-endian float32; this machine is big-endian.");
+        }
+        return MemoryMarshal.AsBytes(vector).ToArray();
+    }
+
+    public static HashEntry[] ToHash(ChunkRecord chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        var entries = new List<HashEntry>
+        {
+            new(ChunkId, chunk.ChunkId),
+            new(Document, DocumentTag(chunk.DocumentId)),
+            new(Version, chunk.DocumentVersion),
+            new(Tenant, chunk.TenantId),
+            new(Status, chunk.Status),
+            new(Tags, string.Join(",", chunk.Tags)),
+            new(Title, chunk.Title),
+            new(Text, chunk.Text),
+            new(Ordinal, chunk.Ordinal),
+            new(CharStart, chunk.CharStart),
+            new(CharEnd, chunk.CharEnd),
+        };
+        if (chunk.SectionPath is not null)
+        {
+            entries.Add(new(Section, chunk.SectionPath));
+        }
+        if (chunk.PageStart is { } start)
+        {
+            entries.Add(new(PageStart, start));
+        }
+        if (chunk.PageEnd is { } end)
+        {
+            entries.Add(new(PageEnd, end));
+        }
+        if (chunk.EffectiveDate is { } date)
+        {
+            // yyyymmdd as a number, so a NUMERIC range can ask "effective before".
+            entries.Add(new(Effective, (date.Year * 10000) + (date.Month * 100) + date.Day));
+        }
+        if (chunk.Embedding is { } embedding)
+        {
+            entries.Add(new(Vector, VectorBytes(embedding)));
+        }
+        return [.. entries];
+    }
+
+    /// <summary>Rebuilds a chunk (without its embedding) from the fields a search returned.</summary>
+    public static ChunkRecord FromFields(IReadOnlyDictionary<string, string?> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        string Required(string name) => fields.TryGetValue(name, out var value) && value is not null
+            ? value
+            : throw new FormatException($"A RediSearch result has no '{name}' field; the hash was not written by this index.");
+        int? Optional(string name) => fields.TryGetValue(name, out var value) && !string.IsNullOrEmpty(value)
+            ? int.Parse(value, CultureInfo.InvariantCulture)
+            : null;
+        int Number(string name) => int.Parse(Required(name), CultureInfo.InvariantCulture);
+
+        var tags = fields.GetValueOrDefault(Tags);
+        DateOnly? effective = Optional(Effective) is { } yyyymmdd ? new DateOnly(yyyymmdd / 10000, yyyymmdd / 100 % 100, yyyymmdd % 100) : null;
+        return new ChunkRecord(
+            ChunkId: Required(ChunkId),
+            DocumentId: Guid.ParseExact(Required(Document), "N"),
+            DocumentVersion: Number(Version),
+            TenantId: Required(Tenant),
+            Title: fields.GetValueOrDefault(Title) ?? "",
+            SectionPath: fields.GetValueOrDefault(Section) is { Length: > 0 } section ? section : null,
+            PageStart: Optional(PageStart),
+            PageEnd: Optional(PageEnd),
+            Ordinal: Number(Ordinal),
+            CharStart: Number(CharStart),
+            CharEnd: Number(CharEnd),
+            Text: fields.GetValueOrDefault(Text) ?? "",
+            Tags: string.IsNullOrEmpty(tags) ? [] : tags.Split(','),
+            EffectiveDate: effective,
+            Status: Required(Status),
+            Embedding: null);
+    }
+}

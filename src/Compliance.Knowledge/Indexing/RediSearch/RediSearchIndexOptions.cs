@@ -1,0 +1,50 @@
+namespace Compliance.Knowledge.Indexing.RediSearch;
+
+/// <summary>Settings of the RediSearch index. The connection itself is made by the host and passed in.</summary>
+public sealed class RediSearchIndexOptions
+{
+    /// <summary>Name of the search index (<c>FT.CREATE</c> name). Default <c>compliance-chunks</c>.</summary>
+    public string IndexName { get; set; } = "compliance-chunks";
+
+    /// <summary>Prefix of the chunk hashes the index covers. Default <c>chunk:</c>.</summary>
+    public string KeyPrefix { get; set; } = "chunk:";
+
+    /// <summary>The setting that points at this Redis, named in start-up errors. Default <c>REDIS_VECTOR_URL</c>.</summary>
+    public string ConnectionSettingName { get; set; } = "REDIS_VECTOR_URL";
+
+    /// <summary>Weight of the title field relative to the chunk text (weight 1). Default 2.</summary>
+    public double TitleWeight { get; set; } = 2.0;
+
+    /// <summary>HNSW graph degree (<c>M</c>). Default 16.</summary>
+    public int HnswM { get; set; } = 16;
+
+    /// <summary>HNSW build-time candidate list (<c>EF_CONSTRUCTION</c>). Default 200.</summary>
+    public int HnswEfConstruction { get; set; } = 200;
+
+    /// <summary>HNSW query-time candidate list (<c>EF_RUNTIME</c>); larger is more exact and slower. Default 100.</summary>
+    public int HnswEfRuntime { get; set; } = 100;
+
+    /// <summary>Hash that records the index's vector dimension; outside <see cref="KeyPrefix"/> so it is never indexed.</summary>
+    public string MetadataKey => IndexName + ":meta";
+
+    /// <summary>Throws with the name of the first invalid setting.</summary>
+    public void Validate()
+    {
+        Check(!string.IsNullOrWhiteSpace(IndexName) && !IndexName.Any(char.IsWhiteSpace), $"IndexName '{IndexName}' must be non-empty without spaces.");
+        Check(!string.IsNullOrWhiteSpace(KeyPrefix) && !KeyPrefix.Any(char.IsWhiteSpace), $"KeyPrefix '{KeyPrefix}' must be non-empty without spaces.");
+        Check(!MetadataKey.StartsWith(KeyPrefix, StringComparison.Ordinal), $"KeyPrefix '{KeyPrefix}' would cover the metadata key '{MetadataKey}'.");
+        Check(!string.IsNullOrWhiteSpace(ConnectionSettingName), "ConnectionSettingName is empty.");
+        Check(double.IsFinite(TitleWeight) && TitleWeight > 0, $"TitleWeight is {TitleWeight}; expected a number above 0.");
+        Check(HnswM is >= 2 and <= 512, $"HnswM is {HnswM}; expected 2-512.");
+        Check(HnswEfConstruction is >= 1 and <= 4096, $"HnswEfConstruction is {HnswEfConstruction}; expected 1-4096.");
+        Check(HnswEfRuntime is >= 1 and <= 4096, $"HnswEfRuntime is {HnswEfRuntime}; expected 1-4096.");
+
+        static void Check(bool valid, string message)
+        {
+            if (!valid)
+            {
+                throw new ArgumentException("RediSearchIndexOptions." + message);
+            }
+        }
+    }
+}

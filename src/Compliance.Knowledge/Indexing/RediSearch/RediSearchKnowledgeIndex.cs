@@ -1,0 +1,224 @@
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace Compliance.Knowledge.Indexing.RediSearch;
+
+/// <summary>
+/// The production index: chunks as Redis hashes covered by a RediSearch index (BM25 text, HNSW cosine vectors,
+/// TAG filters). Commands are sent with <c>ExecuteAsync</c> because no RediSearch client restores here; their
+/// argument lists and reply parsing live in <see cref="RediSearchCommands"/> and <see cref="RediSearchReplies"/>.
+/// </summary>
+public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
+{
+    private const int DeleteBatchSize = 500;
+
+    private readonly IDatabase _database;
+    private readonly RediSearchIndexOptions _options;
+    private SearchModuleVersion? _module;
+    private int? _dimensions;
+
+    public RediSearchKnowledgeIndex(IDatabase database, RediSearchIndexOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _database = database;
+        _options = options;
+    }
+
+    public string Backend => "redisearch";
+
+    /// <summary>The module version found by <see cref="EnsureCreatedAsync"/>.</summary>
+    public SearchModuleVersion? ModuleVersion => _module;
+
+    public async Task EnsureCreatedAsync(int dimensions, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimensions, 1);
+        _module ??= await DetectModuleAsync();
+        var info = await TryInfoAsync();
+        if (info is null)
+        {
+            await ExecuteAsync("FT.CREATE", RediSearchCommands.CreateIndex(_options, dimensions));
+            await _database.HashSetAsync(_options.MetadataKey, "dimensions", dimensions);
+        }
+        else
+        {
+            var stored = (int?)await _database.HashGetAsync(_options.MetadataKey, "dimensions")
+                ?? RediSearchReplies.VectorDimensions(info, RediSearchFields.Vector);
+            if (stored is { } existing && existing != dimensions)
+            {
+                throw new InvalidOperationException(
+                    $"The RediSearch index '{_options.IndexName}' holds {existing}-dimensional vectors but {dimensions} were requested " +
+                    "(a different embedding model?); re-index under another index name or drop this index.");
+            }
+        }
+        _dimensions = dimensions;
+    }
+
+    public async Task UpsertAsync(IReadOnlyList<ChunkRecord> chunks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        var dimensions = RequireOpen();
+        foreach (var chunk in chunks)
+        {
+            ChunkValidation.Validate(chunk, dimensions);
+        }
+        if (chunks.Count == 0)
+        {
+            return;
+        }
+        // Delete-then-write in one MULTI, so a replaced chunk loses fields it no longer has (e.g. its vector)
+        // and no search sees it half written.
+        var transaction = _database.CreateTransaction();
+        var writes = new List<Task>(chunks.Count * 2);
+        foreach (var chunk in chunks)
+        {
+            RedisKey key = _options.KeyPrefix + chunk.ChunkId;
+            writes.Add(transaction.KeyDeleteAsync(key));
+            writes.Add(transaction.HashSetAsync(key, RediSearchFields.ToHash(chunk)));
+        }
+        if (!await transaction.ExecuteAsync())
+        {
+            throw new InvalidOperationException("Redis refused the upsert transaction.");
+        }
+        await Task.WhenAll(writes);
+    }
+
+    public async Task<int> DeleteDocumentAsync(Guid documentId, int? version, CancellationToken cancellationToken)
+    {
+        RequireOpen();
+        var deleted = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var reply = await ExecuteAsync("FT.SEARCH", RediSearchCommands.DocumentKeys(_options, documentId, version, DeleteBatchSize));
+            var keys = RediSearchReplies.Search(reply, withScores: false, withContent: false).Select(d => (RedisKey)d.Key).ToArray();
+            if (keys.Length == 0)
+            {
+                return deleted;
+            }
+            var removed = (int)await _database.KeyDeleteAsync(keys);
+            deleted += removed;
+            if (removed == 0)
+            {
+                // The index listed keys that no longer exist; stop rather than loop on a stale index.
+                return deleted;
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<RankedChunk>> SearchTextAsync(string query, SearchFilter filter, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        RequireOpen();
+        ValidateFilter(filter);
+        var arguments = RediSearchCommands.TextSearch(_options, query, filter, limit, _module!.Value);
+        if (arguments is null || limit <= 0)
+        {
+            return [];
+        }
+        var reply = await ExecuteAsync("FT.SEARCH", arguments);
+        return RediSearchReplies.Search(reply, withScores: true)
+            .Select((document, i) => new RankedChunk(RediSearchFields.FromFields(document.Fields), i + 1, document.Score ?? 0))
+            .ToList();
+    }
+
+    public async Task<IReadOnlyList<RankedChunk>> SearchVectorAsync(ReadOnlyMemory<float> vector, SearchFilter filter, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var dimensions = RequireOpen();
+        ValidateFilter(filter);
+        if (vector.Length != dimensions)
+        {
+            throw new ArgumentException($"The query vector has {vector.Length} dimensions; this index holds {dimensions}-dimensional vectors.", nameof(vector));
+        }
+        if (limit <= 0)
+        {
+            return [];
+        }
+        var reply = await ExecuteAsync("FT.SEARCH", RediSearchCommands.VectorSearch(_options, vector.Span, filter, limit));
+        return RediSearchReplies.Search(reply, withScores: false)
+            .Select((document, i) => new RankedChunk(
+                RediSearchFields.FromFields(document.Fields),
+                i + 1,
+                // COSINE distance is 1 - cosine similarity; report similarity like the embedded index does.
+                1.0 - double.Parse(document.Fields.GetValueOrDefault(RediSearchFields.Distance) ?? "1", NumberStyles.Float, CultureInfo.InvariantCulture)))
+            .ToList();
+    }
+
+    public async Task<IndexStatistics> GetStatisticsAsync(CancellationToken cancellationToken)
+    {
+        var dimensions = RequireOpen();
+        var info = await TryInfoAsync() ?? throw new InvalidOperationException($"The RediSearch index '{_options.IndexName}' no longer exists.");
+        var chunks = long.TryParse(RediSearchReplies.InfoValue(info, "num_docs"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0;
+        var documents = chunks == 0 ? 0 : RediSearchReplies.AggregateCount(await ExecuteAsync("FT.AGGREGATE", RediSearchCommands.CountDocuments(_options)), "documents");
+        return new IndexStatistics(chunks, documents, null, dimensions, Backend, "RediSearch " + _module);
+    }
+
+    /// <summary>Drops the index and every chunk hash it covers (tests, and rebuilding after a model change).</summary>
+    public async Task DropAsync()
+    {
+        if (await TryInfoAsync() is not null)
+        {
+            await ExecuteAsync("FT.DROPINDEX", _options.IndexName, "DD");
+        }
+        await _database.KeyDeleteAsync(_options.MetadataKey);
+    }
+
+    private async Task<SearchModuleVersion> DetectModuleAsync()
+    {
+        try
+        {
+            var modules = await ExecuteAsync("MODULE", "LIST");
+            return RediSearchReplies.SearchModule(modules) ?? throw ModuleMissing(null);
+        }
+        catch (RedisServerException refused)
+        {
+            // Managed Redis often refuses MODULE LIST; FT._LIST answers whenever the module is there.
+            try
+            {
+                await ExecuteAsync("FT._LIST");
+                return SearchModuleVersion.Unknown;
+            }
+            catch (RedisServerException)
+            {
+                throw ModuleMissing(refused);
+            }
+        }
+    }
+
+    private InvalidOperationException ModuleMissing(Exception? inner) => new(
+        $"The Redis at {_options.ConnectionSettingName} has no RediSearch module (MODULE LIST shows no 'search'). " +
+        $"Point {_options.ConnectionSettingName} at Redis Stack, Redis 8 or a Redis Cloud database with Search, or use the embedded index.",
+        inner);
+
+    private async Task<RedisReply?> TryInfoAsync()
+    {
+        try
+        {
+            return await ExecuteAsync("FT.INFO", _options.IndexName);
+        }
+        catch (RedisServerException error) when (IsUnknownIndex(error.Message))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>2.6 says "Unknown Index name", 2.8 "Unknown index name" or "no such index".</summary>
+    public static bool IsUnknownIndex(string message) =>
+        message.Contains("unknown index", StringComparison.OrdinalIgnoreCase) || message.Contains("no such index", StringComparison.OrdinalIgnoreCase);
+
+    private async Task<RedisReply> ExecuteAsync(string command, params object[] arguments) =>
+        RedisReply.From(await _database.ExecuteAsync(command, arguments));
+
+    private int RequireOpen() =>
+        _dimensions ?? throw new InvalidOperationException("The RediSearch index is not open: call EnsureCreatedAsync(dimensions) first.");
+
+    private static void ValidateFilter(SearchFilter filter)
+    {
+        if (string.IsNullOrWhiteSpace(filter.TenantId))
+        {
+            throw new ArgumentException("SearchFilter.TenantId is empty; use Tenants.Global or a tenant id.", nameof(filter));
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using System.Text;
+
+namespace Compliance.Knowledge.Indexing.RediSearch;
+
+/// <summary>
+/// Builds RediSearch query strings from user text and filter values without ever passing syntax through:
+/// every character that is not a letter, digit or underscore is backslash-escaped (redisearch.md).
+/// </summary>
+public static class RediSearchSyntax
+{
+    /// <summary>Escapes a term or TAG value so the query parser reads it as one literal token.</summary>
+    public static string Escape(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var escaped = new StringBuilder(value.Length + 8);
+        foreach (var c in value)
+        {
+            if (!char.IsLetterOrDigit(c) && c != '_')
+            {
+                escaped.Append('\\');
+            }
+            escaped.Append(c);
+        }
+        return escaped.ToString();
+    }
+
+    /// <summary>The user's terms OR-ed (<c>(a | b)</c>), or null when no term is left to search.</summary>
+    public static string? TextClause(string? userText)
+    {
+        var terms = QueryTerms.Extract(userText);
+        return terms.Count == 0 ? null : "(" + string.Join(" | ", terms.Select(Escape)) + ")";
+    }
+
+    /// <summary>
+    /// The pre-filter every search carries: global plus the caller's tenant, active chunks, and the optional
+    /// documents (any of) and tags (any of).
+    /// </summary>
+    public static string FilterClause(SearchFilter filter)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var clause = new StringBuilder();
+        clause.Append("@tenant:").Append(TagSet([Tenants.Global, filter.TenantId]));
+        clause.Append(" @status:").Append(TagSet([ChunkStatus.Active]));
+        if (filter.DocumentIds is { Count: > 0 } documents)
+        {
+            clause.Append(" @document:").Append(TagSet(documents.Select(RediSearchFields.DocumentTag)));
+        }
+        if (filter.Tags is { Count: > 0 } tags)
+        {
+            clause.Append(" @tags:").Append(TagSet(tags));
+        }
+        return clause.ToString();
+    }
+
+    /// <summary>A TAG alternative set: <c>{a | b}</c>, each value escaped.</summary>
+    public static string TagSet(IEnumerable<string> values) =>
+        "{" + string.Join(" | ", values.Distinct(StringComparer.Ordinal).Select(Escape)) + "}";
+}

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using Compliance.Knowledge.Embeddings;
+using Compliance.Knowledge.Indexing;
+
+namespace Compliance.Knowledge.Search;
+
+/// <summary>
+/// BM25 and vector KNN over the same filter, fused by rank (or by weighted normalised scores). Without an
+/// embedder it searches text only and says so in <see cref="HybridSearchResult.Mode"/>.
+/// </summary>
+public sealed class HybridSearch
+{
+    private readonly IKnowledgeIndex _index;
+    private readonly ITextEmbedder? _embedder;
+    private readonly HybridSearchOptions _options;
+
+    public HybridSearch(IKnowledgeIndex index, ITextEmbedder? embedder, HybridSearchOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (embedder is null && options.Lists == RetrievalLists.VectorOnly)
+        {
+            throw new ArgumentException("HybridSearchOptions.Lists is VectorOnly but no embedder is loaded; vector search needs a model.");
+        }
+        _index = index;
+        _embedder = embedder;
+        _options = options;
+    }
+
+    public HybridSearchOptions Options => _options;
+
+    /// <summary>Searches <paramref name="query"/> for the tenant in <paramref name="filter"/>; <paramref name="topK"/> overrides the option.</summary>
+    public async Task<HybridSearchResult> SearchAsync(string query, SearchFilter filter, int? topK, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(filter);
+        var k = topK ?? _options.TopK;
+        if (k < 1 || k > _options.CandidatesPerList)
+        {
+            throw new ArgumentOutOfRangeException(nameof(topK), k, $"topK must be between 1 and CandidatesPerList ({_options.CandidatesPerList}).");
+        }
+        var total = Stopwatch.StartNew();
+        var (mode, reason) = (_options.Lists, _embedder) switch
+        {
+            (RetrievalLists.TextOnly, _) => (SearchMode.LexicalOnly, "text-only search was asked for"),
+            (RetrievalLists.VectorOnly, _) => (SearchMode.VectorOnly, "vector-only search was asked for"),
+            (_, null) => (SearchMode.LexicalOnly, "no embedding model is loaded"),
+            _ => (SearchMode.Hybrid, (string?)null),
+        };
+
+        // Text search starts first and runs while the query is embedded; the vector search follows the embedding.
+        var textTask = mode == SearchMode.VectorOnly
+            ? Task.FromResult(Timed<IReadOnlyList<RankedChunk>>.Empty)
+            : TimeAsync(() => _index.SearchTextAsync(query, filter, _options.CandidatesPerList, cancellationToken));
+        var embed = TimeSpan.Zero;
+        var vectorTask = Task.FromResult(Timed<IReadOnlyList<RankedChunk>>.Empty);
+        if (mode != SearchMode.LexicalOnly)
+        {
+            var embedWatch = Stopwatch.StartNew();
+            var vector = await _embedder!.EmbedAsync(query, cancellationToken);
+            embed = embedWatch.Elapsed;
+            vectorTask = TimeAsync(() => _index.SearchVectorAsync(vector, filter, _options.CandidatesPerList, cancellationToken));
+        }
+        await Task.WhenAll(textTask, vectorTask);
+        var text = await textTask;
+        var vectors = await vectorTask;
+
+        var hits = _options.Fusion == FusionMethod.Rrf
+            ? RankFusion.Rrf(text.Value, vectors.Value, _options.RrfK, k, _options.MaxChunksPerDocument)
+            : RankFusion.Weighted(text.Value, vectors.Value, _options.TextWeight, _options.VectorWeight, k, _options.MaxChunksPerDocument);
+        return new HybridSearchResult(
+            hits,
+            mode,
+            reason,
+            mode == SearchMode.Hybrid ? _options.Fusion : null,
+            new SearchTimings(embed, text.Elapsed, vectors.Elapsed, total.Elapsed));
+    }
+
+    /// <summary>Runs a search on the thread pool so a backend that completes synchronously (SQLite) still overlaps.</summary>
+    private static Task<Timed<T>> TimeAsync<T>(Func<Task<T>> search) => Task.Run(async () =>
+    {
+        var watch = Stopwatch.StartNew();
+        var value = await search();
+        return new Timed<T>(value, watch.Elapsed);
+    });
+
+    private readonly record struct Timed<T>(T Value, TimeSpan Elapsed)
+    {
+        public static Timed<IReadOnlyList<RankedChunk>> Empty => new([], TimeSpan.Zero);
+    }
+}

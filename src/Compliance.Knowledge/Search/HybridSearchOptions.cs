@@ -1,0 +1,70 @@
+namespace Compliance.Knowledge.Search;
+
+/// <summary>How the BM25 list and the vector list are combined.</summary>
+public enum FusionMethod
+{
+    /// <summary>Reciprocal rank fusion: Σ 1 / (k + rank). Needs no score calibration between backends.</summary>
+    Rrf,
+
+    /// <summary>Weighted sum of each list's min-max normalised scores.</summary>
+    Weighted,
+}
+
+/// <summary>Which lists a search runs. <see cref="Hybrid"/> falls back to text when no embedder is loaded.</summary>
+public enum RetrievalLists
+{
+    Hybrid,
+    TextOnly,
+    VectorOnly,
+}
+
+/// <summary>Settings of <see cref="HybridSearch"/>.</summary>
+public sealed class HybridSearchOptions
+{
+    /// <summary>Candidates fetched from each list before fusion. Default 50.</summary>
+    public int CandidatesPerList { get; set; } = 50;
+
+    /// <summary>Fusion method. Default <see cref="FusionMethod.Rrf"/>.</summary>
+    public FusionMethod Fusion { get; set; } = FusionMethod.Rrf;
+
+    /// <summary>The k of reciprocal rank fusion; larger k flattens the advantage of the top ranks. Default 60.</summary>
+    public int RrfK { get; set; } = 60;
+
+    /// <summary>Weight of the normalised BM25 score in weighted fusion. Default 0.5.</summary>
+    public double TextWeight { get; set; } = 0.5;
+
+    /// <summary>Weight of the normalised cosine similarity in weighted fusion. Default 0.5.</summary>
+    public double VectorWeight { get; set; } = 0.5;
+
+    /// <summary>At most this many results from one document (null: no cap), so one long policy cannot crowd out the rest.</summary>
+    public int? MaxChunksPerDocument { get; set; }
+
+    /// <summary>Results returned (<c>TOP_K_RAG</c>). Default 5.</summary>
+    public int TopK { get; set; } = 5;
+
+    /// <summary>Which lists to run; text-only and vector-only exist for evaluation and diagnostics. Default hybrid.</summary>
+    public RetrievalLists Lists { get; set; } = RetrievalLists.Hybrid;
+
+    /// <summary>Throws with the name of the first invalid setting.</summary>
+    public void Validate()
+    {
+        Check(CandidatesPerList is >= 1 and <= 1000, $"CandidatesPerList is {CandidatesPerList}; expected 1-1000.");
+        Check(RrfK is >= 0 and <= 10_000, $"RrfK is {RrfK}; expected 0-10000.");
+        Check(double.IsFinite(TextWeight) && TextWeight >= 0, $"TextWeight is {TextWeight}; expected a number ≥ 0.");
+        Check(double.IsFinite(VectorWeight) && VectorWeight >= 0, $"VectorWeight is {VectorWeight}; expected a number ≥ 0.");
+        Check(Fusion != FusionMethod.Weighted || TextWeight + VectorWeight > 0, "TextWeight and VectorWeight are both 0; weighted fusion needs one above 0.");
+        Check(MaxChunksPerDocument is null or >= 1, $"MaxChunksPerDocument is {MaxChunksPerDocument}; expected at least 1, or unset.");
+        Check(TopK is >= 1 and <= 100, $"TopK (TOP_K_RAG) is {TopK}; expected 1-100.");
+        Check(TopK <= CandidatesPerList, $"TopK ({TopK}) is larger than CandidatesPerList ({CandidatesPerList}).");
+        Check(Enum.IsDefined(Fusion), $"Fusion is {Fusion}; expected Rrf or Weighted.");
+        Check(Enum.IsDefined(Lists), $"Lists is {Lists}; expected Hybrid, TextOnly or VectorOnly.");
+
+        static void Check(bool valid, string message)
+        {
+            if (!valid)
+            {
+                throw new ArgumentException("HybridSearchOptions." + message);
+            }
+        }
+    }
+}

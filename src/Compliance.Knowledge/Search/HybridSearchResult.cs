@@ -1,0 +1,40 @@
+using Compliance.Knowledge.Indexing;
+
+namespace Compliance.Knowledge.Search;
+
+/// <summary>Which lists produced a result.</summary>
+public enum SearchMode
+{
+    /// <summary>BM25 and vector lists fused.</summary>
+    Hybrid,
+
+    /// <summary>BM25 only: asked for, or no embedder is loaded.</summary>
+    LexicalOnly,
+
+    /// <summary>Vector only (evaluation and diagnostics).</summary>
+    VectorOnly,
+}
+
+/// <summary>
+/// One fused result, with its place in each list for diagnostics: a chunk found only by one list has null rank
+/// and score in the other.
+/// </summary>
+public sealed record HybridHit(
+    ChunkRecord Chunk,
+    int Rank,
+    double FusedScore,
+    int? TextRank,
+    double? TextScore,
+    int? VectorRank,
+    double? VectorScore);
+
+/// <summary>Where the time of one search went. Text and vector searches overlap, so they do not add up to the total.</summary>
+public sealed record SearchTimings(TimeSpan Embed, TimeSpan Text, TimeSpan Vector, TimeSpan Total);
+
+/// <summary>The ranked results of one search, how they were found, and how long it took.</summary>
+public sealed record HybridSearchResult(
+    IReadOnlyList<HybridHit> Hits,
+    SearchMode Mode,
+    string? ModeReason,
+    FusionMethod? Fusion,
+    SearchTimings Timings);

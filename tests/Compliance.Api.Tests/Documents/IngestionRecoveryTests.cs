@@ -1,0 +1,82 @@
+using System.Net.Http.Json;
+using Compliance.Api.Tests.Infrastructure;
+using Compliance.Contracts.Search;
+using Compliance.Testing.Servers;
+using Npgsql;
+
+namespace Compliance.Api.Tests.Documents;
+
+/// <summary>The service picks up where it stopped: interrupted ingestion resumes, and a lost index is rebuilt.</summary>
+public sealed class IngestionRecoveryTests
+{
+    [Fact]
+    public async Task A_lost_embedded_index_is_rebuilt_from_the_database_at_start()
+    {
+        var database = await TestServers.CreateDatabaseAsync(await TestServers.PostgresAdminAsync(), "recovery");
+        var marker = "zq" + Guid.NewGuid().ToString("N")[..10];
+        try
+        {
+            await using (var first = new ComplianceApiFactory { DatabaseOverride = database })
+            {
+                await first.InitializeAsync();
+                using var admin = first.CreateAdminClient();
+                await admin.UploadAsync("kept.md", $"# Kept\n\n## 1 Rule\nThe {marker} rule applies.");
+            } // the index file is deleted with the first instance's folder
+
+            await using var second = new ComplianceApiFactory { DatabaseOverride = database };
+            await second.InitializeAsync();
+            Assert.Single(await SearchAsync(second, marker));
+        }
+        finally
+        {
+            await TestServers.DropDatabaseAsync(database);
+        }
+    }
+
+    [Fact]
+    public async Task An_ingestion_interrupted_after_extraction_is_finished_at_the_next_start()
+    {
+        var database = await TestServers.CreateDatabaseAsync(await TestServers.PostgresAdminAsync(), "resume");
+        var marker = "zq" + Guid.NewGuid().ToString("N")[..10];
+        try
+        {
+            await using (var first = new ComplianceApiFactory { DatabaseOverride = database })
+            {
+                await first.InitializeAsync();
+                using var admin = first.CreateAdminClient();
+                await admin.GetAsync("/health/live", TestContext.Current.CancellationToken); // start: migrations applied
+            }
+
+            // The state a crash leaves: text extracted and saved, chunks never written.
+            await using (var connection = new NpgsqlConnection(database))
+            {
+                await connection.OpenAsync(TestContext.Current.CancellationToken);
+                await using var insert = new NpgsqlCommand("""
+                    INSERT INTO documents ("Id","TenantId","Title","Source","ContentType","Sha256","SizeBytes","Version","Status",
+                        "Tags","PageCount","ChunkCount","CreatedAt","UpdatedAt","ExtractedText","ExtractedStructure")
+                    VALUES (@id,'global','Crash test','crash.md','text/markdown',@sha,10,1,'indexing','{}',1,0,now(),now(),@text,NULL)
+                    """, connection);
+                insert.Parameters.AddWithValue("id", Guid.NewGuid());
+                insert.Parameters.AddWithValue("sha", new string('a', 64));
+                insert.Parameters.AddWithValue("text", $"Crash test\n\nThe {marker} procedure survives restarts.");
+                await insert.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+            }
+
+            await using var second = new ComplianceApiFactory { DatabaseOverride = database };
+            await second.InitializeAsync();
+            Assert.Single(await SearchAsync(second, marker));
+        }
+        finally
+        {
+            await TestServers.DropDatabaseAsync(database);
+        }
+    }
+
+    private static async Task<IReadOnlyList<SearchHit>> SearchAsync(ComplianceApiFactory api, string query)
+    {
+        using var client = api.CreateServiceClient();
+        var response = await client.PostAsJsonAsync("/api/v1/search", new SearchRequest(query), TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<SearchResponse>(DocumentUploads.Json, TestContext.Current.CancellationToken))!.Results;
+    }
+}

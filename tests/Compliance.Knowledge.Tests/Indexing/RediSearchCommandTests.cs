@@ -1,0 +1,172 @@
+using System.Runtime.InteropServices;
+using Compliance.Knowledge.Indexing;
+using Compliance.Knowledge.Indexing.RediSearch;
+
+namespace Compliance.Knowledge.Tests.Indexing;
+
+/// <summary>The exact commands the RediSearch index sends, checked without a server.</summary>
+public sealed class RediSearchCommandTests
+{
+    private static readonly RediSearchIndexOptions Options = new();
+    private static readonly SearchModuleVersion V26 = new(20637);
+    private static readonly SearchModuleVersion V28 = new(20838);
+
+    [Theory]
+    [InlineData("blackout", "blackout")]
+    [InlineData("under_score", "under_score")]
+    [InlineData("Règle42", "Règle42")]
+    [InlineData("a b", @"a\ b")]
+    [InlineData(",.<>{}[]\"':;!@#$%^&*()-+=~|/\\", @"\,\.\<\>\{\}\[\]\""\'\:\;\!\@\#\$\%\^\&\*\(\)\-\+\=\~\|\/\\")]
+    public void Escape_backslashes_every_character_but_letters_digits_and_underscore(string value, string expected)
+    {
+        Assert.Equal(expected, RediSearchSyntax.Escape(value));
+    }
+
+    [Fact]
+    public void User_text_becomes_escaped_terms_ored()
+    {
+        Assert.Equal("(title | blackout | window | 2025)", RediSearchSyntax.TextClause("@title:{blackout} -window* | \"2025\""));
+        Assert.Equal("(near | gifts)", RediSearchSyntax.TextClause("NEAR gifts AND and Gifts"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("\"")]
+    [InlineData("@*-|{}()")]
+    [InlineData("the and of")]
+    public void Text_without_terms_sends_no_query(string text)
+    {
+        Assert.Null(RediSearchSyntax.TextClause(text));
+        Assert.Null(RediSearchCommands.TextSearch(Options, text, new SearchFilter("1"), 10, V28));
+    }
+
+    [Fact]
+    public void Filter_is_tenant_global_plus_own_and_active_with_escaped_tags()
+    {
+        var document = Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e");
+        var filter = new SearchFilter("123456789012345678", DocumentIds: [document], Tags: ["hr policy", "a|b"]);
+
+        Assert.Equal(
+            @"@tenant:{global | 123456789012345678} @status:{active} @document:{0f8fad5bd9cb469fa16570867728950e} @tags:{hr\ policy | a\|b}",
+            RediSearchSyntax.FilterClause(filter));
+    }
+
+    [Fact]
+    public void A_hostile_tenant_id_stays_inside_its_braces()
+    {
+        var clause = RediSearchSyntax.FilterClause(new SearchFilter("x} | @tenant:{B"));
+
+        Assert.Equal(@"@tenant:{global | x\}\ \|\ \@tenant\:\{B} @status:{active}", clause);
+    }
+
+    [Fact]
+    public void The_global_tenant_is_not_repeated()
+    {
+        Assert.StartsWith("@tenant:{global} ", RediSearchSyntax.FilterClause(new SearchFilter(Tenants.Global)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_index_declares_weighted_text_tags_numbers_and_an_hnsw_cosine_vector()
+    {
+        var arguments = RediSearchCommands.CreateIndex(Options, 384);
+
+        Assert.Equal(
+            "compliance-chunks ON HASH PREFIX 1 chunk: SCHEMA title TEXT WEIGHT 2 text TEXT WEIGHT 1 " +
+            "tenant TAG SEPARATOR , document TAG SEPARATOR , version TAG SEPARATOR , status TAG SEPARATOR , tags TAG SEPARATOR , " +
+            "ordinal NUMERIC effective NUMERIC " +
+            "vec VECTOR HNSW 12 TYPE FLOAT32 DIM 384 DISTANCE_METRIC COSINE M 16 EF_CONSTRUCTION 200 EF_RUNTIME 100",
+            string.Join(' ', arguments));
+    }
+
+    [Fact]
+    public void Hnsw_parameter_count_matches_the_parameters_given()
+    {
+        var arguments = RediSearchCommands.CreateIndex(Options, 4).Select(a => a.ToString()).ToList();
+        var count = int.Parse(arguments[arguments.IndexOf("HNSW") + 1]!, System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal(count, arguments.Count - arguments.IndexOf("HNSW") - 2);
+    }
+
+    [Fact]
+    public void Text_search_uses_bm25std_from_2_8_and_bm25_before()
+    {
+        var filter = new SearchFilter("42");
+        var on28 = RediSearchCommands.TextSearch(Options, "blackout window", filter, 50, V28)!;
+        var on26 = RediSearchCommands.TextSearch(Options, "blackout window", filter, 50, V26)!;
+
+        Assert.Equal(
+            "compliance-chunks|@tenant:{global | 42} @status:{active} (blackout | window)|SCORER|BM25STD|WITHSCORES|RETURN|15|" +
+            string.Join('|', RediSearchFields.Returned) + "|LIMIT|0|50|DIALECT|2",
+            string.Join('|', on28));
+        Assert.Equal("BM25", on26[on26.ToList().IndexOf("SCORER") + 1]);
+        Assert.Equal("BM25", RediSearchCommands.TextSearch(Options, "x1", filter, 5, SearchModuleVersion.Unknown)![3]);
+    }
+
+    [Fact]
+    public void Vector_search_prefilters_sorts_by_distance_and_sends_the_vector_as_bytes()
+    {
+        float[] vector = [0.5f, -0.25f, 1f, 0f];
+        var arguments = RediSearchCommands.VectorSearch(Options, vector, new SearchFilter("42", Tags: ["hr"]), 50);
+
+        Assert.Equal("(@tenant:{global | 42} @status:{active} @tags:{hr})=>[KNN 50 @vec $B AS dist]", arguments[1]);
+        var text = arguments.Select(a => a as string).ToList();
+        Assert.Equal(["SORTBY", "dist", "ASC"], text.Skip(2).Take(3));
+        Assert.Equal("dist", text[text.IndexOf("RETURN") + 1 + RediSearchFields.Returned.Count + 1]);
+        Assert.Equal(["LIMIT", "0", "50"], text.Skip(text.IndexOf("LIMIT")).Take(3));
+        var blob = Assert.IsType<byte[]>(arguments[text.IndexOf("B") + 1]);
+        Assert.Equal(16, blob.Length);
+        Assert.Equal(vector, MemoryMarshal.Cast<byte, float>(blob).ToArray());
+        Assert.Equal([0x00, 0x00, 0x00, 0x3F], blob[..4]); // 0.5f little-endian
+        Assert.Equal(["DIALECT", "2"], text.TakeLast(2));
+        Assert.Equal(["PARAMS", "2", "B"], text.Skip(text.IndexOf("PARAMS")).Take(3));
+    }
+
+    [Fact]
+    public void Document_keys_query_names_the_document_and_optionally_the_version()
+    {
+        var document = Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e");
+
+        Assert.Equal("compliance-chunks|@document:{0f8fad5bd9cb469fa16570867728950e}|NOCONTENT|LIMIT|0|500|DIALECT|2",
+            string.Join('|', RediSearchCommands.DocumentKeys(Options, document, null, 500)));
+        Assert.Equal("@document:{0f8fad5bd9cb469fa16570867728950e} @version:{3}",
+            RediSearchCommands.DocumentKeys(Options, document, 3, 500)[1]);
+    }
+
+    [Fact]
+    public void A_chunk_round_trips_through_its_hash_fields()
+    {
+        var chunk = TestChunks.Make("Text, with \"quotes\" and ünïcode.", [1f, 2f, 3f, 4f], tenant: "42", title: "Gifts", version: 2, ordinal: 5, tags: ["hr", "gifts policy"]);
+
+        var hash = RediSearchFields.ToHash(chunk);
+        var fields = hash.Where(e => e.Name != RediSearchFields.Vector).ToDictionary(e => (string)e.Name!, e => (string?)e.Value);
+        var back = RediSearchFields.FromFields(fields);
+
+        Assert.Equal(chunk with { Embedding = null, Tags = [] }, back with { Tags = [] });
+        Assert.Equal(chunk.Tags, back.Tags);
+        Assert.Equal("20250101", fields[RediSearchFields.Effective]);
+        var vector = (byte[]?)hash.Single(e => e.Name == RediSearchFields.Vector).Value;
+        Assert.Equal(chunk.Embedding, MemoryMarshal.Cast<byte, float>(vector).ToArray());
+    }
+
+    [Fact]
+    public void Options_are_validated_naming_the_setting()
+    {
+        Assert.Contains("IndexName", Assert.Throws<ArgumentException>(() => new RediSearchIndexOptions { IndexName = "a b" }.Validate()).Message, StringComparison.Ordinal);
+        Assert.Contains("KeyPrefix", Assert.Throws<ArgumentException>(() => new RediSearchIndexOptions { KeyPrefix = "" }.Validate()).Message, StringComparison.Ordinal);
+        Assert.Contains("metadata", Assert.Throws<ArgumentException>(() => new RediSearchIndexOptions { IndexName = "chunk", KeyPrefix = "chunk" }.Validate()).Message, StringComparison.Ordinal);
+        Assert.Contains("HnswM", Assert.Throws<ArgumentException>(() => new RediSearchIndexOptions { HnswM = 1 }.Validate()).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(20637, "2.6.37", false)]
+    [InlineData(20800, "2.8.0", true)]
+    [InlineData(20838, "2.8.38", true)]
+    [InlineData(80200, "8.2.0", true)]
+    public void Module_version_reads_like_the_release(int number, string text, bool bm25Std)
+    {
+        var version = new SearchModuleVersion(number);
+
+        Assert.Equal(text, version.ToString());
+        Assert.Equal(bm25Std, version.HasBm25Std);
+    }
+}

@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Compliance.Testing.FakeDiscord;
+
+/// <summary>
+/// The fake gateway: fresh connects on <c>/gateway</c>, resumes on <c>/gateway-resume</c> (the READY
+/// <c>resume_gateway_url</c>), sessions with replay, and counters tests assert on.
+/// </summary>
+public sealed class FakeGateway
+{
+    internal const long KnownIntents = 0b11_0011_0001_1111_1111_1111_1111;
+    internal const long PrivilegedIntents = (1 << 1) | (1 << 8) | (1 << 15);
+
+    private readonly FakeDiscordServer _server;
+    private readonly ConcurrentDictionary<string, FakeGatewaySession> _sessions = new();
+    private readonly List<FakeGatewayConnection> _connections = [];
+    private readonly ConcurrentQueue<int> _serverCloses = new();
+    private readonly ConcurrentQueue<int> _scriptedCloses = new();
+    private int _identifies;
+    private int _resumes;
+    private int _ordinarySends;
+    private FakeGatewaySession? _current;
+
+    internal FakeGateway(FakeDiscordServer server) => _server = server;
+
+    internal FakeDiscordOptions Options => _server.Options;
+
+    /// <summary>Fresh-connect URL (what <c>GET /gateway/bot</c> returns).</summary>
+    public Uri Url => new(_server.BaseUrl.Replace("http://", "ws://", StringComparison.Ordinal) + "gateway");
+
+    /// <summary>The <c>resume_gateway_url</c> sent in READY: a different path than <see cref="Url"/>.</summary>
+    public Uri ResumeUrl => new(_server.BaseUrl.Replace("http://", "ws://", StringComparison.Ordinal) + "gateway-resume");
+
+    public int IdentifyCount => Volatile.Read(ref _identifies);
+
+    public int ResumeCount => Volatile.Read(ref _resumes);
+
+    /// <summary>Op 3/4/8 events accepted from clients.</summary>
+    public int OrdinarySendCount => Volatile.Read(ref _ordinarySends);
+
+    /// <summary>Close codes the fake has sent, in order.</summary>
+    public IReadOnlyCollection<int> ServerCloseCodes => _serverCloses;
+
+    /// <summary>All connections so far, oldest first.</summary>
+    public IReadOnlyList<FakeGatewayConnection> Connections
+    {
+        get
+        {
+            lock (_connections)
+            {
+                return [.. _connections];
+            }
+        }
+    }
+
+    /// <summary>The newest session that has not been invalidated.</summary>
+    public FakeGatewaySession? CurrentSession => _current is { Invalidated: false } session ? session : null;
+
+    /// <summary>The next <paramref name="count"/> connections are closed with <paramref name="closeCode"/> right after Hello.</summary>
+    public void CloseNextConnections(int count, int closeCode)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            _scriptedCloses.Enqueue(closeCode);
+        }
+    }
+
+    /// <summary>Dispatches to the current session (buffered for replay if its client is away). Returns the sequence.</summary>
+    public Task<long> DispatchAsync(string eventName, JsonNode data)
+    {
+        var session = CurrentSession ?? throw new InvalidOperationException("No live gateway session: the client has not identified.");
+        return session.DispatchAsync(eventName, data);
+    }
+
+    /// <summary>Waits for connection number <paramref name="number"/> (1-based) to exist.</summary>
+    public Task<FakeGatewayConnection> WaitForConnectionAsync(int number, TimeSpan? timeout = null) =>
+        FakeDiscordServer.WaitForAsync(() => Connections.Count >= number ? Connections[number - 1] : null, timeout, $"gateway connection #{number}");
+
+    /// <summary>Waits until a session is live and its client has received READY or RESUMED on a connection.</summary>
+    public Task<FakeGatewaySession> WaitForSessionAsync(TimeSpan? timeout = null) =>
+        FakeDiscordServer.WaitForAsync(() => CurrentSession is { Connection: not null } s ? s : null, timeout, "a live gateway session");
+
+    internal void Map(WebApplication app)
+    {
+        app.Map("/gateway", AcceptAsync);
+        app.Map("/gateway-resume", AcceptAsync);
+    }
+
+    internal FakeGatewaySession CreateSession(long intents, int[] shard)
+    {
+        var session = new FakeGatewaySession(this, Guid.NewGuid().ToString("N"), intents, shard);
+        _sessions[session.Id] = session;
+        _current = session;
+        return session;
+    }
+
+    internal FakeGatewaySession? FindSession(string id) => _sessions.TryGetValue(id, out var session) ? session : null;
+
+    internal void RecordIdentify() => Interlocked.Increment(ref _identifies);
+
+    internal void RecordResume() => Interlocked.Increment(ref _resumes);
+
+    internal void RecordOrdinarySend(int op) => Interlocked.Increment(ref _ordinarySends);
+
+    internal void RecordServerClose(int code) => _serverCloses.Enqueue(code);
+
+    private async Task AcceptAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        FakeGatewayConnection connection;
+        lock (_connections)
+        {
+            connection = new FakeGatewayConnection(this, context, socket, _connections.Count + 1);
+            _connections.Add(connection);
+        }
+        if (_scriptedCloses.TryDequeue(out var code))
+        {
+            await connection.SendAsync($$"""{"op":10,"d":{"heartbeat_interval":{{(long)Options.HeartbeatInterval.TotalMilliseconds}}},"s":null,"t":null}""");
+            await connection.CloseAsync(code, "scripted");
+            await DrainAsync(socket);
+            return;
+        }
+        await connection.RunAsync();
+    }
+
+    private static async Task DrainAsync(System.Net.WebSockets.WebSocket socket)
+    {
+        var buffer = new byte[4096];
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            while (socket.State is System.Net.WebSockets.WebSocketState.Open or System.Net.WebSockets.WebSocketState.CloseSent)
+            {
+                var result = await socket.ReceiveAsync(buffer, timeout.Token);
+                if (result.MessageType == System.Net.WebSockets.WebSocketMessageType.Close)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is System.Net.WebSockets.WebSocketException or OperationCanceledException or IOException)
+        {
+            // Client aborted after reading the close; nothing left to drain.
+        }
+    }
+}
