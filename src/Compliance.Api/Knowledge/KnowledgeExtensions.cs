@@ -58,6 +58,11 @@ public static class KnowledgeExtensions
         {
             throw new StartupConfigurationException("EMBED_MODEL", "is not usable: " + ex.Message);
         }
+        catch (Compliance.OnnxRuntime.OnnxRuntimeNotFoundException ex)
+        {
+            // A model is configured but ONNX Runtime's library is not where it was looked for: say how to get it.
+            throw new StartupConfigurationException("ORT_LIBRARY_PATH", "does not lead to ONNX Runtime: " + ex.Message);
+        }
 
         // Chunks are sized in the model's tokens; without a model, gte-small's bundled vocabulary counts them.
         var tokenizer = (embedder as OnnxTextEmbedder)?.Tokenizer ?? BundledTokenizers.GteSmall;
