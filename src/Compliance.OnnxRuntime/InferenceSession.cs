@@ -284,10 +284,16 @@ public sealed unsafe class InferenceSession : IDisposable
                 api.Check(api.SetInterOpNumThreads(raw, options.InterOpThreads), "Setting inter-op threads");
             }
 
-            var entries = new Dictionary<string, string>(options.ConfigEntries, StringComparer.Ordinal);
+            // AllowSpinning first, so that an explicit config entry for the same key wins.
+            var entries = new Dictionary<string, string>(StringComparer.Ordinal);
             if (options.AllowSpinning is { } spin)
             {
                 entries["session.intra_op.allow_spinning"] = spin ? "1" : "0";
+            }
+
+            foreach (var (key, value) in options.ConfigEntries)
+            {
+                entries[key] = value;
             }
 
             foreach (var (key, value) in entries)

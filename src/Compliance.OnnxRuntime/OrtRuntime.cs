@@ -11,7 +11,8 @@ namespace Compliance.OnnxRuntime;
 public static unsafe class OrtRuntime
 {
     private static readonly Lock Gate = new();
-    private static OrtApi? s_api;
+    // Written last, under the lock; a non-null value published through volatile means everything else is set.
+    private static volatile OrtApi? s_api;
     private static EnvironmentHandle? s_environment;
     private static MemoryInfoHandle? s_cpuMemory;
     private static IntPtr s_defaultAllocator;

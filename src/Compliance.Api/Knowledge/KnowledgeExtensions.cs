@@ -24,6 +24,7 @@ public static class KnowledgeExtensions
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => BuildRuntime(sp));
+        builder.Services.AddSingleton<CorpusVersion>();
         builder.Services.AddScoped<DocumentIngestion>();
         builder.Services.AddSingleton<ReindexJobs>();
         builder.Services.AddHostedService<KnowledgeStartup>();
@@ -56,6 +57,11 @@ public static class KnowledgeExtensions
         catch (EmbeddingModelException ex)
         {
             throw new StartupConfigurationException("EMBED_MODEL", "is not usable: " + ex.Message);
+        }
+        catch (Compliance.OnnxRuntime.OnnxRuntimeNotFoundException ex)
+        {
+            // A model is configured but ONNX Runtime's library is not where it was looked for: say how to get it.
+            throw new StartupConfigurationException("ORT_LIBRARY_PATH", "does not lead to ONNX Runtime: " + ex.Message);
         }
 
         // Chunks are sized in the model's tokens; without a model, gte-small's bundled vocabulary counts them.

@@ -35,6 +35,20 @@ public sealed class EmbeddingOptions
     /// </summary>
     public int MaxBatchTokens { get; set; } = 8192;
 
+    /// <summary>
+    /// Whether ONNX Runtime's idle intra-op threads busy-wait for the next parallel section. Default false: the API
+    /// shares its cores with Kestrel and other requests, and on a busy 2-core machine spinning threads steal the CPU
+    /// the inference itself needs (measured: query p50 3x worse with spinning under load; docs/embeddings.md).
+    /// On a dedicated, otherwise idle machine, true (ORT's own default) can shave a little latency.
+    /// </summary>
+    public bool AllowSpinning { get; set; }
+
+    /// <summary>
+    /// Extra ONNX Runtime session settings (<c>AddSessionConfigEntry</c>), for tuning on a given machine, e.g.
+    /// <c>session.dynamic_block_base=4</c>; an entry here overrides <see cref="AllowSpinning"/>. Empty by default.
+    /// </summary>
+    public IDictionary<string, string> SessionConfigEntries { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>Path of ONNX Runtime's native library (file or directory); null uses <c>ORT_LIBRARY_PATH</c> or <c>.tools/onnxruntime</c>.</summary>
     public string? OrtLibraryPath { get; set; }
 

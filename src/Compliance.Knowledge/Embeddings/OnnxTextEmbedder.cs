@@ -111,6 +111,8 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
             {
                 IntraOpThreads = options.IntraOpThreads,
                 LibraryPath = options.OrtLibraryPath,
+                AllowSpinning = options.AllowSpinning,
+                ConfigEntries = new Dictionary<string, string>(options.SessionConfigEntries, StringComparer.Ordinal),
             });
         }
         catch (OrtException e)

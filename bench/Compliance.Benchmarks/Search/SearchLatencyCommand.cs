@@ -1,0 +1,49 @@
+using System.Globalization;
+
+namespace Compliance.Benchmarks.Search;
+
+/// <summary>
+/// <c>latency [--synthetic N] [--obliqa DIR] [--iterations N]</c>: the search latency harness (p50/p99, CPU per
+/// query, memory; see docs/search-performance.md).
+/// </summary>
+internal static class SearchLatencyCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int? synthetic = null;
+        string? obliqa = null;
+        var iterations = 2000;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--synthetic" when i + 1 < args.Length:
+                    synthetic = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--obliqa" when i + 1 < args.Length:
+                    obliqa = args[++i];
+                    break;
+                case "--iterations" when i + 1 < args.Length:
+                    iterations = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                default:
+                    await Console.Error.WriteLineAsync($"unknown argument: {args[i]}; usage: latency [--synthetic N] [--obliqa DIR] [--iterations N]");
+                    return 2;
+            }
+        }
+
+        const int dimensions = 384;
+        var folder = Path.Combine(Path.GetTempPath(), "compliance-bench");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {(await File.ReadAllTextAsync("/proc/loadavg")).Trim()}");
+        if (obliqa is not null)
+        {
+            await SearchLatencyHarness.RunAsync(SearchCorpus.Obliqa(obliqa, dimensions), dimensions, iterations, folder, Console.Out);
+        }
+        if (synthetic is { } count)
+        {
+            await SearchLatencyHarness.RunAsync(SearchCorpus.Synthetic(count, dimensions, 2000), dimensions, iterations, folder, Console.Out);
+        }
+        Console.WriteLine($"load average after: {(await File.ReadAllTextAsync("/proc/loadavg")).Trim()}");
+        return 0;
+    }
+}
