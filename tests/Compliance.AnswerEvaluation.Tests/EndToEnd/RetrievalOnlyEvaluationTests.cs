@@ -13,20 +13,22 @@ namespace Compliance.AnswerEvaluation.Tests.EndToEnd;
 /// </summary>
 public sealed class RetrievalOnlyEvaluationTests(SamplePoliciesApi api) : IClassFixture<SamplePoliciesApi>
 {
-    // Measured on the sample policies, lexical retrieval, no model key (see docs/answer-quality.md), minus margins.
-    private const double MinimumRefusalAccuracy = 0.0;
-    private const double MinimumAnswerRate = 0.0;
-    private const double MinimumRefusalRate = 0.0;
-    private const double MinimumCitationRecall = 0.0;
-    private const double MinimumCitationPrecision = 0.0;
+    // Measured on the sample policies with lexical retrieval and no model key, 21 November 2026 (docs/answer-quality.md):
+    // refusal accuracy 0.805, answer rate 0.825 (52/63), refusal rate 0.714 (10/14), citation precision 0.455,
+    // citation recall 0.825. The margins allow about three more wrong decisions among the answerable questions and
+    // one more among the unanswerable ones, so a small retrieval change does not fail the build but a real
+    // regression does.
+    private const double MinimumRefusalAccuracy = 0.75;
+    private const double MinimumAnswerRate = 0.77;
+    private const double MinimumRefusalRate = 0.64;
+    private const double MinimumCitationRecall = 0.77;
+    private const double MinimumCitationPrecision = 0.40;
 
     [Fact]
     public async Task The_question_set_meets_the_measured_retrieval_only_thresholds()
     {
         var report = await RunAsync();
-        TestContext.Current.SendDiagnosticMessage(
-            "refusal accuracy {0:0.000}, answer rate {1:0.000}, refusal rate {2:0.000}, citation precision {3:0.000}, recall {4:0.000}, facts {5:0.000}",
-            report.RefusalAccuracy, report.AnswerRate, report.RefusalRate, report.CitationPrecision, report.CitationRecall, report.FactCoverage);
+        TestContext.Current.TestOutputHelper?.WriteLine(Reporting.AnswerReportWriter.ToMarkdown(report));
 
         Assert.Equal(0, report.Errors);
         Assert.Equal(0, report.RateLimited);

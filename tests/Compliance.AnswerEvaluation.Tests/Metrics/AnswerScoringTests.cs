@@ -37,7 +37,7 @@ public sealed class AnswerScoringTests
         Assert.Equal(0.5, score.CitationPrecision);
         Assert.Equal(0.5, score.CitationRecall);
         Assert.Equal(["personal-trading.md"], score.MissingDocuments);
-        Assert.Equal([Records], score.UnexpectedDocuments);
+        Assert.Equal(["record-retention.md"], score.UnexpectedDocuments);
         Assert.True(score.Failed);
     }
 
@@ -64,6 +64,29 @@ public sealed class AnswerScoringTests
     }
 
     [Fact]
+    public void A_refusals_closest_passages_earn_no_citation_credit()
+    {
+        var refusal = Refused() with { Citations = [Cite(1, Gifts, "3.2 Pre-clearance of gifts above $100")] };
+
+        var score = AnswerScoring.Score(Set, Set.Questions[0], Ok(refusal));
+
+        Assert.Equal(0.0, score.CitationRecall);
+        Assert.Equal(0.0, score.SectionRecall);
+        Assert.Empty(score.CitedDocuments);
+        Assert.Equal(["gifts-and-entertainment.md"], score.MissingDocuments);
+    }
+
+    [Fact]
+    public void Extra_documents_lower_precision_without_making_the_question_a_failure()
+    {
+        var score = AnswerScoring.Score(Set, Set.Questions[0], Ok(Answered("$100 within 5 business days", Cite(1, Gifts), Cite(2, "Travel Policy"))));
+
+        Assert.Equal(0.5, score.CitationPrecision);
+        Assert.Equal(["Travel Policy"], score.UnexpectedDocuments);
+        Assert.False(score.Failed);
+    }
+
+    [Fact]
     public void An_unanswerable_question_is_right_only_when_refused_and_has_no_citation_figures()
     {
         var refused = AnswerScoring.Score(Set, Set.Questions[2], Ok(Refused()));
@@ -74,7 +97,7 @@ public sealed class AnswerScoringTests
         Assert.False(answered.DecisionCorrect);
         Assert.Null(answered.CitationPrecision);
         Assert.Null(answered.CitationRecall);
-        Assert.Equal([Records], answered.UnexpectedDocuments);
+        Assert.Equal(["record-retention.md"], answered.UnexpectedDocuments);
         Assert.True(answered.Failed);
     }
 

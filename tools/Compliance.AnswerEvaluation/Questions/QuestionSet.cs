@@ -33,6 +33,10 @@ internal sealed record QuestionSet(
         yield return fileName;
     }
 
+    /// <summary>The file name a cited title belongs to, or the title itself when the set does not know it.</summary>
+    public string FileNameOf(string title) =>
+        Documents.FirstOrDefault(d => string.Equals(d.Value, title, StringComparison.OrdinalIgnoreCase)).Key ?? title;
+
     /// <summary>Reads and checks a question file.</summary>
     /// <exception cref="InvalidDataException">The file is not valid JSON or breaks a rule of <see cref="Problems"/>.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
