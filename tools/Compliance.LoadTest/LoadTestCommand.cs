@@ -47,7 +47,7 @@ internal static class LoadTestCommand
         var duration = new Option<string?>("--duration", "-d") { Description = "Send for this long instead, e.g. 30s or 2m." };
         var warmup = new Option<int>("--warmup") { Description = "Unmeasured requests sent first.", DefaultValueFactory = _ => 50 };
         var questions = new Option<string?>("--questions") { Description = "Question file (eval/answers/questions.json format); answerable questions are used." };
-        var cache = new Option<bool>("--allow-cache-hits") { Description = "Repeat question texts verbatim, so the answer cache serves them (default: every question is unique)." };
+        var cache = new Option<bool>("--allow-cache-hits") { Description = "Ask without a guild, so repeated questions are served from the answer cache (default: a fresh guild id per request, so every one misses it)." };
         var json = new Option<string?>("--json") { Description = "Also write the report as JSON." };
         var command = new Command("run", "Drives POST /api/v1/query at a fixed concurrency and reports service time, first-delta time, throughput and errors.")
         {
@@ -82,7 +82,7 @@ internal static class LoadTestCommand
             using var ownHttp = sharedHttp is null ? CreateHttpClient(settings.Concurrency) : null;
             var client = new QueryLoadClient(sharedHttp ?? ownHttp!, settings.ApiUrl, settings.Token);
             // One probe first: a wrong token, a missing endpoint or a stopped API is a set-up error, not N failed samples.
-            var probe = await client.SendAsync(new Contracts.Questions.QueryRequest(settings.QuestionFor(LoadSettings.WarmupNumbers * 2), LoadSettings.FirstUserId.ToString(CultureInfo.InvariantCulture)),
+            var probe = await client.SendAsync(new Contracts.Questions.QueryRequest(settings.QuestionFor(0), LoadSettings.FirstUserId.ToString(CultureInfo.InvariantCulture), settings.GuildFor(LoadSettings.WarmupNumbers * 2)),
                 settings.Mode, cancellationToken);
             if (probe.Error is "http_401" or "http_403" or "http_404" or "http_405" or "network")
             {

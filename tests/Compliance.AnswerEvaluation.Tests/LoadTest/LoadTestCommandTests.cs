@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -44,13 +43,13 @@ public sealed class LoadTestCommandTests : IAsyncLifetime
 
         Assert.Equal(0, exitCode);
         var requests = _api.Requests.ToList();
-        // The probe, the warm-up and the measured requests, each question different.
+        // The probe, the warm-up and the measured requests: the sample questions round-robin, each from a fresh
+        // guild (so the answer cache misses) and from one user per client.
         Assert.Equal(45, requests.Count);
-        Assert.Equal(45, requests.Select(r => r.Question).Distinct().Count());
-        Assert.All(requests, r => Assert.Contains("(load test ", r.Question, StringComparison.Ordinal));
-        Assert.Equal(4, requests.Select(r => r.UserId).Distinct().Count());
-        var numbers = requests.Select(r => long.Parse(r.Question[(r.Question.LastIndexOf('-') + 1)..^1], CultureInfo.InvariantCulture)).ToList();
-        Assert.Equal(Enumerable.Range(0, 40).Select(i => (long)i), numbers.Where(n => n < 40).Order());
+        Assert.All(requests, r => Assert.Contains(r.Question, LoadTestCommand.DefaultQuestions));
+        Assert.Equal(45, requests.Select(r => r.GuildId).Distinct().Count());
+        Assert.All(requests, r => Assert.Matches("^3[0-9]{17}$", r.GuildId));
+        Assert.Equal(4, requests.Where(r => r != requests[0]).Select(r => r.UserId).Distinct().Count());
 
         using var report = JsonDocument.Parse(await File.ReadAllTextAsync(json, TestContext.Current.CancellationToken));
         var root = report.RootElement;
@@ -79,6 +78,7 @@ public sealed class LoadTestCommandTests : IAsyncLifetime
 
         Assert.Equal(0, exitCode);
         Assert.Equal(LoadTestCommand.DefaultQuestions.Order(), _api.Requests.Select(r => r.Question).Distinct().Order());
+        Assert.All(_api.Requests, r => Assert.Null(r.GuildId));
     }
 
     [Fact]

@@ -45,7 +45,7 @@ internal sealed class LoadRunner(QueryLoadClient client)
     }
 
     private static QueryRequest Request(LoadSettings settings, long number, int worker) =>
-        new(settings.QuestionFor(number), (LoadSettings.FirstUserId + worker).ToString(CultureInfo.InvariantCulture));
+        new(settings.QuestionFor(number), (LoadSettings.FirstUserId + worker).ToString(CultureInfo.InvariantCulture), settings.GuildFor(number));
 }
 
 /// <summary>Every measured request of a run, and the wall time they took together.</summary>

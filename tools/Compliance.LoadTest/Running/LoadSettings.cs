@@ -23,14 +23,11 @@ internal sealed record LoadSettings(
     IReadOnlyList<string> Questions,
     bool AllowCacheHits)
 {
-    /// <summary>Warm-up requests are numbered from here, so they never share a question with a measured one.</summary>
-    public const long WarmupNumbers = 1_000_000_000;
-
-    /// <summary>Distinguishes this run's questions from an earlier run's, whose answers the API may have cached.</summary>
-    public string RunId { get; init; } = Guid.NewGuid().ToString("N")[..8];
-
     /// <summary>Where the API listens when neither --api nor API_URL says otherwise (./run.sh's port).</summary>
     public static readonly Uri DefaultApiUrl = new("http://localhost:8080/");
+
+    /// <summary>Warm-up requests are numbered from here, so they never share a guild with a measured one.</summary>
+    public const long WarmupNumbers = 1_000_000;
 
     /// <summary>
     /// Synthetic askers, one per client: snowflake-shaped ids starting here, so that per-user daily caps are spread
@@ -38,11 +35,21 @@ internal sealed record LoadSettings(
     /// </summary>
     public const long FirstUserId = 100000000000001000;
 
-    /// <summary>The question text for request <paramref name="number"/>; made unique unless cache hits are wanted.</summary>
-    public string QuestionFor(long number)
-    {
-        var question = Questions[(int)(number % Questions.Count)];
-        // A unique suffix changes the normalised question, so every request misses the answer cache and does the work.
-        return AllowCacheHits ? question : $"{question} (load test {RunId}-{number})";
-    }
+    /// <summary>Synthetic guild ids start here; each run takes its own block of ten million.</summary>
+    public const long FirstGuildId = 300000000000000000;
+
+    /// <summary>Distinguishes this run's guild ids from an earlier run's, whose answers the API may have cached.</summary>
+    public long RunBlock { get; init; } = Random.Shared.NextInt64(0, 1_000_000);
+
+    /// <summary>The question text for request <paramref name="number"/>, taken round-robin from <see cref="Questions"/>.</summary>
+    public string QuestionFor(long number) => Questions[(int)(number % Questions.Count)];
+
+    /// <summary>
+    /// The guild request <paramref name="number"/> is asked from: unique per request unless cache hits are wanted.
+    /// The answer cache is keyed on the tenant, so a fresh guild misses it, while retrieval is unchanged (a guild
+    /// without documents of its own sees the global policies). Varying the question text instead would add words
+    /// that change retrieval and the coverage check.
+    /// </summary>
+    public string? GuildFor(long number) =>
+        AllowCacheHits ? null : (FirstGuildId + (RunBlock * 10_000_000) + number).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
