@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 
 try
 {
+    DotEnvFile.ClearEmptyVariables();
     if (EnvironmentNames.ShouldReadDotEnv())
     {
         DotEnvFile.LoadNearest(Directory.GetCurrentDirectory());
