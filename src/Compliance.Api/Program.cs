@@ -1,3 +1,4 @@
+using Compliance.Api.Answers;
 using Compliance.Api.Configuration;
 using Compliance.Api.Documents;
 using Compliance.Api.Health;
@@ -35,6 +36,8 @@ try
     if (command == ApiCommand.Serve)
     {
         builder.AddKnowledge();
+        // Answers: the model client, prompt, citation check, limits, caches and the query log
+        builder.AddAnswers();
     }
 
     var app = builder.Build();
@@ -42,6 +45,7 @@ try
     app.MapHealthApi();
     if (command == ApiCommand.Serve)
     {
+        app.MapQueryApi();
         app.MapSearchApi();
         app.MapDocumentsApi();
     }

@@ -30,7 +30,7 @@ public sealed record IngestResult(IngestOutcome Outcome, ComplianceDocument Docu
 /// recorded with their reason. Every step is idempotent (chunk ids are deterministic), so a crash at any point is
 /// resumed by <see cref="ResumeInterruptedAsync"/> from the extracted text kept in the database.
 /// </summary>
-public sealed class DocumentIngestion(ComplianceDbContext db, KnowledgeRuntime knowledge, TimeProvider clock, ILogger<DocumentIngestion> logger)
+public sealed class DocumentIngestion(ComplianceDbContext db, KnowledgeRuntime knowledge, CorpusVersion corpus, TimeProvider clock, ILogger<DocumentIngestion> logger)
 {
     private static readonly JsonSerializerOptions StructureJson = new(JsonSerializerDefaults.Web);
 
@@ -93,7 +93,7 @@ public sealed class DocumentIngestion(ComplianceDbContext db, KnowledgeRuntime k
         document.Status = DocumentStatus.Deleted;
         document.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
-        knowledge.CorpusChanged();
+        await corpus.BumpAsync();
         return true;
     }
 
@@ -171,7 +171,7 @@ public sealed class DocumentIngestion(ComplianceDbContext db, KnowledgeRuntime k
 
         // Only now, with the new version searchable, is the old one retired: there is never a moment with neither.
         var hadPrevious = await SupersedePreviousAsync(document, cancellationToken);
-        knowledge.CorpusChanged();
+        await corpus.BumpAsync();
         logger.LogInformation("Indexed document {DocumentId} v{Version}: {Chunks} chunks, {Mode}",
             document.Id, document.Version, records.Count, vectors is null ? "lexical-only" : "embedded");
         return hadPrevious;

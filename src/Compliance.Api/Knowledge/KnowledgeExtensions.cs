@@ -24,6 +24,7 @@ public static class KnowledgeExtensions
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => BuildRuntime(sp));
+        builder.Services.AddSingleton<CorpusVersion>();
         builder.Services.AddScoped<DocumentIngestion>();
         builder.Services.AddSingleton<ReindexJobs>();
         builder.Services.AddHostedService<KnowledgeStartup>();

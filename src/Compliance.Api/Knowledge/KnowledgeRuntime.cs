@@ -8,8 +8,7 @@ namespace Compliance.Api.Knowledge;
 
 /// <summary>
 /// The retrieval parts the API uses, built once at start: extractor, chunker, embedder (absent in lexical-only
-/// mode), index and hybrid search. <see cref="CorpusVersion"/> changes on every ingest or delete so caches keyed on
-/// it never serve an answer from a corpus that no longer exists.
+/// mode), index and hybrid search.
 /// </summary>
 public sealed class KnowledgeRuntime(
     DocumentExtractor extractor,
@@ -19,8 +18,6 @@ public sealed class KnowledgeRuntime(
     HybridSearch search,
     IDisposable? ownedConnection = null) : IDisposable
 {
-    private long _corpusVersion = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-
     public DocumentExtractor Extractor { get; } = extractor;
 
     public DocumentChunker Chunker { get; } = chunker;
@@ -34,10 +31,6 @@ public sealed class KnowledgeRuntime(
 
     /// <summary><c>hybrid</c>, or <c>lexical-only</c> without a model.</summary>
     public string Mode => Embedder is null ? "lexical-only" : "hybrid";
-
-    public long CorpusVersion => Interlocked.Read(ref _corpusVersion);
-
-    public void CorpusChanged() => Interlocked.Increment(ref _corpusVersion);
 
     public void Dispose()
     {

@@ -25,11 +25,14 @@ public sealed class PrometheusMetrics : IDisposable
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<Instrument, InstrumentSeries> _instruments = new();
 
-    public PrometheusMetrics()
+    public PrometheusMetrics(IMeterFactory meterFactory)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (Array.IndexOf(MeterNames, instrument.Meter.Name) >= 0)
+            // Framework meters come from the host's IMeterFactory: another host in the same process (tests, or a
+            // second app) has its own, and its requests are not ours to report. Static meters have no scope.
+            var ours = instrument.Meter.Scope is null || ReferenceEquals(instrument.Meter.Scope, meterFactory);
+            if (ours && Array.IndexOf(MeterNames, instrument.Meter.Name) >= 0)
             {
                 _instruments[instrument] = new InstrumentSeries(instrument);
                 listener.EnableMeasurementEvents(instrument);

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Globalization;
+using Compliance.Knowledge.Indexing;
+using Compliance.Knowledge.Indexing.Embedded;
+using Compliance.Knowledge.Search;
+
+namespace Compliance.Benchmarks.Search;
+
+/// <summary>
+/// Loads a corpus into a fresh embedded index, then times many text, vector and hybrid searches (query embedding
+/// excluded) and reports p50/p99 wall time, CPU time per query, load throughput and memory.
+/// </summary>
+public static class SearchLatencyHarness
+{
+    public static async Task RunAsync(SearchCorpus corpus, int dimensions, int iterations, string folder, TextWriter output)
+    {
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, $"bench-{Guid.NewGuid():N}.db");
+        var managedBefore = GC.GetTotalMemory(forceFullCollection: true);
+        var index = new SqliteKnowledgeIndex(new EmbeddedIndexOptions { Path = path });
+        try
+        {
+            await index.EnsureCreatedAsync(dimensions, CancellationToken.None);
+            var load = Stopwatch.StartNew();
+            foreach (var batch in corpus.Chunks.Chunk(1000))
+            {
+                await index.UpsertAsync(batch, CancellationToken.None);
+            }
+            var loadSeconds = load.Elapsed.TotalSeconds;
+            // Drop the corpus' own copies of the vectors before measuring what the index holds.
+            var statistics = await index.GetStatisticsAsync(CancellationToken.None);
+            var chunkCount = corpus.Chunks.Count;
+            corpus = corpus with { Chunks = [] };
+            var managedAfter = GC.GetTotalMemory(forceFullCollection: true);
+
+            var random = new Random(1);
+            var queryVectors = Enumerable.Range(0, 64).Select(_ => SearchCorpus.RandomUnitVector(random, dimensions)).ToArray();
+            var embedder = new PrecomputedQueryEmbedder(queryVectors[0]);
+            var hybrid = new HybridSearch(index, embedder, new HybridSearchOptions { TopK = 5 });
+            var filter = new SearchFilter("100000000000000003");
+
+            output.WriteLine($"## {corpus.Name} chunks, {dimensions} dimensions");
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"load: {chunkCount} chunks in {loadSeconds:0.0} s ({chunkCount / loadSeconds:0} chunks/s, text + vectors, batches of 1000)"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"memory: managed heap +{(managedAfter - managedBefore) / 1048576.0:0.0} MiB (vector matrix {index.VectorMemoryBytes / 1048576.0:0.0} MiB), file {statistics.SizeBytes / 1048576.0:0.0} MiB"));
+            output.WriteLine();
+            output.WriteLine("| search | p50 ms | p99 ms | mean CPU ms/query |");
+            output.WriteLine("|---|---:|---:|---:|");
+            await MeasureAsync("text (BM25, top 50)", iterations, output, i =>
+                index.SearchTextAsync(corpus.Queries[i % corpus.Queries.Count], filter, 50, CancellationToken.None));
+            await MeasureAsync("vector (exact, top 50)", iterations, output, i =>
+                index.SearchVectorAsync(queryVectors[i % queryVectors.Length], filter, 50, CancellationToken.None));
+            await MeasureAsync("hybrid (text + vector + RRF, top 5)", iterations, output, i =>
+            {
+                embedder.Vector = queryVectors[i % queryVectors.Length];
+                return hybrid.SearchAsync(corpus.Queries[i % corpus.Queries.Count], filter, null, CancellationToken.None);
+            });
+            output.WriteLine();
+        }
+        finally
+        {
+            index.Dispose();
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+            {
+                File.Delete(path + suffix);
+            }
+        }
+    }
+
+    private static async Task MeasureAsync<T>(string name, int iterations, TextWriter output, Func<int, Task<T>> search)
+    {
+        for (var i = 0; i < Math.Min(200, iterations); i++)
+        {
+            await search(i);
+        }
+        var samples = new double[iterations];
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        for (var i = 0; i < iterations; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await search(i);
+            samples[i] = watch.Elapsed.TotalMilliseconds;
+        }
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / iterations;
+        Array.Sort(samples);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | {Percentile(samples, 50):0.00} | {Percentile(samples, 99):0.00} | {cpu:0.00} |"));
+        output.Flush();
+    }
+
+    private static double Percentile(double[] sorted, double percentile) =>
+        sorted[Math.Clamp((int)Math.Ceiling(percentile / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+}

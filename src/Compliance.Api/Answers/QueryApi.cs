@@ -1,0 +1,134 @@
+using System.Text.Json;
+using Compliance.Api.Problems;
+using Compliance.Api.Security;
+using Compliance.Contracts.Questions;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+
+namespace Compliance.Api.Answers;
+
+/// <summary>
+/// <c>POST /api/v1/query</c>: one JSON answer, or Server-Sent Events (<c>meta</c>, <c>delta</c>…, then <c>done</c> or
+/// <c>error</c>) when the client sends <c>Accept: text/event-stream</c>. <c>DELETE /api/v1/conversations/{id}</c>
+/// starts a conversation afresh.
+/// </summary>
+public static class QueryApi
+{
+    public const int MaxQuestionLength = 1000;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static IEndpointRouteBuilder MapQueryApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1").WithTags("Questions").RequireAuthorization(ApiPolicies.Service);
+        group.MapPost("/query", QueryAsync).WithName("Query")
+            .WithSummary("Answer a question from the policies, with checked citations; JSON, or SSE with Accept: text/event-stream.")
+            .Produces<QueryResponse>(StatusCodes.Status200OK, "application/json", "text/event-stream")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapDelete("/conversations/{conversationId}", ResetAsync).WithName("ResetConversation")
+            .WithSummary("Forget a conversation's earlier turns, so the next question starts afresh.");
+        return routes;
+    }
+
+    private static async Task<Results<Ok<QueryResponse>, ProblemHttpResult, EmptyHttpResult>> QueryAsync(
+        QueryRequest request, HttpContext context, AnswerService answers, CancellationToken cancellationToken)
+    {
+        if (Validate(request) is { } problem)
+        {
+            return ApiProblems.Validation(problem);
+        }
+
+        var accept = context.Request.Headers.Accept.ToString();
+        if (accept.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            await StreamAsync(request, context, answers, cancellationToken);
+            return TypedResults.Empty;
+        }
+
+        AnswerDone? done = null;
+        AnswerFailed? failed = null;
+        await answers.AnswerAsync(request, e =>
+        {
+            done = e as AnswerDone ?? done;
+            failed = e as AnswerFailed ?? failed;
+            return ValueTask.CompletedTask;
+        }, cancellationToken);
+
+        if (done is not null)
+        {
+            return TypedResults.Ok(done.Response);
+        }
+        var error = failed?.Error;
+        return ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, ProblemTypes.DependencyUnavailable, "The question could not be answered",
+            error?.Message ?? "The question could not be answered; please try again.",
+            new Dictionary<string, object?> { ["queryId"] = error?.QueryId, ["code"] = error?.Code });
+    }
+
+    private static async Task StreamAsync(QueryRequest request, HttpContext context, AnswerService answers, CancellationToken cancellationToken)
+    {
+        var response = context.Response;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache, no-transform";
+        response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        await answers.AnswerAsync(request, async e =>
+        {
+            var (name, payload) = e switch
+            {
+                AnswerMeta meta => (QueryStreamEvents.Meta, (object)meta.Meta),
+                AnswerDelta delta => (QueryStreamEvents.Delta, new QueryStreamDelta(delta.Text)),
+                AnswerDone finished => (QueryStreamEvents.Done, finished.Response),
+                AnswerFailed error => (QueryStreamEvents.Error, error.Error),
+                _ => throw new InvalidOperationException("Unknown answer event."),
+            };
+            // One event per write and flush, so the first words reach the user as soon as the model sends them.
+            await response.WriteAsync($"event: {name}\ndata: {JsonSerializer.Serialize(payload, payload.GetType(), Json)}\n\n", cancellationToken);
+            await response.Body.FlushAsync(cancellationToken);
+        }, cancellationToken);
+    }
+
+    private static async Task<Ok<ConversationResetResponse>> ResetAsync(string conversationId, AnswerState state) =>
+        TypedResults.Ok(new ConversationResetResponse(conversationId, await state.ResetAsync(conversationId)));
+
+    internal static string? Validate(QueryRequest? request)
+    {
+        if (request is null)
+        {
+            return "Send a JSON body with 'question' and 'userId'.";
+        }
+        if (string.IsNullOrWhiteSpace(request.Question))
+        {
+            return "question is required.";
+        }
+        if (request.Question.Length > MaxQuestionLength)
+        {
+            return $"question is longer than {MaxQuestionLength} characters.";
+        }
+        if (!IsSnowflake(request.UserId))
+        {
+            return "userId is the asker's Discord user id (digits only).";
+        }
+        if (request.GuildId is not null && !IsSnowflake(request.GuildId))
+        {
+            return "guildId is a Discord guild id (digits only).";
+        }
+        if (request.ChannelId is not null && !IsSnowflake(request.ChannelId))
+        {
+            return "channelId is a Discord channel id (digits only).";
+        }
+        if (request.ConversationId is { } conversation &&
+            (conversation.Length is 0 or > 100 || !conversation.All(c => char.IsAsciiLetterOrDigit(c) || c is ':' or '-' or '_')))
+        {
+            return "conversationId is 1-100 letters, digits, ':', '-' or '_'.";
+        }
+        if (request.UserName is { Length: > 100 })
+        {
+            return "userName is at most 100 characters.";
+        }
+        return null;
+    }
+
+    private static bool IsSnowflake(string? value) => value is { Length: >= 15 and <= 21 } && value.All(char.IsAsciiDigit);
+}

@@ -1,0 +1,58 @@
+using System.Net.Http.Json;
+using Compliance.Api.Tests.Infrastructure;
+using Compliance.Contracts.Questions;
+using Compliance.Testing.FakeOpenAi;
+
+namespace Compliance.Api.Tests.Answers;
+
+/// <summary>Retrieval-only mode without a key, the daily cap and the daily budget.</summary>
+public sealed class AnswerModesTests
+{
+    [Fact]
+    public async Task Without_a_key_answers_are_the_best_passages_quoted_and_clearly_labelled()
+    {
+        await using var api = new ComplianceApiFactory().WithSetting("SAMPLE_POLICIES_DIR", Path.Combine(ComplianceApiFactory.RepositoryRoot(), "samples", "policies"));
+        await api.InitializeAsync();
+        using var client = api.CreateServiceClient();
+
+        var response = await client.PostAsJsonAsync("/api/v1/query",
+            new QueryRequest("Do I need pre-clearance for a gift over $100?", AnswersApi.UserId), TestContext.Current.CancellationToken);
+        var answer = (await response.Content.ReadFromJsonAsync<QueryResponse>(DocumentUploads.Json, TestContext.Current.CancellationToken))!;
+
+        Assert.Equal(QueryStatuses.Answered, answer.Status);
+        Assert.Equal(AnswerModes.RetrievalOnly, answer.Mode);
+        Assert.Contains("not a generated answer", answer.Warning, StringComparison.Ordinal);
+        Assert.Contains("[1]", answer.Answer, StringComparison.Ordinal);
+        Assert.Contains(answer.Citations, c => c.Title.Contains("Gift", StringComparison.OrdinalIgnoreCase));
+        Assert.Null(answer.Model);
+    }
+
+    [Fact]
+    public async Task The_daily_question_cap_gives_a_clear_message_not_an_error()
+    {
+        await using var api = new AnswersApi();
+        api.WithSetting("USER_DAILY_QUESTION_CAP", "1");
+        await api.InitializeAsync();
+
+        await api.AskAsync("Can I trade during the blackout period?", userId: "300000000000000099");
+        var second = await api.AskAsync("Can I trade during the blackout period again?", userId: "300000000000000099");
+
+        Assert.Equal(QueryStatuses.RateLimited, second.Status);
+        Assert.Contains("daily limit", second.Answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Once_the_daily_budget_is_spent_answers_fall_back_to_quoted_passages()
+    {
+        await using var api = new AnswersApi();
+        api.WithSetting("DAILY_BUDGET_USD", "0.000001");
+        await api.InitializeAsync();
+
+        var first = await api.AskAsync("Can I trade during the blackout period?");
+        var second = await api.AskAsync("Do I need pre-clearance before buying shares?");
+
+        Assert.Equal(AnswerModes.Generated, first.Mode);
+        Assert.Equal(AnswerModes.RetrievalOnly, second.Mode);
+        Assert.Contains("budget", second.Warning, StringComparison.Ordinal);
+    }
+}
