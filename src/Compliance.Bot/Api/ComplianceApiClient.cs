@@ -25,6 +25,12 @@ public sealed record UserSettings(bool AnswerPrivately);
 /// </summary>
 public sealed class ComplianceApiClient
 {
+    /// <summary>
+    /// Key of an optional <see cref="HttpMessageHandler"/> service that replaces the socket transport to the API
+    /// (tests run the real API in-process); the resilience handler and service token stay in front of it.
+    /// </summary>
+    public const string TransportServiceKey = "compliance-api-transport";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly HttpClient _http;

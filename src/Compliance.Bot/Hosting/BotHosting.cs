@@ -57,7 +57,8 @@ public static class BotHosting
 
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<BotSettings>>().Value);
         services.AddSingleton(provider => new ComplianceApiClient(
-            ComplianceApiClient.CreateHttpClient(provider.GetRequiredService<IOptions<BotOptions>>().Value, provider.GetRequiredService<BotSettings>()),
+            ComplianceApiClient.CreateHttpClient(provider.GetRequiredService<IOptions<BotOptions>>().Value, provider.GetRequiredService<BotSettings>(),
+                provider.GetKeyedService<HttpMessageHandler>(ComplianceApiClient.TransportServiceKey)),
             provider.GetRequiredService<BotSettings>(),
             provider.GetRequiredService<ILogger<ComplianceApiClient>>()));
 
