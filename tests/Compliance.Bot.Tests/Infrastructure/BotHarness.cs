@@ -57,7 +57,9 @@ public sealed class BotHarness : IAsyncDisposable
         FakeDiscordOptions? discordOptions = null,
         string? directory = null,
         FakeDiscordServer? discord = null,
-        StubComplianceApi? api = null)
+        StubComplianceApi? api = null,
+        bool keepDiscord = false,
+        HttpMessageHandler? apiTransport = null)
     {
         discord ??= await FakeDiscordServer.StartAsync(discordOptions ?? new FakeDiscordOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(500) });
         api ??= await StubComplianceApi.StartAsync();
@@ -91,11 +93,15 @@ public sealed class BotHarness : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddBotDefaults();
         builder.AddBotServices();
+        if (apiTransport is not null)
+        {
+            builder.Services.AddKeyedSingleton(Compliance.Bot.Api.ComplianceApiClient.TransportServiceKey, apiTransport);
+        }
         var logs = new CapturedLogs();
         builder.Logging.AddProvider(logs);
         var host = builder.Build();
         await host.StartAsync();
-        var harness = new BotHarness(discord, api, host, logs, directory);
+        var harness = new BotHarness(discord, api, host, logs, directory) { _keepDiscord = keepDiscord };
         await FakeDiscordServer.WaitUntilAsync(() => harness.Gateway.State == GatewayConnectionState.Connected, TimeSpan.FromSeconds(20), "the bot's gateway to connect");
         return harness;
     }
@@ -137,6 +143,7 @@ public sealed class BotHarness : IAsyncDisposable
     }
 
     private bool _stopped;
+    private bool _keepDiscord;
 
     public async ValueTask DisposeAsync()
     {
@@ -148,15 +155,19 @@ public sealed class BotHarness : IAsyncDisposable
         var tokenLeaks = Discord.Rest.BotTokenSentOnInteractionRoutes;
         var unexpected = Math.Max(0, Discord.Rest.InvalidRequestCount - ExpectedInvalidRequests);
         Interlocked.Add(ref s_unexpectedInvalidRequests, unexpected);
-        await Discord.DisposeAsync();
         await Api.DisposeAsync();
-        try
+        if (!_keepDiscord)
         {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Already gone (a restart test shares the directory between two harnesses).
+            // A restart test shares the fake Discord and the directory between harnesses; it disposes them itself.
+            await Discord.DisposeAsync();
+            try
+            {
+                Directory.Delete(_directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort.
+            }
         }
 
         Assert.True(validationErrors.Count == 0, "Discord rejected messages the bot sent: " + string.Join("; ", validationErrors.Select(e => $"{e.Route} {e.Body}")));
