@@ -151,8 +151,11 @@ cmd_start() {
   setup_onnxruntime || warn "ONNX Runtime is not set up: the API will fall back to lexical search"
   # `dotnet run` starts the API in src/Compliance.Api, so paths from .env are taken relative to the repository.
   export EMBED_MODEL="${EMBED_MODEL:-models/gte-small}"
+  # The sample policies are loaded on the first start (an empty database), so /ask and search work at once.
+  export SAMPLE_POLICIES_DIR="${SAMPLE_POLICIES_DIR:-samples/policies}"
+  export INDEX_PATH="${INDEX_PATH:-.local/dev/index.db}"
   local var
-  for var in EMBED_MODEL INDEX_PATH ORT_LIBRARY_PATH; do
+  for var in EMBED_MODEL INDEX_PATH ORT_LIBRARY_PATH SAMPLE_POLICIES_DIR; do
     if [ -n "${!var:-}" ] && [[ "${!var}" != /* ]]; then export "$var=$COMPLIANCE_ROOT/${!var}"; fi
   done
   if [ ! -e "$EMBED_MODEL" ]; then

@@ -13,6 +13,7 @@ using Compliance.ServiceDefaults.Configuration;
 try
 {
     var command = ApiCommands.Parse(args);
+    DotEnvFile.ClearEmptyVariables();
     if (EnvironmentNames.ShouldReadDotEnv())
     {
         DotEnvFile.LoadNearest(Directory.GetCurrentDirectory());

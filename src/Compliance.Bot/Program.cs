@@ -1,9 +1,19 @@
+using Compliance.Bot.Configuration;
+using Compliance.Bot.Health;
 using Compliance.Bot.Hosting;
 using Compliance.ServiceDefaults.Configuration;
 using Microsoft.Extensions.Options;
 
+// `dotnet Compliance.Bot.dll health` (or --check): the container probe. Reads the liveness file only; starts nothing.
+if (args is ["health" or "--check", ..])
+{
+    var settings = new ConfigurationBuilder().AddEnvironmentVariables().Build().GetSection(BotSettings.SectionName).Get<BotSettings>() ?? new BotSettings();
+    return LivenessFile.Check(settings.LivenessFile, settings.LivenessMaxAge, DateTimeOffset.UtcNow, Console.Out);
+}
+
 try
 {
+    DotEnvFile.ClearEmptyVariables();
     if (EnvironmentNames.ShouldReadDotEnv())
     {
         DotEnvFile.LoadNearest(Directory.GetCurrentDirectory());
@@ -13,10 +23,12 @@ try
 
     // Environment, redacted logs, telemetry and validated options
     builder.AddBotDefaults();
+    // Discord client, API client, command handlers and the gateway worker
+    builder.AddBotServices();
 
     using var host = builder.Build();
     await host.RunAsync();
-    return 0;
+    return Environment.ExitCode;
 }
 catch (Exception ex) when (ex is OptionsValidationException or StartupConfigurationException)
 {

@@ -54,6 +54,24 @@ public sealed class DotEnvFileTests
         }
     }
 
+    [Fact]
+    public void Empty_assignments_leave_the_variable_unset_so_its_default_applies()
+    {
+        var name = "COMPLIANCE_DOTENV_EMPTY_" + Guid.NewGuid().ToString("N");
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllLines(path, [$"{name}="]);
+            Assert.Empty(DotEnvFile.Load(path));
+            Assert.Null(Environment.GetEnvironmentVariable(name));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(name, null);
+            File.Delete(path);
+        }
+    }
+
     [Theory]
     [InlineData("production", "Production")]
     [InlineData("DEV", "Development")]

@@ -17,10 +17,11 @@ public sealed class AnswerOptions
     /// <summary>
     /// <c>MIN_TERM_COVERAGE</c>: the share (0–1) of a question's key terms the best passages must contain for the
     /// question to count as covered by the policies. Below it (and without a strong vector match) the answer is an
-    /// honest refusal. Default 0.5.
+    /// honest refusal. Default 0.6: two of three key terms, but not one of two ("parental leave" must not pass on
+    /// "leave" alone).
     /// </summary>
     [ConfigurationKeyName("MIN_TERM_COVERAGE")]
-    public double MinTermCoverage { get; set; } = 0.5;
+    public double MinTermCoverage { get; set; } = 0.6;
 
     /// <summary><c>MIN_VECTOR_SIMILARITY</c>: a cosine similarity at which the best passage counts as a match whatever the terms. Default 0.85.</summary>
     [ConfigurationKeyName("MIN_VECTOR_SIMILARITY")]

@@ -33,6 +33,11 @@ public static partial class RetrievalConfidence
         foreach (Match match in Word().Matches(question.ToLowerInvariant()))
         {
             var term = Stem(match.Value);
+            // Redaction markers ([redacted-email]) stand for personal data, which no policy contains.
+            if (term.StartsWith("redacted-", StringComparison.Ordinal))
+            {
+                continue;
+            }
             if (term.Length > 1 && !Uninformative.Contains(term) && !Uninformative.Contains(match.Value) && !terms.Contains(term))
             {
                 terms.Add(term);

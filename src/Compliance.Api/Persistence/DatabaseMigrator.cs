@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql;
 
 namespace Compliance.Api.Persistence;
@@ -23,6 +25,14 @@ public sealed class DatabaseMigrator(IServiceScopeFactory scopes, ILogger<Databa
         await ExecuteAsync(lockConnection, "SELECT pg_advisory_lock(@key)", cancellationToken);
         try
         {
+            // EF queries its history table before creating it and logs that failure as an error on every fresh
+            // database; creating it first keeps the log honest (an ERR line should mean something went wrong).
+            var history = db.GetService<IHistoryRepository>();
+            if (!await history.ExistsAsync(cancellationToken))
+            {
+                await db.Database.ExecuteSqlRawAsync(history.GetCreateIfNotExistsScript(), cancellationToken);
+            }
+
             // Read pending migrations only after taking the lock: another instance may have just applied them.
             var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
             if (pending.Count == 0)

@@ -18,13 +18,32 @@ public static class DotEnvFile
         var applied = new List<string>();
         foreach (var (key, value) in Parse(File.ReadAllLines(path)))
         {
-            if (Environment.GetEnvironmentVariable(key) is null)
+            // An empty assignment (INDEX_PATH=) in a copied .env.example means "use the default", not "empty".
+            if (value.Length > 0 && Environment.GetEnvironmentVariable(key) is null)
             {
                 Environment.SetEnvironmentVariable(key, value);
                 applied.Add(key);
             }
         }
         return applied;
+    }
+
+    /// <summary>
+    /// Removes variables that are set but empty, so they count as unset and their defaults apply (compose files and
+    /// platform dashboards often pass <c>NAME=</c>); an empty <c>PORT</c> would otherwise fail to bind as a number.
+    /// </summary>
+    public static IReadOnlyList<string> ClearEmptyVariables()
+    {
+        var cleared = new List<string>();
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            if (entry.Value is string { Length: 0 } && entry.Key is string name)
+            {
+                Environment.SetEnvironmentVariable(name, null);
+                cleared.Add(name);
+            }
+        }
+        return cleared;
     }
 
     /// <summary>Looks for <c>.env</c> in the working directory and its parents (a run from a project folder still finds the repository's file).</summary>

@@ -65,17 +65,20 @@ public sealed class AnswerApiTests(AnswersApi api) : IClassFixture<AnswersApi>
         Assert.Equal("uncertain", (await api.LoggedQueryAsync(answer.QueryId))["Status"]);
     }
 
-    [Fact]
-    public async Task A_question_the_policies_do_not_cover_is_refused_with_the_closest_passages_and_the_contact()
+    [Theory]
+    [InlineData("What is the parental leave entitlement for new fathers?")]
+    [InlineData("What is the parental leave policy?")]
+    [InlineData("Which cafeteria dishes are vegan?")]
+    public async Task A_question_the_policies_do_not_cover_is_refused_with_the_closest_passages_and_the_contact(string question)
     {
-        var before = api.Provider.Requests.Count;
-        var answer = await api.AskAsync("What is the parental leave entitlement for new fathers?");
+        var answer = await api.AskAsync(question);
 
         Assert.Equal(QueryStatuses.Refused, answer.Status);
         Assert.Equal(AnswerModes.Refusal, answer.Mode);
         Assert.Contains("do not cover", answer.Answer, StringComparison.Ordinal);
         Assert.Contains("compliance team", answer.Answer, StringComparison.Ordinal);
-        Assert.Equal(before, api.Provider.Requests.Count); // no model call for a refusal
+        // No model call for a refusal.
+        Assert.DoesNotContain(api.Provider.Requests, r => r.LastUserMessage.Contains(question, StringComparison.Ordinal));
         Assert.Equal("refused", (await api.LoggedQueryAsync(answer.QueryId))["Status"]);
     }
 

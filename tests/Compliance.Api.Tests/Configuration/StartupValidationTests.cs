@@ -32,6 +32,26 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public async Task Empty_variables_count_as_unset_so_defaults_apply()
+    {
+        // As a copied .env.example or a compose file passes them: PORT= and INDEX_PATH= must not break binding.
+        var (exitCode, output) = await RunApi(new()
+        {
+            ["ENVIRONMENT"] = "Production",
+            ["DATABASE_URL"] = $"postgres://u:p@127.0.0.1:{FreePort.Next()}/db",
+            ["SERVICE_TOKEN"] = ValidToken,
+            ["PORT"] = "",
+            ["INDEX_PATH"] = "",
+            ["EMBED_DIM"] = "",
+        });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("ADMIN_TOKEN is not set", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("PORT", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("EMBED_DIM", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Malformed_DATABASE_URL_exits_naming_it_without_the_password()
     {
         var (exitCode, output) = await RunApi(new()

@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Text;
+using Compliance.Bot.Api;
+using Compliance.Bot.Ask;
+using Compliance.Bot.Commands;
+using Compliance.Bot.Interactions;
+using Compliance.Contracts.Feedback;
+using Compliance.Discord.Limits;
+using Compliance.Discord.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Compliance.Bot.Account;
+
+/// <summary>
+/// The user's own commands: <c>/feedback</c> (rates the last answer), <c>/history</c>, <c>/forget</c> (after a
+/// confirmation button), <c>/reset</c> and <c>/settings</c>. Every reply is private; each command defers before
+/// calling the API.
+/// </summary>
+public sealed class AccountCommands(
+    ComplianceApiClient api,
+    UserPreferences preferences,
+    ConversationState conversations,
+    ILogger<AccountCommands> logger)
+{
+    public const string ForgetConfirmPrefix = "forget:yes:";
+    public const string ForgetCancelPrefix = "forget:no:";
+
+    private const int HistoryLength = 5;
+
+    public async Task FeedbackAsync(InteractionResponder responder, CancellationToken cancellationToken)
+    {
+        var data = responder.Interaction.Data!;
+        var rating = data.GetOption("rating")?.AsInt64();
+        var comment = data.GetOption("comment")?.AsString()?.Trim();
+        if (rating is not (>= 1 and <= 5) || comment?.Length > CommandDefinitions.CommentMaxLength)
+        {
+            await responder.ReplyAsync("Please give a rating from 1 to 5 and at most 1,000 characters of comment.", ephemeral: true, null, cancellationToken);
+            return;
+        }
+        await responder.DeferAsync(ephemeral: true, cancellationToken);
+        var userId = UserId(responder);
+        // "The last answer" is the newest entry of the user's history: the bot keeps no state of its own.
+        var history = await api.GetHistoryAsync(userId, 1, cancellationToken);
+        if (!history.Succeeded)
+        {
+            await responder.FailPrivatelyAsync(history.Failure!.UserMessage, cancellationToken);
+            return;
+        }
+        if (history.Value!.Count == 0)
+        {
+            await responder.FinishAsync(new WebhookMessage { Content = "You haven't asked anything yet, so there's no answer to rate. Try /ask first." }, cancellationToken);
+            return;
+        }
+        var last = history.Value[0];
+        var result = await api.SendFeedbackAsync(new FeedbackRequest(last.QueryId, userId, Rating: (int)rating,
+            Comment: string.IsNullOrEmpty(comment) ? null : comment), cancellationToken);
+        if (!result.Succeeded)
+        {
+            await responder.FailPrivatelyAsync(result.Failure!.UserMessage, cancellationToken);
+            return;
+        }
+        logger.LogInformation("Rating {Rating} recorded for query {QueryId}", rating, last.QueryId);
+        await responder.FinishAsync(new WebhookMessage
+        {
+            Content = $"Thanks! You rated your last answer (query {AnswerRenderer.ShortId(last.QueryId)}) {rating}/5."
+                + (result.Value!.Replaced ? " It replaces your earlier rating." : ""),
+        }, cancellationToken);
+    }
+
+    public async Task HistoryAsync(InteractionResponder responder, CancellationToken cancellationToken)
+    {
+        await responder.DeferAsync(ephemeral: true, cancellationToken);
+        var history = await api.GetHistoryAsync(UserId(responder), HistoryLength, cancellationToken);
+        if (!history.Succeeded)
+        {
+            await responder.FailPrivatelyAsync(history.Failure!.UserMessage, cancellationToken);
+            return;
+        }
+        if (history.Value!.Count == 0)
+        {
+            await responder.FinishAsync(new WebhookMessage { Content = "You have no questions on record." }, cancellationToken);
+            return;
+        }
+        var text = new StringBuilder("**Your last questions** (only you can see this)\n");
+        foreach (var item in history.Value.Take(HistoryLength))
+        {
+            var question = item.Question is null ? "(erased)" : Quote(item.Question, 150);
+            text.Append(CultureInfo.InvariantCulture, $"\n• <t:{item.AskedAt.ToUnixTimeSeconds()}:R> — {question}");
+            text.Append(CultureInfo.InvariantCulture, $"\n  {item.Status}, {item.Citations} citation{(item.Citations == 1 ? "" : "s")} · query {AnswerRenderer.ShortId(item.QueryId)}");
+        }
+        await responder.FinishAsync(new WebhookMessage { Content = MessageSplitter.Truncate(text.ToString(), DiscordLimits.ContentCodePoints) }, cancellationToken);
+    }
+
+    public static async Task ForgetAsync(InteractionResponder responder, CancellationToken cancellationToken)
+    {
+        var userId = UserId(responder);
+        await responder.ReplyAsync(
+            "This erases every question you asked and every answer you got, for good. Ratings you gave are erased too. Continue?",
+            ephemeral: true,
+            [MessageComponent.ActionRow(
+                MessageComponent.Button(ButtonStyle.Danger, "Erase my history", ForgetConfirmPrefix + userId),
+                MessageComponent.Button(ButtonStyle.Secondary, "Cancel", ForgetCancelPrefix + userId))],
+            cancellationToken);
+    }
+
+    /// <summary>The confirmation buttons of <c>/forget</c>; they act only for the user who ran it.</summary>
+    public async Task ForgetButtonAsync(InteractionResponder responder, CancellationToken cancellationToken)
+    {
+        var customId = responder.Interaction.Data?.CustomId ?? "";
+        var confirm = customId.StartsWith(ForgetConfirmPrefix, StringComparison.Ordinal);
+        var owner = customId[(confirm ? ForgetConfirmPrefix : ForgetCancelPrefix).Length..];
+        var userId = UserId(responder);
+        if (owner != userId)
+        {
+            await responder.ReplyAsync("Only the person who ran /forget can confirm it.", ephemeral: true, null, cancellationToken);
+            return;
+        }
+        await responder.DeferUpdateAsync(cancellationToken);
+        if (!confirm)
+        {
+            await responder.EditAsync(new WebhookMessage { Content = "Cancelled: nothing was erased.", Components = [] }, cancellationToken);
+            return;
+        }
+        var result = await api.ForgetHistoryAsync(userId, cancellationToken);
+        if (!result.Succeeded)
+        {
+            await responder.EditAsync(new WebhookMessage { Content = result.Failure!.UserMessage, Components = [] }, cancellationToken);
+            return;
+        }
+        logger.LogInformation("History erased at the user's request");
+        await responder.EditAsync(new WebhookMessage { Content = "Done: your questions and answers are erased.", Components = [] }, cancellationToken);
+    }
+
+    public async Task ResetAsync(InteractionResponder responder, CancellationToken cancellationToken)
+    {
+        await responder.DeferAsync(ephemeral: true, cancellationToken);
+        var conversationId = conversations.ConversationFor(responder.Interaction);
+        var result = await api.ResetConversationAsync(conversationId, cancellationToken);
+        if (!result.Succeeded && result.Failure!.Kind != ApiFailureKind.NotFound)
+        {
+            await responder.FailPrivatelyAsync(result.Failure.UserMessage, cancellationToken);
+            return;
+        }
+        await responder.FinishAsync(new WebhookMessage { Content = "Fresh start: your next question here won't build on earlier ones." }, cancellationToken);
+    }
+
+    public async Task SettingsAsync(InteractionResponder responder, CancellationToken cancellationToken)
+    {
+        var answerPrivately = responder.Interaction.Data?.GetOption("private")?.AsBoolean();
+        if (answerPrivately is null)
+        {
+            await responder.ReplyAsync("Please choose whether answers should be private.", ephemeral: true, null, cancellationToken);
+            return;
+        }
+        await responder.DeferAsync(ephemeral: true, cancellationToken);
+        var userId = UserId(responder);
+        var result = await api.UpdateSettingsAsync(userId, new UserSettings(answerPrivately.Value), cancellationToken);
+        if (!result.Succeeded)
+        {
+            await responder.FailPrivatelyAsync(result.Failure!.UserMessage, cancellationToken);
+            return;
+        }
+        preferences.Remember(userId, result.Value!.AnswerPrivately);
+        await responder.FinishAsync(new WebhookMessage
+        {
+            Content = result.Value.AnswerPrivately
+                ? "Saved: your answers will be private (only you see them). Use `private:False` on /ask to share one."
+                : "Saved: your answers will be visible in the channel. Use `private:True` on /ask to keep one to yourself.",
+        }, cancellationToken);
+    }
+
+    private static string UserId(InteractionResponder responder) =>
+        responder.Interaction.InvokingUser!.Id.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>User text shown inside a list: one line, shortened, without code fences that would swallow the rest.</summary>
+    private static string Quote(string text, int max) =>
+        "“" + MessageSplitter.Truncate(text.ReplaceLineEndings(" ").Replace("`", "'", StringComparison.Ordinal).Trim(), max) + "”";
+}

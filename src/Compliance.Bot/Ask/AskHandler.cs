@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Text;
+using Compliance.Bot.Api;
+using Compliance.Bot.Commands;
+using Compliance.Bot.Configuration;
+using Compliance.Bot.Interactions;
+using Compliance.Contracts.Questions;
+using Compliance.Discord.Models;
+using Compliance.Discord.Rest;
+using Microsoft.Extensions.Logging;
+
+namespace Compliance.Bot.Ask;
+
+/// <summary>
+/// <c>/ask</c>: defer at once (privately when asked to, or when the user prefers it), stream the answer into the
+/// message with paced edits, then show the cited answer with its sources, footer and feedback buttons. Failures
+/// reach only the asker, in plain words.
+/// </summary>
+public sealed class AskHandler(
+    ComplianceApiClient api,
+    UserPreferences preferences,
+    ConversationState conversations,
+    InteractionLimiter limiter,
+    BotSettings settings,
+    TimeProvider time,
+    ILogger<AskHandler> logger)
+{
+    public async Task HandleAsync(InteractionResponder responder, CancellationToken cancellationToken)
+    {
+        var interaction = responder.Interaction;
+        var user = interaction.InvokingUser!;
+        var userId = user.Id.ToString(CultureInfo.InvariantCulture);
+        var question = interaction.Data?.GetOption("question")?.AsString()?.Trim() ?? "";
+        if (question.Length == 0 || question.EnumerateRunes().Count() > CommandDefinitions.QuestionMaxLength)
+        {
+            await responder.ReplyAsync($"Please ask a question of 1 to {CommandDefinitions.QuestionMaxLength:N0} characters.", ephemeral: true, null, cancellationToken);
+            return;
+        }
+
+        // Acknowledge before anything else: Discord drops the interaction after 3 seconds.
+        var explicitPrivate = interaction.Data?.GetOption("private")?.AsBoolean();
+        var known = explicitPrivate ?? preferences.Known(userId);
+        await responder.DeferAsync(known ?? false, cancellationToken);
+        var preference = known is null ? preferences.LoadAsync(userId, cancellationToken) : null;
+
+        using var slot = await limiter.EnterAsync(cancellationToken);
+        var conversationId = conversations.ConversationFor(interaction);
+        var request = new QueryRequest(
+            question,
+            userId,
+            interaction.GuildId?.ToString(CultureInfo.InvariantCulture),
+            interaction.ChannelId?.ToString(CultureInfo.InvariantCulture),
+            conversationId,
+            user.DisplayName);
+
+        await using var editor = new PacedEditor(
+            (text, ct) => responder.EditAsync(new WebhookMessage { Content = AnswerRenderer.StreamingPreview(text) }, ct),
+            settings.EditInterval, time, logger, cancellationToken);
+        var text = new StringBuilder();
+        IDisposable? queryScope = null;
+        try
+        {
+            await foreach (var update in api.AskAsync(request, cancellationToken))
+            {
+                switch (update)
+                {
+                    case QueryMetaEvent meta:
+                        queryScope = logger.BeginScope(new Dictionary<string, object> { ["QueryId"] = meta.Meta.QueryId });
+                        logger.LogInformation("Answering with {Sources} sources in {Mode} mode", meta.Meta.Sources.Count, meta.Meta.Mode);
+                        break;
+                    case QueryDeltaEvent delta:
+                        if (text.Length == 0)
+                        {
+                            await ApplyPreferenceAsync(responder, preference, cancellationToken);
+                        }
+                        text.Append(delta.Text);
+                        editor.Update(text.ToString());
+                        break;
+                    case QueryDoneEvent done:
+                        await editor.StopAsync();
+                        await ApplyPreferenceAsync(responder, preference, cancellationToken);
+                        queryScope ??= logger.BeginScope(new Dictionary<string, object> { ["QueryId"] = done.Response.QueryId });
+                        await ShowAnswerAsync(responder, done.Response, userId, conversationId, cancellationToken);
+                        logger.LogInformation("Answered: {Status}, {Citations} citations, {Edits} streaming edits, {Elapsed} ms",
+                            done.Response.Status, done.Response.Citations.Count, editor.Edits, (long)responder.Elapsed.TotalMilliseconds);
+                        return;
+                    case QueryErrorEvent error:
+                        await editor.StopAsync();
+                        logger.LogWarning("The API could not answer: {Code}", error.Error.Code);
+                        await responder.FailPrivatelyAsync(error.Error.Message, cancellationToken);
+                        return;
+                    case QueryFailedEvent failed:
+                        await editor.StopAsync();
+                        logger.LogWarning("The question failed: {Kind} {Status}", failed.Failure.Kind, failed.Failure.StatusCode);
+                        await responder.FailPrivatelyAsync(failed.Failure.UserMessage, cancellationToken);
+                        return;
+                }
+            }
+        }
+        finally
+        {
+            queryScope?.Dispose();
+        }
+    }
+
+    /// <summary>A public deferral for a user who (it turns out) prefers privacy moves to a private message.</summary>
+    private static async Task ApplyPreferenceAsync(InteractionResponder responder, Task<bool>? preference, CancellationToken cancellationToken)
+    {
+        if (preference is null || responder.Ephemeral || !await preference)
+        {
+            return;
+        }
+        await responder.SwitchToPrivateAsync(new WebhookMessage { Content = AnswerRenderer.StreamingPreview("") }, cancellationToken);
+    }
+
+    private async Task ShowAnswerAsync(InteractionResponder responder, QueryResponse response, string userId, string conversationId, CancellationToken cancellationToken)
+    {
+        var parts = AnswerRenderer.Render(response, userId, responder.Elapsed);
+        var first = parts[0];
+        var sent = await responder.FinishAsync(new WebhookMessage { Content = first.Content, Embeds = first.Embeds ?? [], Components = first.Components ?? [] }, cancellationToken);
+        conversations.RecordAnswer(sent.Id, conversationId);
+        foreach (var part in parts.Skip(1))
+        {
+            try
+            {
+                var followup = await responder.FollowupAsync(new WebhookMessage { Content = part.Content, Embeds = part.Embeds, Components = part.Components }, cancellationToken);
+                conversations.RecordAnswer(followup.Id, conversationId);
+            }
+            catch (DiscordApiException ex)
+            {
+                logger.LogWarning("A continuation of a long answer could not be sent: {Status} {Code}", (int)ex.StatusCode, ex.Code);
+                break;
+            }
+        }
+    }
+}

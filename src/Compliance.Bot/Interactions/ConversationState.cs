@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Compliance.Discord.Models;
+
+namespace Compliance.Bot.Interactions;
+
+/// <summary>
+/// What the bot remembers in memory to continue conversations (it has no database): which channels are threads,
+/// which messages are its answers and to which conversation they belong. Bounded; losing it on restart only means
+/// a reply to an old answer starts a conversation keyed by channel and user.
+/// </summary>
+public sealed class ConversationState
+{
+    private const int MaxEntries = 50_000;
+
+    private readonly ConcurrentDictionary<ulong, bool> _threads = new();
+    private readonly ConcurrentDictionary<ulong, string> _answers = new();
+
+    /// <summary>Discord's thread channel types: announcement, public and private threads.</summary>
+    public static bool IsThreadType(int channelType) => channelType is 10 or 11 or 12;
+
+    /// <summary>Records a thread (from THREAD_CREATE or an interaction inside one); <paramref name="startedByBot"/> for the bot's own.</summary>
+    public void RecordThread(ulong channelId, bool startedByBot)
+    {
+        Trim(_threads);
+        _threads.AddOrUpdate(channelId, startedByBot, (_, old) => old || startedByBot);
+    }
+
+    public bool IsThread(ulong channelId) => _threads.ContainsKey(channelId);
+
+    public bool IsBotThread(ulong channelId) => _threads.TryGetValue(channelId, out var byBot) && byBot;
+
+    /// <summary>Remembers that <paramref name="messageId"/> is an answer in <paramref name="conversationId"/>.</summary>
+    public void RecordAnswer(ulong messageId, string conversationId)
+    {
+        Trim(_answers);
+        _answers[messageId] = conversationId;
+    }
+
+    /// <summary>The conversation an answer message belongs to, if the bot sent it.</summary>
+    public string? ConversationOfAnswer(ulong messageId) => _answers.TryGetValue(messageId, out var id) ? id : null;
+
+    /// <summary>The conversation of a slash command: its thread, or the channel and the user.</summary>
+    public string ConversationFor(Interaction interaction)
+    {
+        ArgumentNullException.ThrowIfNull(interaction);
+        var channelId = interaction.ChannelId ?? interaction.Channel?.Id ?? 0;
+        if (interaction.Channel is { } channel && IsThreadType(channel.Type))
+        {
+            RecordThread(channel.Id, startedByBot: channel.OwnerId is not null && channel.OwnerId == interaction.ApplicationId);
+            return Id(channel.Id);
+        }
+        return ChannelAndUser(channelId, interaction.InvokingUser?.Id ?? 0);
+    }
+
+    /// <summary>The conversation of a message: its thread when known, else the channel and the author.</summary>
+    public string ConversationFor(Message message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return IsThread(message.ChannelId) ? Id(message.ChannelId) : ChannelAndUser(message.ChannelId, message.Author?.Id ?? 0);
+    }
+
+    private static string ChannelAndUser(ulong channelId, ulong userId) => Id(channelId) + ":" + Id(userId);
+
+    private static string Id(ulong id) => id.ToString(CultureInfo.InvariantCulture);
+
+    private static void Trim<T>(ConcurrentDictionary<ulong, T> map)
+    {
+        if (map.Count >= MaxEntries)
+        {
+            // Snowflakes grow with time: dropping the smallest half forgets the oldest.
+            foreach (var key in map.Keys.Order().Take(MaxEntries / 2))
+            {
+                map.TryRemove(key, out _);
+            }
+        }
+    }
+}

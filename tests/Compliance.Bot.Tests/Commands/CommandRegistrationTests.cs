@@ -1,0 +1,48 @@
+using Compliance.Bot.Tests.Infrastructure;
+using Compliance.Testing.FakeDiscord;
+
+namespace Compliance.Bot.Tests.Commands;
+
+/// <summary>Commands are registered once, pass Discord's schema rules, and are not rewritten when unchanged.</summary>
+public sealed class CommandRegistrationTests
+{
+    [Fact]
+    public async Task Commands_are_registered_globally_once_and_not_again_on_a_restart()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "compliance-bot-test-" + Guid.NewGuid().ToString("N")[..10]);
+        await using var discord = await FakeDiscordServer.StartAsync(new FakeDiscordOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(500) }, TestContext.Current.CancellationToken);
+
+        await using (var first = await BotHarness.StartAsync(directory: directory, discord: discord, keepDiscord: true))
+        {
+            Assert.Equal(1, discord.Rest.CommandWrites);
+        }
+        var commands = discord.Rest.Commands();
+        Assert.Equal(["ask", "feedback", "history", "forget", "reset", "settings", "stats", "health"], commands.Select(c => c!["name"]!.GetValue<string>()));
+        var ask = commands.Single(c => c!["name"]!.GetValue<string>() == "ask")!;
+        Assert.Equal(1000, ask["options"]![0]!["max_length"]!.GetValue<int>());
+        Assert.Equal("32", commands.Single(c => c!["name"]!.GetValue<string>() == "stats")!["default_member_permissions"]!.GetValue<string>());
+
+        await using (var restarted = await BotHarness.StartAsync(directory: directory, discord: discord, keepDiscord: true))
+        {
+            Assert.Equal(1, discord.Rest.CommandWrites);
+        }
+
+        // Without the state file (a fresh container), Discord's copy is compared instead: still no write.
+        File.Delete(Path.Combine(directory, "commands.json"));
+        await using (var fresh = await BotHarness.StartAsync(directory: directory, discord: discord, keepDiscord: true))
+        {
+            Assert.Equal(1, discord.Rest.CommandWrites);
+        }
+    }
+
+    [Fact]
+    public async Task With_a_development_guild_the_commands_go_to_that_guild_only()
+    {
+        await using var bot = await BotHarness.StartAsync(settings => settings["DISCORD_DEV_GUILD_ID"] = "222000000000000001");
+
+        Assert.Empty(bot.Discord.Rest.Commands());
+        var guildCommands = bot.Discord.Rest.Commands(222_000_000_000_000_001);
+        Assert.Equal(8, guildCommands.Count);
+        Assert.All(guildCommands, c => Assert.Null(c!["contexts"]));
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text.Json.Nodes;
+using Compliance.Bot.Tests.Infrastructure;
+using Compliance.Testing.FakeDiscord;
+
+namespace Compliance.Bot.Tests.FollowUps;
+
+/// <summary>Replies to the bot's answers and mentions in its threads continue the conversation.</summary>
+public sealed class FollowUpTests
+{
+    [Fact]
+    public async Task A_reply_to_an_answer_continues_its_conversation_with_typing_and_no_pings()
+    {
+        await using var bot = await BotHarness.StartAsync(settings => settings["Bot:TypingInterval"] = "00:00:00.200");
+        bot.Api.Enqueue(new StubAnswer(), new StubAnswer { DelayBeforeHeaders = TimeSpan.FromMilliseconds(700) });
+        var ask = await bot.Discord.SendGuildCommandAsync("ask", Messages.Question("Can I trade during the blackout?"));
+        await bot.WaitIdleAsync(ask);
+        var answerId = ulong.Parse(ask.OriginalMessage!["id"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+
+        var question = await bot.Discord.SendUserMessageAsync("What about exercising options?", mentionBot: false, replyToMessageId: answerId);
+        await FakeDiscordServer.WaitUntilAsync(() => bot.Discord.Rest.ChannelMessages.Count > 0, null, "the follow-up reply");
+        await bot.WaitIdleAsync();
+
+        var asked = bot.Api.Questions;
+        Assert.Equal(2, asked.Count);
+        Assert.Equal("What about exercising options?", asked[1].Question);
+        Assert.Equal(asked[0].ConversationId, asked[1].ConversationId);
+        Assert.True(bot.Discord.Rest.TypingTriggers(444_000_000_000_000_001) >= 1);
+        var reply = Assert.Single(bot.Discord.Rest.ChannelMessages);
+        Assert.Equal(question["id"]!.GetValue<string>(), reply["message_reference"]!["message_id"]!.GetValue<string>());
+        Assert.True(reply.PingsNobody());
+        Assert.False(reply["allowed_mentions"]!["replied_user"]!.GetValue<bool>());
+        Assert.Contains("[1]", reply.Content(), StringComparison.Ordinal);
+        Assert.Equal(3, reply.Buttons().Count);
+    }
+
+    [Fact]
+    public async Task A_mention_in_a_thread_the_bot_started_uses_the_thread_as_the_conversation_and_plain_chatter_is_ignored()
+    {
+        await using var bot = await BotHarness.StartAsync();
+        const ulong thread = 888_000_000_000_000_001;
+        await bot.Discord.Gateway.DispatchAsync("THREAD_CREATE", new JsonObject
+        {
+            ["id"] = "888000000000000001", ["type"] = 11, ["guild_id"] = "222000000000000001", ["parent_id"] = "444000000000000001",
+            ["owner_id"] = bot.Discord.Options.BotUserId.ToString(System.Globalization.CultureInfo.InvariantCulture), ["name"] = "Blackout questions",
+        });
+
+        await bot.Discord.SendUserMessageAsync("lunch anyone?", mentionBot: false, channelId: thread);
+        await bot.Discord.SendUserMessageAsync("is the blackout over on Friday?", mentionBot: true, channelId: thread);
+        await FakeDiscordServer.WaitUntilAsync(() => bot.Discord.Rest.ChannelMessages.Count > 0, null, "the reply in the thread");
+        await bot.WaitIdleAsync();
+
+        var question = Assert.Single(bot.Api.Questions);
+        Assert.Equal("is the blackout over on Friday?", question.Question);
+        Assert.Equal("888000000000000001", question.ConversationId);
+        Assert.Single(bot.Discord.Rest.ChannelMessages);
+    }
+}

@@ -1,0 +1,178 @@
+using Compliance.Bot.Gateway;
+using Compliance.Bot.Hosting;
+using Compliance.Discord.Gateway;
+using Compliance.Testing.FakeDiscord;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Compliance.Bot.Tests.Infrastructure;
+
+/// <summary>
+/// The real bot host (the same registrations as Program.cs) wired to the fake Discord and a Compliance API
+/// stand-in, with test-sized timings. Disposal stops the bot and then checks what every test must satisfy: no
+/// message failed Discord's validation, the bot token never went to an interaction route, and no invalid request
+/// (401/403/429) reached Discord beyond those a test scripted.
+/// </summary>
+public sealed class BotHarness : IAsyncDisposable
+{
+    private static int s_unexpectedInvalidRequests;
+
+    private readonly IHost _host;
+    private readonly string _directory;
+
+    private BotHarness(FakeDiscordServer discord, StubComplianceApi api, IHost host, CapturedLogs logs, string directory)
+    {
+        Discord = discord;
+        Api = api;
+        _host = host;
+        Logs = logs;
+        _directory = directory;
+    }
+
+    public FakeDiscordServer Discord { get; }
+
+    public StubComplianceApi Api { get; }
+
+    public CapturedLogs Logs { get; }
+
+    public IServiceProvider Services => _host.Services;
+
+    public GatewayConnection Gateway => Services.GetRequiredService<GatewayConnection>();
+
+    public BotWorker Worker => Services.GetRequiredService<BotWorker>();
+
+    /// <summary>Where the liveness file goes.</summary>
+    public string LivenessFile => Path.Combine(_directory, "alive");
+
+    /// <summary>Invalid requests the test provoked on purpose (scripted 429s); others fail the test.</summary>
+    public int ExpectedInvalidRequests { get; set; }
+
+    /// <summary>Unscripted invalid requests summed over the whole test run (the suite must stay under 5).</summary>
+    public static int UnexpectedInvalidRequestsInSuite => Volatile.Read(ref s_unexpectedInvalidRequests);
+
+    public static async Task<BotHarness> StartAsync(
+        Action<IDictionary<string, string?>>? configure = null,
+        FakeDiscordOptions? discordOptions = null,
+        string? directory = null,
+        FakeDiscordServer? discord = null,
+        StubComplianceApi? api = null,
+        bool keepDiscord = false,
+        HttpMessageHandler? apiTransport = null)
+    {
+        discord ??= await FakeDiscordServer.StartAsync(discordOptions ?? new FakeDiscordOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(500) });
+        api ??= await StubComplianceApi.StartAsync();
+        directory ??= Path.Combine(Path.GetTempPath(), "compliance-bot-test-" + Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(directory);
+
+        var settings = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["ENVIRONMENT"] = "Test",
+            ["LOG_LEVEL"] = "Fatal",
+            ["DISCORD_TOKEN"] = discord.Options.BotToken,
+            ["DISCORD_CLIENT_ID"] = discord.Options.ApplicationId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["API_URL"] = api.BaseUrl.ToString(),
+            ["SERVICE_TOKEN"] = StubComplianceApi.ServiceToken,
+            ["Discord:ApiBaseUrl"] = discord.ApiBaseUrl.ToString(),
+            ["Discord:Gateway:ReconnectBackoffBase"] = "00:00:00.100",
+            ["Discord:Gateway:ReconnectBackoffMax"] = "00:00:01",
+            ["Discord:Gateway:InvalidSessionDelayMin"] = "00:00:00.050",
+            ["Discord:Gateway:InvalidSessionDelayMax"] = "00:00:00.100",
+            ["Bot:EditInterval"] = "00:00:00.200",
+            ["Bot:LivenessFile"] = Path.Combine(directory, "alive"),
+            ["Bot:LivenessTouchInterval"] = "00:00:00.100",
+            ["Bot:LivenessMaxAge"] = "00:00:05",
+            ["Bot:CommandStateFile"] = Path.Combine(directory, "commands.json"),
+            ["Bot:TypingInterval"] = "00:00:00.300",
+            ["Bot:RetryDelay"] = "00:00:00.020",
+        };
+        configure?.Invoke(settings);
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddBotDefaults();
+        builder.AddBotServices();
+        if (apiTransport is not null)
+        {
+            builder.Services.AddKeyedSingleton(Compliance.Bot.Api.ComplianceApiClient.TransportServiceKey, apiTransport);
+        }
+        var logs = new CapturedLogs();
+        builder.Logging.AddProvider(logs);
+        var host = builder.Build();
+        await host.StartAsync();
+        var harness = new BotHarness(discord, api, host, logs, directory) { _keepDiscord = keepDiscord };
+        await FakeDiscordServer.WaitUntilAsync(() => harness.Gateway.State == GatewayConnectionState.Connected, TimeSpan.FromSeconds(20), "the bot's gateway to connect");
+        return harness;
+    }
+
+    /// <summary>Waits until no handler is running (after <paramref name="interaction"/> was acknowledged, when given).</summary>
+    public async Task WaitIdleAsync(FakeInteraction? interaction = null, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        var quietSince = (DateTime?)null;
+        while (true)
+        {
+            var idle = Worker.HandlersInFlight == 0 && (interaction is null || interaction.CallbackAttempts > 0);
+            if (idle)
+            {
+                quietSince ??= DateTime.UtcNow;
+                if (DateTime.UtcNow - quietSince > TimeSpan.FromMilliseconds(100))
+                {
+                    return;
+                }
+            }
+            else
+            {
+                quietSince = null;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The bot was still busy: " + string.Join("; ", Discord.Rest.Errors.Select(e => $"{e.Route} {e.Status} {e.Body}")));
+            }
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Stops the bot (a real shutdown: the gateway closes with 1000) without the checks.</summary>
+    public async Task StopBotAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+        _stopped = true;
+    }
+
+    private bool _stopped;
+    private bool _keepDiscord;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stopped)
+        {
+            await StopBotAsync();
+        }
+        var validationErrors = Discord.Rest.Errors.Where(e => e.Status == 400).ToList();
+        var tokenLeaks = Discord.Rest.BotTokenSentOnInteractionRoutes;
+        var unexpected = Math.Max(0, Discord.Rest.InvalidRequestCount - ExpectedInvalidRequests);
+        Interlocked.Add(ref s_unexpectedInvalidRequests, unexpected);
+        await Api.DisposeAsync();
+        if (!_keepDiscord)
+        {
+            // A restart test shares the fake Discord and the directory between harnesses; it disposes them itself.
+            await Discord.DisposeAsync();
+            try
+            {
+                Directory.Delete(_directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort.
+            }
+        }
+
+        Assert.True(validationErrors.Count == 0, "Discord rejected messages the bot sent: " + string.Join("; ", validationErrors.Select(e => $"{e.Route} {e.Body}")));
+        Assert.Equal(0, tokenLeaks);
+        Assert.True(unexpected == 0, $"{unexpected} invalid requests reached Discord: " + string.Join("; ", Discord.Rest.RateLimitLog));
+        Assert.True(UnexpectedInvalidRequestsInSuite < 5, $"{UnexpectedInvalidRequestsInSuite} invalid requests across the suite");
+    }
+}
