@@ -44,10 +44,13 @@ public sealed class CachingTextEmbedderTests
         public Task<float[]> EmbedAsync(string text, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Calls);
-            return Task.FromResult(new[] { 1f, 0f });
+            return Task.FromResult(Unit());
         }
 
         public Task<float[][]> EmbedBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
-            Task.FromResult(texts.Select(_ => new[] { 1f, 0f }).ToArray());
+            Task.FromResult(texts.Select(_ => Unit()).ToArray());
+
+        // A fresh array per call: the cache must copy, not share, what callers may change.
+        private static float[] Unit() => [1f, 0f];
     }
 }
