@@ -92,7 +92,8 @@ public static class KnowledgeExtensions
             index = new SqliteKnowledgeIndex(new EmbeddedIndexOptions { Path = Path.GetFullPath(options.IndexPath) });
         }
 
-        var search = new HybridSearch(index, embedder, new HybridSearchOptions { TopK = options.TopK });
+        // Questions repeat (the same policy question from many people); their embeddings are cached in process.
+        var search = new HybridSearch(index, embedder is null ? null : new CachingTextEmbedder(embedder), new HybridSearchOptions { TopK = options.TopK });
         return new KnowledgeRuntime(extractor, chunker, embedder, index, search, connection);
     }
 }

@@ -130,11 +130,14 @@ public sealed class AnswerApiTests(AnswersApi api) : IClassFixture<AnswersApi>
     }
 
     [Theory]
-    [InlineData(401, "llm_invalid_api_key")]
-    [InlineData(503, "llm_provider_unavailable")]
-    public async Task A_provider_failure_before_any_text_gives_quoted_passages_with_the_reason(int status, string code)
+    [InlineData(401, "llm_invalid_api_key", "not set up correctly")]
+    [InlineData(503, "llm_provider_unavailable", "unavailable")]
+    [InlineData(429, "llm_rate_limited", "busy")]
+    [InlineData(400, "llm_request_rejected", "could not take this question")]
+    public async Task A_provider_failure_before_any_text_gives_quoted_passages_with_the_reason(int status, string code, string words)
     {
-        api.Provider.Enqueue(FakeReply.Status(status));
+        // 429 with a Retry-After beyond the retry cap ends the call at once instead of holding the user.
+        api.Provider.Enqueue(status == 429 ? FakeReply.RateLimited("120") : FakeReply.Status(status));
 
         var answer = await api.AskAsync(Blackout + " " + "zq" + Guid.NewGuid().ToString("N")[..6]);
 
@@ -142,7 +145,20 @@ public sealed class AnswerApiTests(AnswersApi api) : IClassFixture<AnswersApi>
         Assert.Equal(AnswerModes.RetrievalOnly, answer.Mode);
         Assert.NotEmpty(answer.Citations);
         Assert.Contains("Here are the most relevant passages instead", answer.Warning, StringComparison.Ordinal);
+        Assert.Contains(words, answer.Warning, StringComparison.Ordinal);
         Assert.Equal(code, (await api.LoggedQueryAsync(answer.QueryId))["ErrorCode"]);
+    }
+
+    [Fact]
+    public async Task A_content_refusal_by_the_provider_is_said_in_plain_words_and_logged()
+    {
+        api.Provider.Enqueue(FakeReply.ContentFiltered());
+
+        var answer = await api.AskAsync(Blackout + " " + "zq" + Guid.NewGuid().ToString("N")[..6]);
+
+        Assert.Equal(QueryStatuses.Error, answer.Status);
+        Assert.Contains("declined to answer", answer.Warning, StringComparison.Ordinal);
+        Assert.Equal("llm_content_refused", (await api.LoggedQueryAsync(answer.QueryId))["ErrorCode"]);
     }
 
     [Fact]
