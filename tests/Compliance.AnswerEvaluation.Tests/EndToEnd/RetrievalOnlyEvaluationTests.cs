@@ -13,15 +13,15 @@ namespace Compliance.AnswerEvaluation.Tests.EndToEnd;
 /// </summary>
 public sealed class RetrievalOnlyEvaluationTests(SamplePoliciesApi api) : IClassFixture<SamplePoliciesApi>
 {
-    // Measured on the sample policies with lexical retrieval, no model key and MIN_TERM_COVERAGE 0.6 (the default since
-    // 21 November 2026; docs/answer-quality.md): refusal accuracy 0.701, answer rate 0.651 (41/63), refusal rate
-    // 0.929 (13/14), citation precision 0.470, citation recall 0.651. The margins allow about three more answerable
+    // Measured on the sample policies with lexical retrieval, no model key and the default MIN_TERM_COVERAGE 0.55
+    // (docs/answer-quality.md): refusal accuracy 0.779, answer rate 0.746 (47/63), refusal rate 0.929 (13/14),
+    // citation precision 0.457, citation recall 0.746. The margins allow about three more answerable
     // questions refused and one more unanswerable one answered, so a small retrieval change does not fail the build
     // but a real regression does.
-    private const double MinimumRefusalAccuracy = 0.65;
-    private const double MinimumAnswerRate = 0.60;
+    private const double MinimumRefusalAccuracy = 0.74;
+    private const double MinimumAnswerRate = 0.70;
     private const double MinimumRefusalRate = 0.85;
-    private const double MinimumCitationRecall = 0.60;
+    private const double MinimumCitationRecall = 0.70;
     private const double MinimumCitationPrecision = 0.42;
 
     [Fact]
