@@ -1,3 +1,4 @@
+using Compliance.Api.Audit;
 using Compliance.Api.Configuration;
 using Compliance.Api.Documents;
 using Compliance.Api.Health;
@@ -7,6 +8,7 @@ using Compliance.Api.Observability;
 using Compliance.Api.Persistence;
 using Compliance.Api.Search;
 using Compliance.Api.Security;
+using Compliance.Api.Users;
 using Compliance.ServiceDefaults.Configuration;
 
 try
@@ -29,6 +31,10 @@ try
     builder.AddApiSecurity();
     // Postgres through EF Core, migrated at start under an advisory lock
     builder.AddPersistence(migrateOnStartup: command == ApiCommand.Serve);
+    // Audit trail: hash-chained query and system logs, written in the background, outbox during outages
+    builder.AddAudit();
+    // Users: first/last seen, roles, bans and preferences from the database
+    builder.AddUsers();
     // Health checks for probes and operators
     builder.AddApiHealthChecks();
     // Retrieval: embedding model, index, ingestion (skipped by the one-shot commands, which need only the database)
