@@ -1,11 +1,15 @@
 using Compliance.Api.Audit;
+using Compliance.Api.Admin;
 using Compliance.Api.Configuration;
 using Compliance.Api.Documents;
+using Compliance.Api.Feedback;
 using Compliance.Api.Health;
+using Compliance.Api.History;
 using Compliance.Api.Hosting;
 using Compliance.Api.Knowledge;
 using Compliance.Api.Observability;
 using Compliance.Api.Persistence;
+using Compliance.Api.RateLimiting;
 using Compliance.Api.Search;
 using Compliance.Api.Security;
 using Compliance.Api.Users;
@@ -35,6 +39,8 @@ try
     builder.AddAudit();
     // Users: first/last seen, roles, bans and preferences from the database
     builder.AddUsers();
+    // Per-user and global limits, shared through Redis
+    builder.AddUserRateLimits();
     // Health checks for probes and operators
     builder.AddApiHealthChecks();
     // Retrieval: embedding model, index, ingestion (skipped by the one-shot commands, which need only the database)
@@ -50,6 +56,10 @@ try
     {
         app.MapSearchApi();
         app.MapDocumentsApi();
+        app.MapFeedbackApi();
+        app.MapHistoryApi();
+        app.MapUsersApi();
+        app.MapAdminApi();
     }
 
     return await app.RunAsync(command);
