@@ -3,6 +3,7 @@ using Compliance.Api.Admin;
 using Compliance.Api.Configuration;
 using Compliance.Api.Documents;
 using Compliance.Api.Feedback;
+using Compliance.Api.Hardening;
 using Compliance.Api.Health;
 using Compliance.Api.History;
 using Compliance.Api.Hosting;
@@ -29,6 +30,8 @@ try
     builder.AddApiHosting();
     // Configuration: every setting bound from its environment variable and validated at start
     builder.AddApiConfiguration();
+    // Hardening: body limits, no Server header, outages as 503, no exception text to clients
+    builder.AddApiHardening();
     // Logs, traces and metrics
     builder.AddApiObservability();
     // Bearer tokens: admin (two, for rotation) and the bot's service token
@@ -50,6 +53,7 @@ try
     }
 
     var app = builder.Build();
+    app.UseApiHardening();
     app.UseApiPipeline();
     app.MapHealthApi();
     if (command == ApiCommand.Serve)
