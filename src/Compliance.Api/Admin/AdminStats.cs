@@ -51,6 +51,10 @@ internal static class AdminStats
     public static async Task<Results<Ok<StatsResponse>, ProblemHttpResult>> GetAsync(
         DateOnly? from, DateOnly? to, ComplianceDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
+        if (from is { Year: < 2000 or > 9000 } || to is { Year: < 2000 or > 9000 })
+        {
+            return ApiProblems.Validation("from and to are dates (yyyy-MM-dd) between the years 2000 and 9000.");
+        }
         var last = to ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var first = from ?? last.AddDays(-29);
         if (first > last || last.DayNumber - first.DayNumber >= MaxDays)

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -203,7 +202,7 @@ internal sealed class AuditFlusher(
             entries.ForEach(e => queue.MarkStored(e.Key));
             return entries.Count;
         }
-        catch (Exception ex) when (IsDatabaseUnavailable(ex))
+        catch (Exception ex) when (IsDatabaseUnavailable(ex) || (ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             return 0;
         }
@@ -232,8 +231,9 @@ internal sealed class AuditFlusher(
     }
 
     /// <summary>
-    /// An outage (nothing to do but wait) as opposed to a record Postgres refuses: connection failures, timeouts,
-    /// shutdown and resource errors, and a schema or database that is not there yet.
+    /// An outage (nothing to do but wait) as opposed to a record Postgres refuses: connection failures and timeouts
+    /// (Npgsql wraps socket and I/O errors in NpgsqlException), shutdown and resource errors, and a schema or database
+    /// that is not there yet.
     /// </summary>
     internal static bool IsDatabaseUnavailable(Exception exception)
     {
@@ -247,10 +247,6 @@ internal sealed class AuditFlusher(
                            pg.SqlState is "40001" or "40P01" or "55P03" or "3D000" or "42P01" or "25006";
                 case NpgsqlException:
                 case TimeoutException:
-                case SocketException:
-                case IOException:
-                    return true;
-                case OperationCanceledException:
                     return true;
             }
         }
