@@ -1,13 +1,20 @@
+using Compliance.Api.Admin;
 using Compliance.Api.Answers;
+using Compliance.Api.Audit;
 using Compliance.Api.Configuration;
 using Compliance.Api.Documents;
+using Compliance.Api.Feedback;
+using Compliance.Api.Hardening;
 using Compliance.Api.Health;
+using Compliance.Api.History;
 using Compliance.Api.Hosting;
 using Compliance.Api.Knowledge;
 using Compliance.Api.Observability;
 using Compliance.Api.Persistence;
+using Compliance.Api.RateLimiting;
 using Compliance.Api.Search;
 using Compliance.Api.Security;
+using Compliance.Api.Users;
 using Compliance.ServiceDefaults.Configuration;
 
 try
@@ -25,12 +32,20 @@ try
     builder.AddApiHosting();
     // Configuration: every setting bound from its environment variable and validated at start
     builder.AddApiConfiguration();
+    // Hardening: body limits, no Server header, outages as 503, no exception text to clients
+    builder.AddApiHardening();
     // Logs, traces and metrics
     builder.AddApiObservability();
     // Bearer tokens: admin (two, for rotation) and the bot's service token
     builder.AddApiSecurity();
     // Postgres through EF Core, migrated at start under an advisory lock
     builder.AddPersistence(migrateOnStartup: command == ApiCommand.Serve);
+    // Audit trail: hash-chained query and system logs, written in the background, outbox during outages
+    builder.AddAudit();
+    // Users: first/last seen, roles, bans and preferences from the database
+    builder.AddUsers();
+    // Per-user and global limits, shared through Redis
+    builder.AddUserRateLimits();
     // Health checks for probes and operators
     builder.AddApiHealthChecks();
     // Retrieval: embedding model, index, ingestion (skipped by the one-shot commands, which need only the database)
@@ -42,6 +57,7 @@ try
     }
 
     var app = builder.Build();
+    app.UseApiHardening();
     app.UseApiPipeline();
     app.MapHealthApi();
     if (command == ApiCommand.Serve)
@@ -49,6 +65,10 @@ try
         app.MapQueryApi();
         app.MapSearchApi();
         app.MapDocumentsApi();
+        app.MapFeedbackApi();
+        app.MapHistoryApi();
+        app.MapUsersApi();
+        app.MapAdminApi();
     }
 
     return await app.RunAsync(command);

@@ -29,6 +29,7 @@ public sealed class AnswerService(
     AnswerState state,
     IChatClient chat,
     UsageLimits limits,
+    Users.UserDirectory users,
     QueryLogWriter log,
     IOptions<LlmOptions> llmOptions,
     IOptions<AnswerOptions> answerOptions,
@@ -72,6 +73,19 @@ public sealed class AnswerService(
     private async Task RunAsync(AnswerRun run, Func<AnswerEvent, ValueTask> emit, CancellationToken cancellationToken)
     {
         var request = run.Request;
+        // Roles and bans live in our database, not in Discord: every question records the asker and checks them.
+        var user = await users.TouchAsync(request.UserId, request.UserName, questions: 1, cancellationToken: cancellationToken);
+        run.UserId = user.Id;
+        if (user.IsBanned)
+        {
+            run.Status = QueryStatus.Refused;
+            run.ErrorCode = "banned";
+            await Finish(run, emit, AnswerModes.Refusal, [],
+                $"Your access to the compliance assistant has been suspended{(string.IsNullOrWhiteSpace(user.BanReason) ? "" : $" ({user.BanReason})")}. Please contact {_options.Contact}.",
+                warning: null, sources: []);
+            return;
+        }
+
         if (await limits.UserCapReachedAsync(request.UserId, cancellationToken))
         {
             run.Status = QueryStatus.RateLimited;
@@ -294,6 +308,7 @@ public sealed class AnswerService(
         {
             Id = run.QueryId,
             CreatedAt = run.StartedAt,
+            UserId = run.UserId,
             DiscordUserId = request.UserId,
             GuildId = request.GuildId,
             ChannelId = request.ChannelId,
@@ -384,5 +399,6 @@ public sealed class AnswerService(
         public int? SearchMs { get; set; }
         public int? FirstTokenMs { get; set; }
         public bool CacheHit { get; set; }
+        public long? UserId { get; set; }
     }
 }

@@ -27,7 +27,6 @@ public static class AnswersExtensions
         builder.Services.AddMemoryCache(o => o.SizeLimit = 10_000);
         builder.Services.AddSingleton<AnswerState>();
         builder.Services.AddSingleton<UsageLimits>();
-        builder.Services.AddSingleton<QueryLogWriter>();
         builder.Services.AddScoped<AnswerService>();
         return builder;
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Compliance.Api.Problems;
+using Compliance.Api.RateLimiting;
 using Compliance.Api.Security;
 using Compliance.Contracts.Questions;
 using Microsoft.AspNetCore.Http.Features;
@@ -23,6 +24,7 @@ public static class QueryApi
         var group = routes.MapGroup("/api/v1").WithTags("Questions").RequireAuthorization(ApiPolicies.Service);
         group.MapPost("/query", QueryAsync).WithName("Query")
             .WithSummary("Answer a question from the policies, with checked citations; JSON, or SSE with Accept: text/event-stream.")
+            .RequireQuestionRateLimit<QueryRequest>(r => r.UserId)
             .Produces<QueryResponse>(StatusCodes.Status200OK, "application/json", "text/event-stream")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);

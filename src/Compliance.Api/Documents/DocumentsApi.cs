@@ -65,6 +65,11 @@ public static class DocumentsApi
         {
             return ApiProblems.Validation("The multipart body is malformed: " + ex.Message);
         }
+        catch (IOException ex) when (ex is not BadHttpRequestException)
+        {
+            // MultipartReader reports a body that ends before its closing boundary as an IOException: a client error.
+            return ApiProblems.Validation("The multipart body ended before its closing boundary.");
+        }
 
         if (ParseRequest(upload.Fields, context.User.Identity?.Name) is not { } request)
         {

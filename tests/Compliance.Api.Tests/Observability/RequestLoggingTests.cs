@@ -23,7 +23,7 @@ public sealed class RequestLoggingTests(ComplianceApiFactory api) : IClassFixtur
     public async Task Raw_paths_never_reach_the_log_only_route_templates()
     {
         using var client = api.CreateClient(token: null);
-        var response = await client.GetAsync("/api/v1/history/jane.doe@example.com", TestContext.Current.CancellationToken);
+        var response = await client.GetAsync("/api/v1/unknown/jane.doe@example.com", TestContext.Current.CancellationToken);
         var traceId = response.Headers.GetValues(RequestLoggingMiddleware.TraceIdHeader).Single();
 
         var line = Assert.Single(RequestLines(), l => Equals(l.Properties["TraceId"], traceId));

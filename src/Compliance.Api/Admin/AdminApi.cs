@@ -1,0 +1,236 @@
+using Compliance.Api.Audit;
+using Compliance.Api.Documents;
+using Compliance.Api.Persistence;
+using Compliance.Api.Persistence.Entities;
+using Compliance.Api.Persistence.EntityConfigurations;
+using Compliance.Api.Problems;
+using Compliance.Api.Security;
+using Compliance.Api.Users;
+using Compliance.Contracts.Admin;
+using Compliance.Contracts.Common;
+using Compliance.Contracts.Documents;
+using Compliance.Contracts.Users;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Compliance.Api.Admin;
+
+/// <summary>
+/// Operator endpoints: stats, users and roles, the review queue, the audit log with chain verification, re-indexing
+/// and GDPR erasure. Admin token (either of the two), or a Discord user whose database role allows it. Every change
+/// is recorded in the system audit log.
+/// </summary>
+public static class AdminApi
+{
+    private const int MaxReviewNote = 1000;
+
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder routes)
+    {
+        var admin = routes.MapGroup("/admin").WithTags("Admin").RequireAuthorization(ApiPolicies.Admin)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        admin.MapGet("/stats", AdminStats.GetAsync).WithName("GetStats")
+            .WithSummary("Per-day questions, outcome rates, latency p50/p95, feedback ratio, tokens and cost; most-cited documents; coverage gaps.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        admin.MapGet("/users", ListUsersAsync).WithName("ListUsers")
+            .WithSummary("Users, most recently seen first; search by name or Discord id.").ProducesProblem(StatusCodes.Status400BadRequest);
+        admin.MapPut("/users/{userId}", UpdateUserAsync).WithName("UpdateUser")
+            .WithSummary("Set a user's role (user, reviewer, admin) and ban state.").ProducesProblem(StatusCodes.Status400BadRequest);
+        admin.MapDelete("/users/{userId}/queries", EraseAsync).WithName("EraseUserQueries")
+            .WithSummary("GDPR erasure of a user's questions, answers and comments; the audit chain still verifies.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        admin.MapGet("/audit-log", AuditLogAsync).WithName("GetAuditLog")
+            .WithSummary("System audit records, newest first; filter by actor, action, from, to; verify=true checks both hash chains.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        admin.MapPost("/model/retrain", StartRetrainAsync).WithName("StartRetrain")
+            .WithSummary("Re-embed and re-index every document as a background job.");
+        admin.MapGet("/model/retrain/{jobId:guid}", GetRetrain).WithName("GetRetrain")
+            .WithSummary("Progress of a re-index job.").ProducesProblem(StatusCodes.Status404NotFound);
+
+        // Reviewers (a database role) work the queue too, not only admins.
+        var review = routes.MapGroup("/admin/queries").WithTags("Admin").RequireAuthorization(DatabaseRoles.ReviewerPolicy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        review.MapGet("/flagged", FlaggedQueries.ListAsync).WithName("ListFlaggedQueries")
+            .WithSummary("Answers with negative feedback, uncertain or refused; unreviewed first, then newest.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        review.MapPost("/{id:guid}/review", ReviewAsync).WithName("ReviewQuery")
+            .WithSummary("Mark a flagged answer reviewed, with a note.")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        return routes;
+    }
+
+    private static async Task<Results<Ok<PagedResponse<AdminUser>>, ProblemHttpResult>> ListUsersAsync(
+        string? search, int? page, int? pageSize, ComplianceDbContext db, CancellationToken cancellationToken)
+    {
+        if (Paging(page, pageSize, 200) is not var (number, size))
+        {
+            return ApiProblems.Validation("page starts at 1; pageSize is 1-200.");
+        }
+        if (search is { Length: > 100 })
+        {
+            return ApiProblems.Validation("search is at most 100 characters.");
+        }
+        var query = db.Users.AsNoTracking();
+        if (CanonicalForm.Text(search?.Trim(), 100) is { Length: > 0 } term)
+        {
+            // LIKE metacharacters in the search are matched literally.
+            var pattern = "%" + term.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal)
+                .Replace("_", "\\_", StringComparison.Ordinal) + "%";
+            query = query.Where(u => u.DiscordUserId.StartsWith(term) || EF.Functions.ILike(u.UserName!, pattern, "\\") ||
+                EF.Functions.ILike(u.DisplayName!, pattern, "\\"));
+        }
+        var total = await query.LongCountAsync(cancellationToken);
+        var users = await query.OrderByDescending(u => u.LastSeenAt).ThenBy(u => u.Id).Skip((number - 1) * size).Take(size).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new PagedResponse<AdminUser>(users.Select(ToAdminUser).ToList(), number, size, total));
+    }
+
+    private static async Task<Results<Ok<AdminUser>, ProblemHttpResult>> UpdateUserAsync(
+        string userId, UpdateUserRequest request, HttpContext context, UserDirectory users, ComplianceDbContext db,
+        SystemAuditWriter audit, CancellationToken cancellationToken)
+    {
+        if (!DiscordIds.IsValid(userId))
+        {
+            return ApiProblems.Validation(DiscordIds.Expected("userId"));
+        }
+        if (request is null || (request.Role is null && request.Banned is null && request.BanReason is null))
+        {
+            return ApiProblems.Validation("Send role (user, reviewer, admin), banned (true/false) and/or banReason.");
+        }
+        UserRole? role = null;
+        if (request.Role is { } roleText)
+        {
+            if (roleText.Trim().ToLowerInvariant() is not ("user" or "reviewer" or "admin"))
+            {
+                return ApiProblems.Validation("role is user, reviewer or admin.");
+            }
+            role = Enum.Parse<UserRole>(roleText.Trim(), ignoreCase: true);
+        }
+        if (request.BanReason is { Length: > 500 })
+        {
+            return ApiProblems.Validation("banReason is at most 500 characters.");
+        }
+
+        var before = await users.FindAsync(userId, cancellationToken);
+        var after = await users.UpdateAccessAsync(userId, role, request.Banned, request.BanReason, cancellationToken);
+        var target = "discord:" + userId;
+        if (role is not null && before?.Role != role)
+        {
+            await audit.RecordAsync(context, "user.role", target, new { from = Name(before?.Role ?? UserRole.User), to = Name(after.Role) }, AuditOutcomes.Success);
+        }
+        if (request.Banned is { } banned && (before?.IsBanned ?? false) != banned)
+        {
+            await audit.RecordAsync(context, banned ? "user.ban" : "user.unban", target, new { reason = after.BanReason }, AuditOutcomes.Success);
+        }
+        var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == after.Id, cancellationToken);
+        return TypedResults.Ok(ToAdminUser(user));
+    }
+
+    private static async Task<Results<Ok<ErasureResponse>, ProblemHttpResult>> EraseAsync(
+        string userId, HttpContext context, QueryErasure erasure, CancellationToken cancellationToken)
+    {
+        if (!DiscordIds.IsValid(userId))
+        {
+            return ApiProblems.Validation(DiscordIds.Expected("userId"));
+        }
+        var result = await erasure.EraseAsync(userId, context, cancellationToken);
+        return TypedResults.Ok(new ErasureResponse(result.UserId, result.QueriesErased, result.FeedbackCommentsErased, result.ErasedAt));
+    }
+
+    private static async Task<Results<Ok<AuditLogResponse>, ProblemHttpResult>> AuditLogAsync(
+        string? actor, string? action, DateTimeOffset? from, DateTimeOffset? to, int? page, int? pageSize, bool? verify,
+        HttpContext context, ComplianceDbContext db, ChainVerifier verifier, SystemAuditWriter audit, CancellationToken cancellationToken)
+    {
+        if (Paging(page, pageSize, 500) is not var (number, size))
+        {
+            return ApiProblems.Validation("page starts at 1; pageSize is 1-500.");
+        }
+        if (actor is { Length: > 64 } || action is { Length: > 64 })
+        {
+            return ApiProblems.Validation("actor and action are at most 64 characters.");
+        }
+        if (from > to)
+        {
+            return ApiProblems.Validation("from is after to.");
+        }
+        var query = db.SystemAuditLogs.AsNoTracking();
+        if (CanonicalForm.Text(actor, 64) is { Length: > 0 } a)
+        {
+            query = query.Where(e => e.Actor == a);
+        }
+        if (CanonicalForm.Text(action, 64) is { Length: > 0 } act)
+        {
+            query = query.Where(e => e.Action == act);
+        }
+        if (from is { } f)
+        {
+            query = query.Where(e => e.OccurredAt >= f.ToUniversalTime());
+        }
+        if (to is { } t)
+        {
+            query = query.Where(e => e.OccurredAt <= t.ToUniversalTime());
+        }
+        var total = await query.LongCountAsync(cancellationToken);
+        var items = await query.OrderByDescending(e => e.Sequence).Skip((number - 1) * size).Take(size)
+            .Select(e => new AuditLogEntry(e.Sequence, e.OccurredAt, e.Actor, e.Action, e.Target, e.Details, e.Outcome, e.ClientAddress, e.Hash))
+            .ToListAsync(cancellationToken);
+
+        List<ChainVerificationResult>? verification = null;
+        if (verify == true)
+        {
+            verification = [ToResult(await verifier.VerifyQueryLogAsync(cancellationToken)), ToResult(await verifier.VerifySystemLogAsync(cancellationToken))];
+            await audit.RecordAsync(context, "audit.verify", null,
+                new { intact = verification.All(v => v.Intact), breaks = verification.Where(v => !v.Intact).Select(v => v.Chain).ToList() }, AuditOutcomes.Success);
+        }
+        return TypedResults.Ok(new AuditLogResponse(items, number, size, total, verification));
+    }
+
+    private static async Task<Accepted<JobResponse>> StartRetrainAsync(HttpContext context, ReindexJobs jobs, SystemAuditWriter audit)
+    {
+        var job = jobs.Start("retrain");
+        await audit.RecordAsync(context, "model.retrain", job.Id.ToString(), new { job.Status }, AuditOutcomes.Success);
+        return TypedResults.Accepted($"/admin/model/retrain/{job.Id}", job);
+    }
+
+    private static Results<Ok<JobResponse>, ProblemHttpResult> GetRetrain(Guid jobId, ReindexJobs jobs) =>
+        jobs.Get(jobId) is { } job ? TypedResults.Ok(job) : ApiProblems.NotFound($"Job {jobId}");
+
+    private static async Task<Results<Ok<FlaggedQuery>, ProblemHttpResult>> ReviewAsync(
+        Guid id, ReviewRequest? request, HttpContext context, ComplianceDbContext db, SystemAuditWriter audit, TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var note = CanonicalForm.Text(request?.Note?.Trim(), int.MaxValue);
+        if (note is { Length: > MaxReviewNote })
+        {
+            return ApiProblems.Validation($"note is at most {MaxReviewNote} characters.");
+        }
+        if (!await db.QueryLogs.AnyAsync(q => q.Id == id, cancellationToken))
+        {
+            return ApiProblems.NotFound($"Query {id}");
+        }
+        var reviewer = AuditActors.Of(context);
+        await db.QueryFeedback.Where(f => f.QueryLogId == id).ExecuteUpdateAsync(set => set
+            .SetProperty(f => f.ReviewState, ReviewState.Reviewed)
+            .SetProperty(f => f.ReviewedBy, reviewer)
+            .SetProperty(f => f.ReviewedAt, clock.GetUtcNow())
+            .SetProperty(f => f.ReviewNote, note), cancellationToken);
+        // The review itself lives in the tamper-evident system log; the queue reads it from there.
+        var key = await audit.RecordAsync(context, "query.review", id.ToString(), new { note }, AuditOutcomes.Success);
+        await audit.WaitUntilStoredAsync(key, TimeSpan.FromSeconds(5), cancellationToken);
+        return await FlaggedQueries.GetAsync(db, id, cancellationToken) is { } flagged
+            ? TypedResults.Ok(flagged)
+            : ApiProblems.NotFound($"Query {id}");
+    }
+
+    internal static (int Page, int Size)? Paging(int? page, int? pageSize, int maxSize)
+    {
+        var (number, size) = (page ?? 1, pageSize ?? 50);
+        return number is < 1 or > 1_000_000 || size < 1 || size > maxSize ? null : (number, size);
+    }
+
+    private static ChainVerificationResult ToResult(ChainVerification v) => new(v.Chain, v.Intact, v.RecordsChecked, v.LastSequence, v.LastHash,
+        v.FirstBreak is { } b ? new ChainBreakInfo(b.Sequence, b.Record, b.Kind, b.Detail) : null);
+
+    private static string Name(UserRole role) => SnakeCase.From(role.ToString());
+
+    private static AdminUser ToAdminUser(User u) => new(u.DiscordUserId, u.UserName, u.DisplayName, Name(u.Role), u.IsBanned, u.BanReason,
+        u.FirstSeenAt, u.LastSeenAt, u.QuestionCount, u.FeedbackCount, u.Preferences.AnswerPrivately, u.ErasedAt);
+}
