@@ -57,6 +57,8 @@ public sealed class SensitiveDataRedactorTests
     [InlineData("Retain records for 7 years under ISO 27001 and rule 17a-4.")]
     [InlineData("Order 1234567890123456 was not a card.")] // 16 digits but fails Luhn
     [InlineData("Ticket GB82WEST12345698765433 is not an IBAN.")] // bad check digits
+    [InlineData("Now listening on: http://0.0.0.0:58080")]
+    [InlineData("Upstream at https://api.x.ai:443/v1 answered 200")]
     [InlineData("")]
     public void Ordinary_compliance_text_is_left_alone(string text) => Assert.Equal(text, _redactor.Redact(text));
 

@@ -107,6 +107,11 @@ public static class DocumentsApi
         }
 
         var query = db.Documents.AsNoTracking();
+        if (!string.IsNullOrEmpty(tenant) && tenant != Tenants.Global && !(tenant.Length is >= 15 and <= 21 && tenant.All(char.IsAsciiDigit)))
+        {
+            // Checked before it reaches the database: Postgres refuses some characters (NUL) with an error, not a miss.
+            return ApiProblems.Validation("tenant is 'global' or a Discord guild id (digits only).");
+        }
         if (!string.IsNullOrEmpty(tenant))
         {
             query = query.Where(d => d.TenantId == tenant);

@@ -22,6 +22,8 @@ public static class DatabaseRoles
 /// Roles come from the database: when the bot (service token) names the Discord user it acts for in
 /// <c>X-Discord-User-Id</c>, that user's stored role is added to the request (admin, reviewer), unless they are
 /// banned. The service token alone never carries an admin role, so it gets 403 on admin routes.
+/// Delegated roles apply to reads only (GET/HEAD): the bot needs them for /stats and /health, and a leaked service
+/// token must never be able to ban, erase, delete documents or retrain in an admin's name — those need an admin token.
 /// </summary>
 internal sealed class DatabaseRoleClaims(IHttpContextAccessor accessor) : IClaimsTransformation
 {
@@ -31,6 +33,7 @@ internal sealed class DatabaseRoleClaims(IHttpContextAccessor accessor) : IClaim
     {
         var context = accessor.HttpContext;
         if (context is null || !principal.IsInRole(ApiRoles.Service) || principal.HasClaim(c => c.Type == MarkerType) ||
+            !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)) ||
             context.Request.Headers[DatabaseRoles.ActingUserHeader].ToString() is not { Length: > 0 } actingUser || !DiscordIds.IsValid(actingUser))
         {
             return principal;
