@@ -32,7 +32,33 @@ public sealed class AdminCommands(ComplianceApiClient api)
             await responder.FailPrivatelyAsync(result.Failure!.UserMessage, cancellationToken);
             return;
         }
-        await responder.FinishAsync(new WebhookMessage { Embeds = [FiguresEmbed("Compliance assistant usage", result.Value!, null)] }, cancellationToken);
+        await responder.FinishAsync(new WebhookMessage { Embeds = [FiguresEmbed("Compliance assistant usage", Summary(result.Value!), null)] }, cancellationToken);
+    }
+
+    private static string Percent(double share) => string.Create(CultureInfo.InvariantCulture, $"{share * 100:0}%");
+
+    /// <summary>The few figures a Discord embed can carry, from the API's per-day statistics.</summary>
+    internal static JsonObject Summary(Compliance.Contracts.Admin.StatsResponse stats)
+    {
+        var questions = stats.Days.Sum(d => d.Questions);
+        double Rate(Func<Compliance.Contracts.Admin.DailyStats, double> rate) =>
+            questions == 0 ? 0 : stats.Days.Sum(d => rate(d) * d.Questions) / questions;
+        var figures = new JsonObject
+        {
+            [$"Questions {stats.From:MMM d}–{stats.To:MMM d}"] = questions,
+            ["Answered"] = Percent(Rate(d => d.AnsweredRate)),
+            ["Uncertain"] = Percent(Rate(d => d.UncertainRate)),
+            ["Refused"] = Percent(Rate(d => d.RefusedRate)),
+        };
+        if (stats.MostCitedDocuments.Count > 0)
+        {
+            figures["Most cited"] = stats.MostCitedDocuments[0].Title;
+        }
+        if (stats.CoverageGaps.Count > 0)
+        {
+            figures["Biggest coverage gap"] = string.Join(", ", stats.CoverageGaps[0].Terms);
+        }
+        return figures;
     }
 
     public async Task HealthAsync(InteractionResponder responder, CancellationToken cancellationToken)
@@ -94,6 +120,10 @@ public sealed class AdminCommands(ComplianceApiClient api)
 
     private static string Label(string key)
     {
+        if (key.Contains(' ', StringComparison.Ordinal))
+        {
+            return key; // already words (the stats summary's labels)
+        }
         // camelCase or snake_case keys read as words: "questionsToday" → "Questions today".
         var words = new System.Text.StringBuilder();
         foreach (var c in key.Replace('_', ' '))

@@ -187,20 +187,29 @@ public sealed class ComplianceApiClient
         CallAsync<UserSettings>(HttpMethod.Put, $"api/v1/users/{Escape(userId)}/settings", settings, cancellationToken);
 
     /// <summary>
-    /// <c>GET /api/v1/bot/stats?userId=</c>: usage figures for the admin command. The API checks that the Discord
-    /// user is a reviewer or admin (403 otherwise); the bot holds only the service token.
+    /// <c>GET /admin/stats</c> on behalf of <paramref name="userId"/>: the bot holds only the service token and names
+    /// the Discord user it acts for in <c>X-Discord-User-Id</c>; the API applies that user's stored role (admins
+    /// only; 403 otherwise) and only to reads.
     /// </summary>
-    public Task<ApiResult<JsonObject>> GetStatsAsync(string userId, CancellationToken cancellationToken = default) =>
-        CallAsync<JsonObject>(HttpMethod.Get, $"api/v1/bot/stats?userId={Escape(userId)}", null, cancellationToken);
+    public Task<ApiResult<Compliance.Contracts.Admin.StatsResponse>> GetStatsAsync(string userId, CancellationToken cancellationToken = default) =>
+        CallAsync<Compliance.Contracts.Admin.StatsResponse>(HttpMethod.Get, "admin/stats", null, cancellationToken, actingUser: userId);
 
     /// <summary><c>GET /health</c>: the anonymous summary; a 503 with a report is a report, not a failure.</summary>
     public Task<ApiResult<JsonObject>> GetHealthAsync(CancellationToken cancellationToken = default) =>
         CallAsync<JsonObject>(HttpMethod.Get, "health", null, cancellationToken, acceptServiceUnavailable: true);
 
-    private async Task<ApiResult<T>> CallAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken, bool acceptServiceUnavailable = false)
+    /// <summary>The header naming the Discord user the bot acts for on admin reads.</summary>
+    public const string ActingUserHeader = "X-Discord-User-Id";
+
+    private async Task<ApiResult<T>> CallAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken,
+        bool acceptServiceUnavailable = false, string? actingUser = null)
         where T : class
     {
         using var message = new HttpRequestMessage(method, path);
+        if (actingUser is not null)
+        {
+            message.Headers.Add(ActingUserHeader, actingUser);
+        }
         if (body is not null)
         {
             message.Content = JsonContent.Create(body, body.GetType(), options: Json);

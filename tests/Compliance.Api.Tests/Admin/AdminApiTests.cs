@@ -248,6 +248,17 @@ public sealed class AdminApiTests(ComplianceApiFactory api) : IClassFixture<Comp
         Assert.Equal(HttpStatusCode.Forbidden, await StatusAsActing(bannedAdmin, "/admin/stats"));
         Assert.Equal(HttpStatusCode.Forbidden, await StatusAsActing(AuditRecords.NewDiscordId(), "/admin/queries/flagged"));
 
+        // Delegation is for reads: the bot's token naming an admin must not ban, erase or retrain in their name.
+        using (var bot = api.CreateServiceClient())
+        {
+            bot.DefaultRequestHeaders.Add(DatabaseRoles.ActingUserHeader, adminUser);
+            var target = AuditRecords.NewDiscordId();
+            Assert.Equal(HttpStatusCode.Forbidden,
+                (await bot.PutAsJsonAsync($"/admin/users/{target}", new UpdateUserRequest(Banned: true), Ct)).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await bot.DeleteAsync($"/admin/users/{target}/queries", Ct)).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await bot.PostAsync("/admin/model/retrain", null, Ct)).StatusCode);
+        }
+
         async Task<HttpStatusCode> StatusAsActing(string discordUser, string path)
         {
             using var bot = api.CreateServiceClient();

@@ -81,14 +81,16 @@ public sealed class AccountCommandTests
         var member = await bot.Discord.SendGuildCommandAsync("stats", permissions: "2048");
         await bot.WaitIdleAsync(member);
         Assert.Contains("Only server managers", member.OriginalMessage!.Content(), StringComparison.Ordinal);
-        Assert.Equal(0, bot.Api.CountRequests("GET", "/api/v1/bot/stats"));
+        Assert.Equal(0, bot.Api.CountRequests("GET", "/admin/stats"));
 
         var manager = await bot.Discord.SendGuildCommandAsync("stats", permissions: "32");
         await bot.WaitIdleAsync(manager);
-        var request = Assert.Single(bot.Api.Requests, r => r.Path == "/api/v1/bot/stats");
-        Assert.Equal("?userId=555000000000000001", request.Query);
-        var fields = manager.OriginalMessage!.Embed()!["fields"]!.AsArray().Select(f => f!["name"]!.GetValue<string>() + "=" + f["value"]!.GetValue<string>());
-        Assert.Equal(["Questions today=42", "Flagged open=3", "Average rating=4.2"], fields);
+        Assert.Single(bot.Api.Requests, r => r.Path == "/admin/stats");
+        var fields = manager.OriginalMessage!.Embed()!["fields"]!.AsArray().Select(f => f!["name"]!.GetValue<string>() + "=" + f["value"]!.GetValue<string>()).ToList();
+        Assert.Contains("Questions Nov 15–Nov 21=42", fields);
+        Assert.Contains("Answered=75%", fields);
+        Assert.Contains("Most cited=Gifts and Entertainment Policy", fields);
+        Assert.Contains("Biggest coverage gap=parental, leave", fields);
 
         bot.Api.Stats = null;
         var notReviewer = await bot.Discord.SendGuildCommandAsync("stats", permissions: "8");

@@ -78,7 +78,11 @@ public sealed class StubComplianceApi : IAsyncDisposable
     public bool SettingsMissing { get; set; }
 
     /// <summary>Stats the admin command receives; null answers 403 (the user is not an API reviewer).</summary>
-    public JsonObject? Stats { get; set; } = new() { ["questionsToday"] = 42, ["flaggedOpen"] = 3, ["averageRating"] = 4.2 };
+    public Compliance.Contracts.Admin.StatsResponse? Stats { get; set; } = new(
+        new DateOnly(2026, 11, 15), new DateOnly(2026, 11, 21),
+        [new Compliance.Contracts.Admin.DailyStats(new DateOnly(2026, 11, 21), 42, 0.75, 0.05, 0.2, 0, 900, 2100, 5, 0.8, 1000, 500, 0.01m)],
+        [new Compliance.Contracts.Admin.CitedDocument(Guid.Empty, "Gifts and Entertainment Policy", 30, 20)],
+        [new Compliance.Contracts.Admin.CoverageGap(["parental", "leave"], 4, 4, 0, ["What is the parental leave policy?"])]);
 
     public static async Task<StubComplianceApi> StartAsync()
     {
@@ -186,8 +190,8 @@ public sealed class StubComplianceApi : IAsyncDisposable
                 _settings[Uri.UnescapeDataString(user)] = wanted;
                 await http.Response.WriteAsJsonAsync(new { answerPrivately = wanted });
                 break;
-            case ("GET", ["api", "v1", "bot", "stats"]):
-                if (Stats is null)
+            case ("GET", ["admin", "stats"]):
+                if (Stats is null || http.Request.Headers["X-Discord-User-Id"].Count == 0)
                 {
                     await ProblemAsync(http, 403, "Only reviewers and admins can see usage figures.");
                     return;
