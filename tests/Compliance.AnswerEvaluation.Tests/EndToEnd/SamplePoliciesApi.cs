@@ -40,6 +40,13 @@ public sealed class SamplePoliciesApi : WebApplicationFactory<Compliance.Api.Con
         builder.UseSetting("EMBED_MODEL", Path.Combine(_indexDirectory, "no-model"));
         builder.UseSetting("XAI_API_KEY", string.Empty);
         builder.UseSetting("SAMPLE_POLICIES_DIR", Repository.SamplePolicies);
+        // One synthetic user asks all 77 questions within seconds: lift the per-user limits an evaluation is not about,
+        // and keep this API's limiter keys and audit outbox its own (Redis is shared by the test run).
+        builder.UseSetting("RATE_LIMIT_PER_USER", "100000");
+        builder.UseSetting("RATE_LIMIT_GLOBAL", "100000");
+        builder.UseSetting("RATE_LIMIT_KEY_PREFIX", "eval-" + Guid.NewGuid().ToString("N")[..8]);
+        builder.UseSetting("USER_DAILY_QUESTION_CAP", "0");
+        builder.UseSetting("AUDIT_OUTBOX_DIR", Path.Combine(_indexDirectory, "outbox"));
     }
 
     public override async ValueTask DisposeAsync()
