@@ -60,3 +60,37 @@ public sealed class AnswerModesTests
         Assert.Contains("budget", second.Warning, StringComparison.Ordinal);
     }
 }
+
+/// <summary>The remaining provider faults, each with the words the user sees and the logged outcome.</summary>
+public sealed class AnswerFaultTests
+{
+    [Fact]
+    public async Task A_model_that_never_starts_answering_times_out_into_quoted_passages()
+    {
+        await using var api = new AnswersApi();
+        api.WithSetting("GROK_FIRST_TOKEN_TIMEOUT", "1");
+        await api.InitializeAsync();
+        api.Provider.Enqueue(FakeReply.Answer("Too late [1].") with { DelayBeforeFirstToken = FakeReply.Forever });
+
+        var answer = await api.AskAsync("Can I trade during the blackout period?");
+
+        Assert.Equal(QueryStatuses.Error, answer.Status);
+        Assert.Equal(AnswerModes.RetrievalOnly, answer.Mode);
+        Assert.Contains("took too long", answer.Warning, StringComparison.Ordinal);
+        Assert.Equal("llm_timeout", (await api.LoggedQueryAsync(answer.QueryId))["ErrorCode"]);
+    }
+
+    [Fact]
+    public async Task A_malformed_stream_is_reported_not_shown()
+    {
+        await using var api = new AnswersApi();
+        await api.InitializeAsync();
+        api.Provider.Enqueue(FakeReply.Answer("Trading is not allowed in blackout periods [1].") with { MalformedChunkAfterDeltas = 0 });
+
+        var answer = await api.AskAsync("Can I trade during the blackout period?");
+
+        Assert.Equal(QueryStatuses.Error, answer.Status);
+        Assert.Contains("could not read", answer.Warning, StringComparison.Ordinal);
+        Assert.Equal("llm_bad_response", (await api.LoggedQueryAsync(answer.QueryId))["ErrorCode"]);
+    }
+}
