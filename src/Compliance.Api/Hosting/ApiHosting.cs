@@ -43,6 +43,24 @@ public static class ApiHosting
             }
         }));
         builder.Services.AddOpenApi();
+
+        // FORWARDED_HEADERS=true behind a reverse proxy that appends the caller's address (Heroku's router does):
+        // only the last X-Forwarded-For entry is taken, the one the proxy wrote, so a client cannot forge its address.
+        if (bool.TryParse(builder.Configuration["FORWARDED_HEADERS"], out var forwarded) && forwarded)
+        {
+            builder.Services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(options =>
+            {
+                options.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor |
+                    Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
+                options.ForwardLimit = 1;
+                options.KnownIPNetworks.Clear();
+                options.KnownProxies.Clear();
+            });
+        }
+        else if (builder.Configuration["FORWARDED_HEADERS"] is { Length: > 0 } text && !bool.TryParse(text, out _))
+        {
+            throw new StartupConfigurationException("FORWARDED_HEADERS", $"is '{text}'; expected true or false.");
+        }
         return builder;
     }
 
@@ -52,6 +70,10 @@ public static class ApiHosting
         // Start collecting before the first request so its metrics are not lost.
         app.Services.GetRequiredService<PrometheusMetrics>();
 
+        if (bool.TryParse(app.Configuration["FORWARDED_HEADERS"], out var forwarded) && forwarded)
+        {
+            app.UseForwardedHeaders();
+        }
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestLoggingMiddleware>();
