@@ -4,7 +4,7 @@
 // gte-small tokenizer files. The C# WordPieceTokenizer must reproduce every line exactly.
 //
 //   cd tools/reference && npm install --ignore-scripts
-//   node generate-tokenizer-fixture.mjs [--corpus /work/shared/data/compliance-corpus/adgm-fsra-regulations]
+//   node generate-tokenizer-fixture.mjs [--corpus DIR-of-.txt-files]   (the committed fixture: samples/policies copied to .txt)
 //
 // Deterministic: a seeded PRNG picks everything and corpus files are read in sorted order, so the same corpus gives
 // the same file. Without --corpus the script keeps the committed texts and only recomputes their ids (e.g. to check
