@@ -108,15 +108,15 @@ public static class QueryApi
         {
             return $"question is longer than {MaxQuestionLength} characters.";
         }
-        if (!IsSnowflake(request.UserId))
+        if (!Users.DiscordIds.IsValid(request.UserId))
         {
             return "userId is the asker's Discord user id (digits only).";
         }
-        if (request.GuildId is not null && !IsSnowflake(request.GuildId))
+        if (request.GuildId is not null && !Users.DiscordIds.IsValid(request.GuildId))
         {
             return "guildId is a Discord guild id (digits only).";
         }
-        if (request.ChannelId is not null && !IsSnowflake(request.ChannelId))
+        if (request.ChannelId is not null && !Users.DiscordIds.IsValid(request.ChannelId))
         {
             return "channelId is a Discord channel id (digits only).";
         }
@@ -131,6 +131,4 @@ public static class QueryApi
         }
         return null;
     }
-
-    private static bool IsSnowflake(string? value) => value is { Length: >= 15 and <= 21 } && value.All(char.IsAsciiDigit);
 }

@@ -8,6 +8,9 @@ namespace Compliance.Api.Answers;
 /// <summary>The daily question cap per user and the deployment's daily model budget, both per UTC day.</summary>
 public sealed class UsageLimits(IServiceScopeFactory scopes, IOptions<AnswerOptions> options, TimeProvider clock)
 {
+    // Parsed once: the prices are validated at start and priced on every answer.
+    private readonly IReadOnlyDictionary<string, (decimal Input, decimal Output)> _prices = options.Value.ParsePrices();
+
     public async Task<bool> UserCapReachedAsync(string discordUserId, CancellationToken cancellationToken)
     {
         var cap = options.Value.UserDailyQuestionCap;
@@ -39,7 +42,7 @@ public sealed class UsageLimits(IServiceScopeFactory scopes, IOptions<AnswerOpti
     /// <summary>Cost of a call from the configured per-model prices (USD per million tokens).</summary>
     public decimal Cost(string? model, int tokensIn, int tokensOut)
     {
-        if (model is null || !options.Value.ParsePrices().TryGetValue(model, out var price))
+        if (model is null || !_prices.TryGetValue(model, out var price))
         {
             return 0m;
         }

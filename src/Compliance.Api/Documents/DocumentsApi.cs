@@ -107,7 +107,7 @@ public static class DocumentsApi
         }
 
         var query = db.Documents.AsNoTracking();
-        if (!string.IsNullOrEmpty(tenant) && tenant != Tenants.Global && !(tenant.Length is >= 15 and <= 21 && tenant.All(char.IsAsciiDigit)))
+        if (!string.IsNullOrEmpty(tenant) && !Users.DiscordIds.IsTenant(tenant))
         {
             // Checked before it reaches the database: Postgres refuses some characters (NUL) with an error, not a miss.
             return ApiProblems.Validation("tenant is 'global' or a Discord guild id (digits only).");
@@ -167,7 +167,7 @@ public static class DocumentsApi
     internal static IngestRequest? ParseRequest(IReadOnlyDictionary<string, string> fields, string? uploadedBy)
     {
         var tenant = fields.GetValueOrDefault(DocumentUploadFields.Tenant)?.Trim() is { Length: > 0 } t ? t : Tenants.Global;
-        if (tenant != Tenants.Global && !(tenant.Length is >= 15 and <= 21 && tenant.All(char.IsAsciiDigit)))
+        if (!Users.DiscordIds.IsTenant(tenant))
         {
             return null;
         }

@@ -64,7 +64,7 @@ public static class SearchApi
         {
             return $"query is longer than {MaxQueryLength} characters.";
         }
-        if (request.GuildId is { } guild && !(guild.Length is >= 15 and <= 21 && guild.All(char.IsAsciiDigit)))
+        if (request.GuildId is not null && !Users.DiscordIds.IsValid(request.GuildId))
         {
             return "guildId is a Discord guild id (digits only).";
         }
