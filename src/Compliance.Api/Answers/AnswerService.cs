@@ -100,7 +100,6 @@ public sealed class AnswerService(
         var redacted = SensitiveDataRedactor.Shared.Redact(request.Question.Trim());
         var history = await state.GetTurnsAsync(request.ConversationId);
         var standalone = await StandaloneQuestionAsync(redacted, history, cancellationToken);
-        run.RetrievalQuestion = standalone;
 
         var cacheKey = history.Count == 0 ? await CacheKeyAsync(standalone, request.GuildId) : null;
         if (cacheKey is not null && await state.GetCachedAsync(cacheKey) is { } cached)
@@ -387,7 +386,6 @@ public sealed class AnswerService(
         public Stopwatch Clock { get; } = clock;
         public QueryStatus Status { get; set; } = QueryStatus.Error;
         public string? ErrorCode { get; set; }
-        public string? RetrievalQuestion { get; set; }
         public string? Answer { get; set; }
         public IReadOnlyList<Citation> Citations { get; set; } = [];
         public string? Diagnostics { get; set; }
