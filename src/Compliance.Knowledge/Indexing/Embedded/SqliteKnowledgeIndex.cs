@@ -9,7 +9,9 @@ namespace Compliance.Knowledge.Indexing.Embedded;
 /// <summary>
 /// The embedded index: one SQLite file holding the chunks, an FTS5 table ranked with <c>bm25()</c> (title weighted),
 /// and the embeddings as float32 blobs. Vector search is exact: every embedding is kept in one in-memory matrix,
-/// loaded at <see cref="EnsureCreatedAsync"/> and kept in step with every upsert and delete.
+/// loaded at <see cref="EnsureCreatedAsync"/> and kept in step with every upsert and delete. Text search ranks from
+/// an in-memory copy of the FTS5 postings with <c>bm25()</c>'s own arithmetic (<see cref="Bm25TextIndex"/>): the
+/// same ranking and scores as <see cref="SearchTextWithFts5Async"/>, which stays as the reference and the fallback.
 /// The FTS5 tokenizer stems English (porter over unicode61, diacritics removed) like RediSearch's default, so
 /// "declare" finds "declared" on both backends.
 /// </summary>
@@ -32,7 +34,9 @@ public sealed class SqliteKnowledgeIndex : IKnowledgeIndex, IDisposable
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly string _bm25Expression;
+    private readonly Fts5Tokenizer _tokenizer = new();
     private VectorMatrix? _matrix;
+    private Bm25TextIndex? _text;
 
     public SqliteKnowledgeIndex(EmbeddedIndexOptions options)
     {
@@ -61,6 +65,9 @@ public sealed class SqliteKnowledgeIndex : IKnowledgeIndex, IDisposable
 
     /// <summary>Bytes the in-memory vector matrix holds (for benchmarks and health output).</summary>
     public long VectorMemoryBytes => _matrix?.AllocatedBytes ?? 0;
+
+    /// <summary>Bytes the in-memory text postings hold (for benchmarks).</summary>
+    public long TextMemoryBytes => _text?.AllocatedBytes ?? 0;
 
     public async Task EnsureCreatedAsync(int dimensions, CancellationToken cancellationToken)
     {
@@ -95,6 +102,7 @@ public sealed class SqliteKnowledgeIndex : IKnowledgeIndex, IDisposable
                 _matrix?.Dispose();
                 _matrix = await LoadMatrixAsync(connection, dimensions, cancellationToken);
             }
+            _text ??= await LoadTextIndexAsync(connection, _options.TitleWeight, cancellationToken);
         }
         finally
         {
@@ -106,6 +114,7 @@ public sealed class SqliteKnowledgeIndex : IKnowledgeIndex, IDisposable
     {
         ArgumentNullException.ThrowIfNull(chunks);
         var matrix = RequireMatrix();
+        var text = _text!;
         foreach (var chunk in chunks)
         {
             ChunkValidation.Validate(chunk, matrix.Dimensions);
@@ -117,6 +126,9 @@ public sealed class SqliteKnowledgeIndex : IKnowledgeIndex, IDisposable
         await _writeGate.WaitAsync(cancellationToken);
         try
         {
+            // Tokenised before the transaction: FTS5 does the same work again inside it, but this copy is ours.
+            var terms = _tokenizer.TokenizeRows([.. chunks.Select(chunk => (chunk.Title, chunk.Text))]);
+            var addedText = new List<TextRow>(chunks.Count);
             await using var connection = await OpenAsync(cancellationToken);
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
             var removed = new List<long>();
@@ -183,6 +195,7 @@ public sealed class SqliteKnowledgeIndex : IKnowledgeIndex, IDisposable
                     tagRowId.Value = rowId;
                     await insertTag.ExecuteNonQueryAsync(cancellationToken);
                 }
+                addedText.Add(new TextRow(rowId, chunk.TenantId, chunk.Status == ChunkStatus.Active, chunk.DocumentId, chunk.Tags, terms[addedText.Count]));
                 if (chunk.Embedding is { } embedding)
                 {
                     added.Add(new VectorRow(rowId, chunk.TenantId, chunk.Status == ChunkStatus.Active, chunk.DocumentId, chunk.Tags, embedding));
@@ -195,6 +208,8 @@ public sealed class SqliteKnowledgeIndex : IKnowledgeIndex, IDisposable
             await transaction.CommitAsync(cancellationToken);
             matrix.Remove(removed);
             matrix.Upsert(added);
+            text.Remove(removed);
+            text.Upsert(addedText);
         }
         finally
         {
@@ -224,6 +239,7 @@ public sealed class SqliteKnowledgeIndex : IKnowledgeIndex, IDisposable
                 }
             }
             matrix.Remove(removed);
+            _text!.Remove(removed);
             return removed.Count;
         }
         finally
@@ -233,6 +249,37 @@ public sealed class SqliteKnowledgeIndex : IKnowledgeIndex, IDisposable
     }
 
     public async Task<IReadOnlyList<RankedChunk>> SearchTextAsync(string query, SearchFilter filter, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        RequireMatrix();
+        ValidateFilter(filter);
+        var words = QueryTerms.Extract(query);
+        if (words.Count == 0 || limit <= 0)
+        {
+            return [];
+        }
+        // Each word is one FTS5 phrase. A word FTS5 splits into several tokens (or none) is a multi-token phrase
+        // with position rules the postings here do not keep: such a question takes the SQL path, which has them.
+        var phrases = new List<string>(words.Count);
+        foreach (var word in words)
+        {
+            var tokens = _tokenizer.TokenizeWord(word);
+            if (tokens.Length != 1)
+            {
+                return await SearchTextWithFts5Async(query, filter, limit, cancellationToken);
+            }
+            phrases.Add(tokens[0]);
+        }
+        var hits = _text!.Search(phrases, filter, limit);
+        return await ReadHitsAsync([.. hits.Select(hit => (hit.RowId, hit.Score))], cancellationToken);
+    }
+
+    /// <summary>
+    /// Text search done entirely by SQLite: FTS5 <c>MATCH</c> and <c>ORDER BY bm25()</c>. The reference the
+    /// in-memory ranking of <see cref="SearchTextAsync"/> is tested against, and its path for the rare question
+    /// with a word FTS5 splits into several tokens. Slower: <c>bm25()</c> runs for every matching row.
+    /// </summary>
+    public async Task<IReadOnlyList<RankedChunk>> SearchTextWithFts5Async(string query, SearchFilter filter, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
         RequireMatrix();
@@ -273,6 +320,12 @@ public sealed class SqliteKnowledgeIndex : IKnowledgeIndex, IDisposable
             return [];
         }
         var hits = matrix.Search(vector.Span, filter, limit);
+        return await ReadHitsAsync([.. hits.Select(hit => (hit.RowId, (double)hit.Score))], cancellationToken);
+    }
+
+    /// <summary>Reads the ranked rows from the file, keeping the ranking's order.</summary>
+    private async Task<IReadOnlyList<RankedChunk>> ReadHitsAsync(List<(long RowId, double Score)> hits, CancellationToken cancellationToken)
+    {
         if (hits.Count == 0)
         {
             return [];
@@ -293,13 +346,13 @@ public sealed class SqliteKnowledgeIndex : IKnowledgeIndex, IDisposable
                 byRowId[reader.GetInt64(0)] = ReadChunk(reader);
             }
         }
-        // A row deleted between the scan and this read is skipped rather than returned stale.
+        // A row deleted between the ranking and this read is skipped rather than returned stale.
         var results = new List<RankedChunk>(hits.Count);
-        foreach (var hit in hits)
+        foreach (var (rowId, score) in hits)
         {
-            if (byRowId.TryGetValue(hit.RowId, out var chunk))
+            if (byRowId.TryGetValue(rowId, out var chunk))
             {
-                results.Add(new RankedChunk(chunk, results.Count + 1, hit.Score));
+                results.Add(new RankedChunk(chunk, results.Count + 1, score));
             }
         }
         return results;
@@ -329,6 +382,8 @@ public sealed class SqliteKnowledgeIndex : IKnowledgeIndex, IDisposable
             SqliteConnection.ClearPool(connection);
         }
         _matrix?.Dispose();
+        _text?.Dispose();
+        _tokenizer.Dispose();
         _writeGate.Dispose();
     }
 
@@ -471,7 +526,7 @@ public sealed class SqliteKnowledgeIndex : IKnowledgeIndex, IDisposable
                 PRIMARY KEY (tag, chunk_rowid)) WITHOUT ROWID;
             CREATE INDEX ix_chunk_tags_chunk ON chunk_tags (chunk_rowid);
             CREATE VIRTUAL TABLE chunks_fts USING fts5(
-                title, text, content = 'chunks', content_rowid = 'rowid', tokenize = 'porter unicode61 remove_diacritics 2');
+                title, text, content = 'chunks', content_rowid = 'rowid', tokenize = '{Fts5Tokenizer.TokenizerSpec}');
             CREATE TRIGGER chunks_after_insert AFTER INSERT ON chunks BEGIN
                 INSERT INTO chunks_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text);
             END;
@@ -487,6 +542,58 @@ public sealed class SqliteKnowledgeIndex : IKnowledgeIndex, IDisposable
             COMMIT;
             """;
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Builds the in-memory postings from the FTS5 index itself (its <c>fts5vocab</c> instance view), so the terms
+    /// are exactly those FTS5 stored, with no second tokenisation at start.
+    /// </summary>
+    private static async Task<Bm25TextIndex> LoadTextIndexAsync(SqliteConnection connection, double titleWeight, CancellationToken cancellationToken)
+    {
+        var termsByRow = new Dictionary<long, Dictionary<string, (int Title, int Text)>>();
+        await using (var vocabulary = connection.CreateCommand())
+        {
+            vocabulary.CommandText = """
+                CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_fts_instances USING fts5vocab(main, chunks_fts, instance);
+                SELECT term, doc, col = 'title' FROM temp.chunks_fts_instances;
+                """;
+            await using var reader = await vocabulary.ExecuteReaderAsync(cancellationToken);
+            var term = "";
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                // Rows come grouped by term: reuse the string instead of keeping one copy per instance.
+                var raw = reader.GetString(0);
+                term = string.Equals(raw, term, StringComparison.Ordinal) ? term : raw;
+                var rowId = reader.GetInt64(1);
+                if (!termsByRow.TryGetValue(rowId, out var counts))
+                {
+                    counts = new Dictionary<string, (int, int)>(StringComparer.Ordinal);
+                    termsByRow[rowId] = counts;
+                }
+                var (inTitle, inText) = counts.GetValueOrDefault(term);
+                counts[term] = reader.GetBoolean(2) ? (inTitle + 1, inText) : (inTitle, inText + 1);
+            }
+        }
+        var rows = new List<TextRow>(termsByRow.Count);
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT rowid, tenant_id, status, document_id, tags FROM chunks ORDER BY rowid";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var rowId = reader.GetInt64(0);
+                rows.Add(new TextRow(
+                    rowId,
+                    reader.GetString(1),
+                    reader.GetString(2) == ChunkStatus.Active,
+                    Guid.ParseExact(reader.GetString(3), "N"),
+                    JsonSerializer.Deserialize<string[]>(reader.GetString(4)) ?? [],
+                    new TokenizedRow(termsByRow.GetValueOrDefault(rowId) ?? new Dictionary<string, (int, int)>(StringComparer.Ordinal))));
+            }
+        }
+        var index = new Bm25TextIndex(titleWeight);
+        index.Upsert(rows);
+        return index;
     }
 
     private static async Task<VectorMatrix> LoadMatrixAsync(SqliteConnection connection, int dimensions, CancellationToken cancellationToken)
