@@ -24,6 +24,8 @@ internal sealed class Bm25TextIndex : IDisposable
     private readonly double[] _titleWeightSums = new double[64];
     private Postings[] _postings = new Postings[1024];
     private SlotInfo[] _slots = new SlotInfo[1024];
+    // Each slot's length in tokens, -1 once dead: the scoring loop reads only this dense array, not SlotInfo.
+    private int[] _lengths = new int[1024];
     private int _slotCount;
     private int _liveRows;
     private long _liveTokens;
@@ -59,7 +61,7 @@ internal sealed class Bm25TextIndex : IDisposable
             _lock.EnterReadLock();
             try
             {
-                long bytes = (long)_slots.Length * 56 + (long)_postings.Length * 24;
+                long bytes = (long)_slots.Length * (56 + 4) + (long)_postings.Length * 24;
                 for (var i = 0; i < _termIds.Count; i++)
                 {
                     bytes += (long)(_postings[i].Slots?.Length ?? 0) * 8 + 64;
@@ -133,21 +135,41 @@ internal sealed class Bm25TextIndex : IDisposable
             {
                 return [];
             }
+            // A tenant never seen has no code; -2 matches nothing.
+            var globalCode = _tenantCodes.GetValueOrDefault(Tenants.Global, -2);
+            var tenantCode = _tenantCodes.GetValueOrDefault(filter.TenantId, -2);
+            bool Admits(int slot)
+            {
+                ref readonly var row = ref _slots[slot];
+                return (row.TenantCode == globalCode || row.TenantCode == tenantCode) && row.Active
+                    && (documents is null || documents.Contains(row.DocumentId))
+                    && (tags is null || row.Tags.Any(tags.Contains));
+            }
+
             scores = ArrayPool<double>.Shared.Rent(_slotCount);
             Array.Clear(scores, 0, _slotCount);
             var averageLength = (double)_liveTokens / (double)_liveRows;
+            // Terms in over half the rows get FTS5's floor IDF of 1e-6: their postings are the longest and their
+            // scores negligible, so they are added last, and only where they can still change the result.
+            var floored = new List<int>();
             foreach (var term in terms)
             {
                 if (!_termIds.TryGetValue(term, out var termId) || _postings[termId].LiveCount == 0)
                 {
                     continue;
                 }
+                if (Idf(_postings[termId].LiveCount) == FloorIdf)
+                {
+                    floored.Add(termId);
+                    continue;
+                }
                 AddTermScores(in _postings[termId], averageLength, scores);
             }
+            if (floored.Count > 0)
+            {
+                AddFlooredTermScores(floored, averageLength, scores, limit, Admits);
+            }
 
-            // A tenant never seen has no code; -2 matches nothing.
-            var globalCode = _tenantCodes.GetValueOrDefault(Tenants.Global, -2);
-            var tenantCode = _tenantCodes.GetValueOrDefault(filter.TenantId, -2);
             for (var slot = 0; slot < _slotCount; slot++)
             {
                 var score = scores[slot];
@@ -155,26 +177,23 @@ internal sealed class Bm25TextIndex : IDisposable
                 {
                     continue;
                 }
-                ref readonly var row = ref _slots[slot];
-                var priority = (score, -row.RowId);
+                var priority = (score, -_slots[slot].RowId);
                 // Cheap comparison first: most matches never beat the current fiftieth.
                 if (best.Count == limit && (!best.TryPeek(out _, out var worst) || Comparer<(double, long)>.Default.Compare(priority, worst) <= 0))
                 {
                     continue;
                 }
-                if ((row.TenantCode != globalCode && row.TenantCode != tenantCode) || !row.Active
-                    || (documents is not null && !documents.Contains(row.DocumentId))
-                    || (tags is not null && !row.Tags.Any(tags.Contains)))
+                if (!Admits(slot))
                 {
                     continue;
                 }
                 if (best.Count < limit)
                 {
-                    best.Enqueue(new TextHit(row.RowId, score), priority);
+                    best.Enqueue(new TextHit(_slots[slot].RowId, score), priority);
                 }
                 else
                 {
-                    best.EnqueueDequeue(new TextHit(row.RowId, score), priority);
+                    best.EnqueueDequeue(new TextHit(_slots[slot].RowId, score), priority);
                 }
             }
         }
@@ -197,28 +216,99 @@ internal sealed class Bm25TextIndex : IDisposable
 
     public void Dispose() => _lock.Dispose();
 
-    private void AddTermScores(in Postings postings, double averageLength, double[] scores)
+    private const double FloorIdf = 1e-6;
+
+    /// <summary>FTS5: idf = log((N - nHit + 0.5) / (nHit + 0.5)), floored at 1e-6 for terms in over half the rows.</summary>
+    private double Idf(int rowsWithTerm)
     {
-        // FTS5: idf = log((N - nHit + 0.5) / (nHit + 0.5)), floored at 1e-6 for terms in over half the rows.
-        var idf = Math.Log((_liveRows - postings.LiveCount + 0.5) / (postings.LiveCount + 0.5));
-        if (idf <= 0.0)
+        var idf = Math.Log((_liveRows - rowsWithTerm + 0.5) / (rowsWithTerm + 0.5));
+        return idf <= 0.0 ? FloorIdf : idf;
+    }
+
+    /// <summary>
+    /// Each floored term adds less than 1e-6 × (k1 + 1) to a row. When at least <paramref name="limit"/> admitted
+    /// rows already score more than all floored terms together could add, a row matched only by floored terms
+    /// cannot make the results, and a matched row whose score plus that bound stays below the current last
+    /// result cannot either: only the remaining rows get the floored terms, found by binary search in their
+    /// postings instead of by walking postings that cover most of the table. Otherwise every posting is added.
+    /// </summary>
+    private void AddFlooredTermScores(List<int> floored, double averageLength, double[] scores, int limit, Func<int, bool> admits)
+    {
+        var bound = floored.Count * FloorIdf * (K1 + 1.0) * 1.01;
+        var partial = new PriorityQueue<int, double>(limit + 1);
+        for (var slot = 0; slot < _slotCount; slot++)
         {
-            idf = 1e-6;
-        }
-        var slots = postings.Slots!;
-        var counts = postings.Counts!;
-        for (var i = 0; i < postings.Count; i++)
-        {
-            var slot = slots[i];
-            ref readonly var row = ref _slots[slot];
-            if (!row.Live)
+            var score = scores[slot];
+            if (score == 0 || (partial.Count == limit && partial.TryPeek(out _, out var lowest) && score <= lowest) || !admits(slot))
             {
                 continue;
             }
-            var frequency = WeightedFrequency(counts[i]);
-            var length = (double)row.TokenCount;
-            scores[slot] += idf * ((frequency * (K1 + 1.0)) / (frequency + K1 * (1 - B + B * length / averageLength)));
+            if (partial.Count < limit)
+            {
+                partial.Enqueue(slot, score);
+            }
+            else
+            {
+                partial.EnqueueDequeue(slot, score);
+            }
         }
+        if (partial.Count < limit || !partial.TryPeek(out _, out var threshold) || threshold <= bound)
+        {
+            foreach (var termId in floored)
+            {
+                AddTermScores(in _postings[termId], averageLength, scores);
+            }
+            return;
+        }
+        for (var slot = 0; slot < _slotCount; slot++)
+        {
+            var score = scores[slot];
+            if (score == 0)
+            {
+                continue;
+            }
+            if (score + bound < threshold)
+            {
+                // Out of reach; zero it so the final selection skips it without a filter check.
+                scores[slot] = 0;
+                continue;
+            }
+            foreach (var termId in floored)
+            {
+                ref readonly var postings = ref _postings[termId];
+                var at = Array.BinarySearch(postings.Slots!, 0, postings.Count, slot);
+                if (at >= 0)
+                {
+                    scores[slot] += TermScore(FloorIdf, postings.Counts![at], _lengths[slot], averageLength);
+                }
+            }
+        }
+    }
+
+    private void AddTermScores(in Postings postings, double averageLength, double[] scores)
+    {
+        var idf = Idf(postings.LiveCount);
+        var slots = postings.Slots!;
+        var counts = postings.Counts!;
+        var lengths = _lengths;
+        for (var i = 0; i < postings.Count; i++)
+        {
+            var slot = slots[i];
+            var tokens = lengths[slot];
+            if (tokens < 0)
+            {
+                continue;
+            }
+            scores[slot] += TermScore(idf, counts[i], tokens, averageLength);
+        }
+    }
+
+    /// <summary>One phrase's term of FTS5's sum, in FTS5's order of operations.</summary>
+    private double TermScore(double idf, uint packedCounts, int tokens, double averageLength)
+    {
+        var frequency = WeightedFrequency(packedCounts);
+        var length = (double)tokens;
+        return idf * ((frequency * (K1 + 1.0)) / (frequency + K1 * (1 - B + B * length / averageLength)));
     }
 
     /// <summary>Title instances add the title weight, text instances 1.0, one at a time, as FTS5's loop does.</summary>
@@ -251,6 +341,7 @@ internal sealed class Bm25TextIndex : IDisposable
         if (_slotCount == _slots.Length)
         {
             Array.Resize(ref _slots, _slots.Length * 2);
+            Array.Resize(ref _lengths, _slots.Length);
         }
         var slot = _slotCount++;
         var termIds = new int[row.Terms.Terms.Count];
@@ -272,6 +363,7 @@ internal sealed class Bm25TextIndex : IDisposable
             termIds[i++] = termId;
         }
         _slots[slot] = new SlotInfo(row.RowId, TenantCode(row.TenantId), row.Active, row.DocumentId, row.Tags, row.Terms.TokenCount, termIds, Live: true);
+        _lengths[slot] = row.Terms.TokenCount;
         _slotByRowId[row.RowId] = slot;
         _liveRows++;
         _liveTokens += row.Terms.TokenCount;
@@ -295,6 +387,7 @@ internal sealed class Bm25TextIndex : IDisposable
         _livePostings -= row.TermIds.Length;
         _deadPostings += row.TermIds.Length;
         row = row with { Live = false, TermIds = [], Tags = [] };
+        _lengths[slot] = -1;
     }
 
     /// <summary>Rebuilds postings without dead rows once they are a quarter of all postings (amortised O(1) per change).</summary>
@@ -312,6 +405,7 @@ internal sealed class Bm25TextIndex : IDisposable
             {
                 newSlotOf[slot] = next;
                 _slots[next] = _slots[slot];
+                _lengths[next] = _lengths[slot];
                 _slotByRowId[_slots[next].RowId] = next;
                 next++;
             }
@@ -321,6 +415,7 @@ internal sealed class Bm25TextIndex : IDisposable
             }
         }
         Array.Clear(_slots, next, _slotCount - next);
+        Array.Fill(_lengths, -1, next, _slotCount - next);
         _slotCount = next;
         for (var termId = 0; termId < _termIds.Count; termId++)
         {
