@@ -92,8 +92,22 @@ public static class KnowledgeExtensions
             index = new SqliteKnowledgeIndex(new EmbeddedIndexOptions { Path = Path.GetFullPath(options.IndexPath) });
         }
 
-        // Questions repeat (the same policy question from many people); their embeddings are cached in process.
-        var search = new HybridSearch(index, embedder is null ? null : new CachingTextEmbedder(embedder), new HybridSearchOptions { TopK = options.TopK });
-        return new KnowledgeRuntime(extractor, chunker, embedder, index, search, connection);
+        // Questions repeat (the same policy question from many people): their embeddings are cached in process and,
+        // with Redis, shared by every instance. Vectors of one model never change, so a week's lifetime only bounds
+        // Redis memory; the key carries the model's fingerprint, so a new model never reads an old model's vectors.
+        CachingTextEmbedder? queryEmbedder = null;
+        if (embedder is not null)
+        {
+            var redisConnection = services.GetRequiredService<Compliance.Api.Redis.RedisConnection>();
+            ITextEmbedder shared = embedder;
+            if (redisConnection.IsConfigured && embedder is OnnxTextEmbedder onnx)
+            {
+                var fingerprint = RedisEmbeddingCache.FingerprintOf(onnx.ModelPath, onnx.ModelName, onnx.Dimensions);
+                shared = new RedisEmbeddingCache(embedder, redisConnection, fingerprint, TimeSpan.FromDays(7), loggers.CreateLogger<RedisEmbeddingCache>());
+            }
+            queryEmbedder = new CachingTextEmbedder(shared);
+        }
+        var search = new HybridSearch(index, queryEmbedder, new HybridSearchOptions { TopK = options.TopK });
+        return new KnowledgeRuntime(extractor, chunker, embedder, index, search, connection) { QueryEmbedder = queryEmbedder };
     }
 }

@@ -49,6 +49,10 @@ internal sealed class EmbeddingModelHealthCheck(KnowledgeRuntime knowledge) : IH
             {
                 ["model"] = embedder.ModelName,
                 ["dimensions"] = embedder.Dimensions,
+                ["question_cache_local_hits"] = knowledge.QueryEmbedder?.Hits ?? 0,
+                ["question_cache_shared"] = knowledge.SharedEmbeddingCache is not null,
+                ["question_cache_shared_hits"] = knowledge.SharedEmbeddingCache?.Hits ?? 0,
+                ["question_cache_shared_errors"] = knowledge.SharedEmbeddingCache?.Errors ?? 0,
             })
             : HealthCheckResult.Degraded("No embedding model: search is lexical-only (scripts/download-model.sh, then EMBED_MODEL)."));
 }

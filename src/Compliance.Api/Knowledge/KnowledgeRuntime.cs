@@ -29,6 +29,15 @@ public sealed class KnowledgeRuntime(
 
     public HybridSearch Search { get; } = search;
 
+    /// <summary>
+    /// The embedder questions go through: an in-process cache over the shared Redis cache (when Redis is set) over
+    /// the model. Null without a model. Its counters feed the health report.
+    /// </summary>
+    public CachingTextEmbedder? QueryEmbedder { get; init; }
+
+    /// <summary>The shared (Redis) layer of <see cref="QueryEmbedder"/>, when there is one.</summary>
+    public RedisEmbeddingCache? SharedEmbeddingCache => QueryEmbedder?.Inner as RedisEmbeddingCache;
+
     /// <summary><c>hybrid</c>, or <c>lexical-only</c> without a model.</summary>
     public string Mode => Embedder is null ? "lexical-only" : "hybrid";
 
