@@ -220,6 +220,23 @@ public abstract class KnowledgeIndexBehaviour : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Tenant_and_tag_filters_match_exactly_including_case()
+    {
+        var index = await OpenAsync();
+        // RediSearch TAG fields fold case unless declared CASESENSITIVE; SQLite compares exactly. Exact is the
+        // contract: a tenant id is an identity, and a tag filter must not widen behind the caller's back.
+        var upper = Make("Gifts rules of the upper tenant.", Vector(1, 0, 0, 0), tenant: "Tenant-A", tags: ["HR"]);
+        await index.UpsertAsync([upper], Token);
+
+        Assert.Empty(await index.SearchTextAsync("gifts", new SearchFilter("tenant-a"), 10, Token));
+        Assert.Empty(await index.SearchVectorAsync(Vector(1, 0, 0, 0), new SearchFilter("tenant-a"), 10, Token));
+        Assert.Empty(await index.SearchTextAsync("gifts", new SearchFilter("Tenant-A", Tags: ["hr"]), 10, Token));
+        Assert.Empty(await index.SearchVectorAsync(Vector(1, 0, 0, 0), new SearchFilter("Tenant-A", Tags: ["hr"]), 10, Token));
+        Assert.Equal(upper.ChunkId, Assert.Single(await index.SearchTextAsync("gifts", new SearchFilter("Tenant-A", Tags: ["HR"]), 10, Token)).Chunk.ChunkId);
+        Assert.Equal(upper.ChunkId, Assert.Single(await index.SearchVectorAsync(Vector(1, 0, 0, 0), new SearchFilter("Tenant-A", Tags: ["HR"]), 10, Token)).Chunk.ChunkId);
+    }
+
+    [Fact]
     public async Task Vector_search_returns_the_nearest_by_cosine_with_similarity_scores()
     {
         var index = await OpenAsync();
@@ -333,10 +350,15 @@ public abstract class KnowledgeIndexBehaviour : IAsyncLifetime
         var badTag = await Assert.ThrowsAsync<ArgumentException>(() => index.UpsertAsync([Make("x", tags: ["a,b"], chunkId: "chunk-7")], Token));
         var badStatus = await Assert.ThrowsAsync<ArgumentException>(() => index.UpsertAsync([Make("x", status: "deleted", chunkId: "chunk-8")], Token));
         var noTenant = await Assert.ThrowsAsync<ArgumentException>(() => index.UpsertAsync([Make("x", tenant: " ", chunkId: "chunk-9")], Token));
+        // RediSearch trims TAG values: a padded tag or tenant would match differently on the two backends.
+        var paddedTag = await Assert.ThrowsAsync<ArgumentException>(() => index.UpsertAsync([Make("x", tags: [" hr"], chunkId: "chunk-10")], Token));
+        var paddedTenant = await Assert.ThrowsAsync<ArgumentException>(() => index.UpsertAsync([Make("x", tenant: "42 ", chunkId: "chunk-11")], Token));
 
         Assert.Contains("chunk-7", badTag.Message, StringComparison.Ordinal);
         Assert.Contains("chunk-8", badStatus.Message, StringComparison.Ordinal);
         Assert.Contains("chunk-9", noTenant.Message, StringComparison.Ordinal);
+        Assert.Contains("chunk-10", paddedTag.Message, StringComparison.Ordinal);
+        Assert.Contains("chunk-11", paddedTenant.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -66,13 +66,14 @@ public sealed class RediSearchCommandTests
     }
 
     [Fact]
-    public void Create_index_declares_weighted_text_tags_numbers_and_an_hnsw_cosine_vector()
+    public void Create_index_declares_weighted_text_case_sensitive_tags_numbers_and_an_hnsw_cosine_vector()
     {
         var arguments = RediSearchCommands.CreateIndex(Options, 384);
 
         Assert.Equal(
             "compliance-chunks ON HASH PREFIX 1 chunk: SCHEMA title TEXT WEIGHT 2 text TEXT WEIGHT 1 " +
-            "tenant TAG SEPARATOR , document TAG SEPARATOR , version TAG SEPARATOR , status TAG SEPARATOR , tags TAG SEPARATOR , " +
+            "tenant TAG SEPARATOR , CASESENSITIVE document TAG SEPARATOR , CASESENSITIVE version TAG SEPARATOR , CASESENSITIVE " +
+            "status TAG SEPARATOR , CASESENSITIVE tags TAG SEPARATOR , CASESENSITIVE " +
             "ordinal NUMERIC effective NUMERIC " +
             "vec VECTOR HNSW 12 TYPE FLOAT32 DIM 384 DISTANCE_METRIC COSINE M 16 EF_CONSTRUCTION 200 EF_RUNTIME 100",
             string.Join(' ', arguments));
