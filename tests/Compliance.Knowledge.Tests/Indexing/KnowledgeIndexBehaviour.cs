@@ -126,6 +126,47 @@ public abstract class KnowledgeIndexBehaviour : IAsyncLifetime
         Assert.Equal(declared.ChunkId, Assert.Single(await index.SearchTextAsync("declare a present", Global, 10, Token)).Chunk.ChunkId);
     }
 
+    public static TheoryData<string, string> WordBoundaries => new()
+    {
+        // Extracted PDFs and Word files are full of these; RediSearch's tokenizer splits on none of them.
+        { "Gifts must be logged in the\nregister kept by compliance.", "register" },
+        { "Gifts must be logged.\r\nRegister entries are kept.", "logged" },
+        { "The employee’s manager approves.", "employee" },
+        { "Cash gifts—including vouchers—are refused.", "including" },
+        { "See “blackout” rules.", "blackout" },
+        { "Limit of 100\u00a0EUR per gift.", "eur" },
+        { "Record the policy_id of each gift.", "id" },
+        { "Use the form A\\B for gifts.", "b" },
+    };
+
+    [Theory]
+    [MemberData(nameof(WordBoundaries))]
+    public async Task Words_are_split_at_line_breaks_and_typographic_punctuation(string text, string query)
+    {
+        var index = await OpenAsync();
+        var chunk = Make(text);
+        await index.UpsertAsync([chunk, Make("Unrelated training schedule.")], Token);
+
+        var found = Assert.Single(await index.SearchTextAsync(query, Global, 10, Token));
+
+        Assert.Equal(chunk.ChunkId, found.Chunk.ChunkId);
+        Assert.Equal(text, found.Chunk.Text);
+    }
+
+    [Theory]
+    [InlineData("Règle générale des cadeaux.", "regle generale")]
+    [InlineData("Regle generale des cadeaux.", "RÈGLE")]
+    [InlineData("Die Geschenkrichtlinie gilt für alle.", "fur")]
+    [InlineData("Cafe\u0301 vouchers are gifts.", "café")]
+    public async Task Diacritics_are_ignored_on_both_sides(string text, string query)
+    {
+        var index = await OpenAsync();
+        var chunk = Make(text);
+        await index.UpsertAsync([chunk, Make("Unrelated training schedule.")], Token);
+
+        Assert.Equal(chunk.ChunkId, Assert.Single(await index.SearchTextAsync(query, Global, 10, Token)).Chunk.ChunkId);
+    }
+
     [Fact]
     public async Task Operator_words_are_ordinary_words()
     {
