@@ -14,6 +14,10 @@ public static class ChunkValidation
         {
             throw new ArgumentException($"Chunk {chunk.ChunkId} has an empty TenantId; use Tenants.Global for chunks every tenant sees.", nameof(chunk));
         }
+        if (IsPadded(chunk.TenantId))
+        {
+            throw new ArgumentException($"Chunk {chunk.ChunkId} has the TenantId '{chunk.TenantId}' with surrounding whitespace.", nameof(chunk));
+        }
         if (chunk.Status is not (ChunkStatus.Active or ChunkStatus.Disabled))
         {
             throw new ArgumentException($"Chunk {chunk.ChunkId} has status '{chunk.Status}'; expected '{ChunkStatus.Active}' or '{ChunkStatus.Disabled}'.", nameof(chunk));
@@ -25,9 +29,11 @@ public static class ChunkValidation
         foreach (var tag in chunk.Tags)
         {
             // A comma separates TAG values in RediSearch, so a tag holding one would silently split in two.
-            if (string.IsNullOrWhiteSpace(tag) || tag.Contains(',', StringComparison.Ordinal))
+            // RediSearch also trims TAG values when indexing, so " hr" would match a filter "hr" there and not here.
+            if (string.IsNullOrWhiteSpace(tag) || tag.Contains(',', StringComparison.Ordinal) || IsPadded(tag))
             {
-                throw new ArgumentException($"Chunk {chunk.ChunkId} has the tag '{tag}'; tags must be non-empty and contain no comma.", nameof(chunk));
+                throw new ArgumentException(
+                    $"Chunk {chunk.ChunkId} has the tag '{tag}'; tags must be non-empty, contain no comma and not start or end with whitespace.", nameof(chunk));
             }
         }
         if (chunk.Embedding is { } embedding && embedding.Length != dimensions)
@@ -36,4 +42,6 @@ public static class ChunkValidation
                 $"Chunk {chunk.ChunkId} has a {embedding.Length}-dimensional embedding; this index holds {dimensions}-dimensional vectors.", nameof(chunk));
         }
     }
+
+    private static bool IsPadded(string value) => char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1]);
 }

@@ -126,6 +126,47 @@ public abstract class KnowledgeIndexBehaviour : IAsyncLifetime
         Assert.Equal(declared.ChunkId, Assert.Single(await index.SearchTextAsync("declare a present", Global, 10, Token)).Chunk.ChunkId);
     }
 
+    public static TheoryData<string, string> WordBoundaries => new()
+    {
+        // Extracted PDFs and Word files are full of these; RediSearch's tokenizer splits on none of them.
+        { "Gifts must be logged in the\nregister kept by compliance.", "register" },
+        { "Gifts must be logged.\r\nRegister entries are kept.", "logged" },
+        { "The employee’s manager approves.", "employee" },
+        { "Cash gifts—including vouchers—are refused.", "including" },
+        { "See “blackout” rules.", "blackout" },
+        { "Limit of 100\u00a0EUR per gift.", "eur" },
+        { "Record the policy_id of each gift.", "id" },
+        { "Use the form A\\B for gifts.", "b" },
+    };
+
+    [Theory]
+    [MemberData(nameof(WordBoundaries))]
+    public async Task Words_are_split_at_line_breaks_and_typographic_punctuation(string text, string query)
+    {
+        var index = await OpenAsync();
+        var chunk = Make(text);
+        await index.UpsertAsync([chunk, Make("Unrelated training schedule.")], Token);
+
+        var found = Assert.Single(await index.SearchTextAsync(query, Global, 10, Token));
+
+        Assert.Equal(chunk.ChunkId, found.Chunk.ChunkId);
+        Assert.Equal(text, found.Chunk.Text);
+    }
+
+    [Theory]
+    [InlineData("Règle générale des cadeaux.", "regle generale")]
+    [InlineData("Regle generale des cadeaux.", "RÈGLE")]
+    [InlineData("Die Geschenkrichtlinie gilt für alle.", "fur")]
+    [InlineData("Cafe\u0301 vouchers are gifts.", "café")]
+    public async Task Diacritics_are_ignored_on_both_sides(string text, string query)
+    {
+        var index = await OpenAsync();
+        var chunk = Make(text);
+        await index.UpsertAsync([chunk, Make("Unrelated training schedule.")], Token);
+
+        Assert.Equal(chunk.ChunkId, Assert.Single(await index.SearchTextAsync(query, Global, 10, Token)).Chunk.ChunkId);
+    }
+
     [Fact]
     public async Task Operator_words_are_ordinary_words()
     {
@@ -217,6 +258,23 @@ public abstract class KnowledgeIndexBehaviour : IAsyncLifetime
         Assert.Equal([b.ChunkId, c.ChunkId], (await index.SearchVectorAsync(Vector(1, 0, 0, 0), byTag, 10, Token)).Select(r => r.Chunk.ChunkId));
         Assert.Empty(await index.SearchTextAsync("gifts", both, 10, Token));
         Assert.Empty(await index.SearchVectorAsync(Vector(1, 0, 0, 0), both, 10, Token));
+    }
+
+    [Fact]
+    public async Task Tenant_and_tag_filters_match_exactly_including_case()
+    {
+        var index = await OpenAsync();
+        // RediSearch TAG fields fold case unless declared CASESENSITIVE; SQLite compares exactly. Exact is the
+        // contract: a tenant id is an identity, and a tag filter must not widen behind the caller's back.
+        var upper = Make("Gifts rules of the upper tenant.", Vector(1, 0, 0, 0), tenant: "Tenant-A", tags: ["HR"]);
+        await index.UpsertAsync([upper], Token);
+
+        Assert.Empty(await index.SearchTextAsync("gifts", new SearchFilter("tenant-a"), 10, Token));
+        Assert.Empty(await index.SearchVectorAsync(Vector(1, 0, 0, 0), new SearchFilter("tenant-a"), 10, Token));
+        Assert.Empty(await index.SearchTextAsync("gifts", new SearchFilter("Tenant-A", Tags: ["hr"]), 10, Token));
+        Assert.Empty(await index.SearchVectorAsync(Vector(1, 0, 0, 0), new SearchFilter("Tenant-A", Tags: ["hr"]), 10, Token));
+        Assert.Equal(upper.ChunkId, Assert.Single(await index.SearchTextAsync("gifts", new SearchFilter("Tenant-A", Tags: ["HR"]), 10, Token)).Chunk.ChunkId);
+        Assert.Equal(upper.ChunkId, Assert.Single(await index.SearchVectorAsync(Vector(1, 0, 0, 0), new SearchFilter("Tenant-A", Tags: ["HR"]), 10, Token)).Chunk.ChunkId);
     }
 
     [Fact]
@@ -333,10 +391,15 @@ public abstract class KnowledgeIndexBehaviour : IAsyncLifetime
         var badTag = await Assert.ThrowsAsync<ArgumentException>(() => index.UpsertAsync([Make("x", tags: ["a,b"], chunkId: "chunk-7")], Token));
         var badStatus = await Assert.ThrowsAsync<ArgumentException>(() => index.UpsertAsync([Make("x", status: "deleted", chunkId: "chunk-8")], Token));
         var noTenant = await Assert.ThrowsAsync<ArgumentException>(() => index.UpsertAsync([Make("x", tenant: " ", chunkId: "chunk-9")], Token));
+        // RediSearch trims TAG values: a padded tag or tenant would match differently on the two backends.
+        var paddedTag = await Assert.ThrowsAsync<ArgumentException>(() => index.UpsertAsync([Make("x", tags: [" hr"], chunkId: "chunk-10")], Token));
+        var paddedTenant = await Assert.ThrowsAsync<ArgumentException>(() => index.UpsertAsync([Make("x", tenant: "42 ", chunkId: "chunk-11")], Token));
 
         Assert.Contains("chunk-7", badTag.Message, StringComparison.Ordinal);
         Assert.Contains("chunk-8", badStatus.Message, StringComparison.Ordinal);
         Assert.Contains("chunk-9", noTenant.Message, StringComparison.Ordinal);
+        Assert.Contains("chunk-10", paddedTag.Message, StringComparison.Ordinal);
+        Assert.Contains("chunk-11", paddedTenant.Message, StringComparison.Ordinal);
     }
 
     [Fact]

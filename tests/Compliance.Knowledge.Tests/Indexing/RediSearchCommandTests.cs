@@ -30,6 +30,42 @@ public sealed class RediSearchCommandTests
     }
 
     [Theory]
+    [InlineData("the\nregister", "the register")]
+    [InlineData("Gifts.\r\n\r\nRegister", "gifts register")]
+    [InlineData("employee’s “cash” gifts—including", "employee s cash gifts including")]
+    [InlineData("100\u00a0EUR, policy_id A\\B", "100 eur policy id a b")]
+    [InlineData("Règle GÉNÉRALE für Cafe\u0301", "regle generale fur cafe")]
+    [InlineData("  leading and trailing…  ", "leading and trailing")]
+    [InlineData("नमस्ते Привет 東京", "नमस्ते привет 東京")]
+    [InlineData("", "")]
+    public void Search_form_splits_where_the_embedded_tokenizer_does_and_folds_latin_diacritics(string text, string expected)
+    {
+        Assert.Equal(expected, RediSearchSearchForm.Of(text));
+    }
+
+    [Fact]
+    public void Query_terms_are_folded_like_the_indexed_search_form()
+    {
+        Assert.Equal("(regle | generale)", RediSearchSyntax.TextClause("Règle regle GÉNÉRALE"));
+        Assert.Equal("(cafe)", RediSearchSyntax.TextClause("Cafe\u0301"));
+    }
+
+    [Fact]
+    public void A_chunk_hash_indexes_the_search_forms_and_keeps_the_originals()
+    {
+        var chunk = TestChunks.Make("Logged in the\nregister.", title: "Règles");
+
+        var hash = RediSearchFields.ToHash(chunk).ToDictionary(e => (string)e.Name!, e => (string?)e.Value);
+
+        Assert.Equal("Logged in the\nregister.", hash[RediSearchFields.Text]);
+        Assert.Equal("logged in the register", hash[RediSearchFields.TextTerms]);
+        Assert.Equal("Règles", hash[RediSearchFields.Title]);
+        Assert.Equal("regles", hash[RediSearchFields.TitleTerms]);
+        Assert.DoesNotContain(RediSearchFields.TextTerms, RediSearchFields.Returned);
+        Assert.DoesNotContain(RediSearchFields.TitleTerms, RediSearchFields.Returned);
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("\"")]
     [InlineData("@*-|{}()")]
@@ -66,13 +102,14 @@ public sealed class RediSearchCommandTests
     }
 
     [Fact]
-    public void Create_index_declares_weighted_text_tags_numbers_and_an_hnsw_cosine_vector()
+    public void Create_index_declares_weighted_text_case_sensitive_tags_numbers_and_an_hnsw_cosine_vector()
     {
         var arguments = RediSearchCommands.CreateIndex(Options, 384);
 
         Assert.Equal(
-            "compliance-chunks ON HASH PREFIX 1 chunk: SCHEMA title TEXT WEIGHT 2 text TEXT WEIGHT 1 " +
-            "tenant TAG SEPARATOR , document TAG SEPARATOR , version TAG SEPARATOR , status TAG SEPARATOR , tags TAG SEPARATOR , " +
+            "compliance-chunks ON HASH PREFIX 1 chunk: SCHEMA title_terms TEXT WEIGHT 2 text_terms TEXT WEIGHT 1 " +
+            "tenant TAG SEPARATOR , CASESENSITIVE document TAG SEPARATOR , CASESENSITIVE version TAG SEPARATOR , CASESENSITIVE " +
+            "status TAG SEPARATOR , CASESENSITIVE tags TAG SEPARATOR , CASESENSITIVE " +
             "ordinal NUMERIC effective NUMERIC " +
             "vec VECTOR HNSW 12 TYPE FLOAT32 DIM 384 DISTANCE_METRIC COSINE M 16 EF_CONSTRUCTION 200 EF_RUNTIME 100",
             string.Join(' ', arguments));

@@ -40,6 +40,28 @@ public sealed class RediSearchKnowledgeIndexTests : KnowledgeIndexBehaviour
     }
 
     [Fact]
+    public async Task An_index_with_the_old_schema_is_refused_with_how_to_rebuild_it()
+    {
+        var index = (RediSearchKnowledgeIndex)await CreateIndexAsync("old-schema");
+        var name = $"{_run}-old-schema";
+        // The schema this index used before it indexed search forms and declared TAGs CASESENSITIVE.
+        await _connection!.GetDatabase().ExecuteAsync("FT.CREATE",
+            name, "ON", "HASH", "PREFIX", "1", $"{name}-chunk:", "SCHEMA", "title", "TEXT", "WEIGHT", "2", "text", "TEXT",
+            "tenant", "TAG", "SEPARATOR", ",", "vec", "VECTOR", "HNSW", "6", "TYPE", "FLOAT32", "DIM", "4", "DISTANCE_METRIC", "COSINE");
+        try
+        {
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => index.EnsureCreatedAsync(Dimensions, Token));
+
+            Assert.Contains("older version", error.Message, StringComparison.Ordinal);
+            Assert.Contains($"FT.DROPINDEX {name}", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await index.DropAsync();
+        }
+    }
+
+    [Fact]
     public async Task The_module_version_picks_the_scorer()
     {
         var index = (RediSearchKnowledgeIndex)await OpenAsync();

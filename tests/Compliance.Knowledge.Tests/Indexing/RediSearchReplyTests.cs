@@ -105,6 +105,25 @@ public sealed class RediSearchReplyTests
     }
 
     [Fact]
+    public void Info_attributes_list_each_field_with_its_type_and_flags()
+    {
+        // FT.INFO's attributes as RediSearch 2.6.37 replied them for this index's schema.
+        var info = Array(
+            S("index_name"), S("idx"),
+            S("attributes"), Array(
+                Fields("identifier", "text_terms", "attribute", "text_terms", "type", "TEXT", "WEIGHT", "1"),
+                Fields("identifier", "tenant", "attribute", "tenant", "type", "TAG", "SEPARATOR", ",", "CASESENSITIVE"),
+                Fields("identifier", "vec", "attribute", "vec", "type", "VECTOR")),
+            S("num_docs"), S("0"));
+
+        var attributes = RediSearchReplies.Attributes(info);
+
+        Assert.Equal(["text_terms", "tenant", "vec"], attributes.Keys);
+        Assert.Equal(["TYPE", "TAG", "SEPARATOR", ",", "CASESENSITIVE"], attributes["tenant"]);
+        Assert.Empty(RediSearchReplies.Attributes(Array(S("num_docs"), S("0"))));
+    }
+
+    [Fact]
     public void Aggregate_count_reads_the_single_row()
     {
         Assert.Equal(40, RediSearchReplies.AggregateCount(Array(S("1"), Fields("documents", "40")), "documents"));

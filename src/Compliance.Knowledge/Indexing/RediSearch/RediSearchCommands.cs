@@ -8,7 +8,7 @@ namespace Compliance.Knowledge.Indexing.RediSearch;
 /// </summary>
 public static class RediSearchCommands
 {
-    /// <summary><c>FT.CREATE</c>: TEXT title (weighted) and text, TAG filters, NUMERIC ordinal/effective date, HNSW cosine vector.</summary>
+    /// <summary><c>FT.CREATE</c>: TEXT search forms of title (weighted) and text, case-sensitive TAG filters, NUMERIC ordinal/effective date, HNSW cosine vector.</summary>
     public static object[] CreateIndex(RediSearchIndexOptions options, int dimensions)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -16,13 +16,17 @@ public static class RediSearchCommands
         return
         [
             options.IndexName, "ON", "HASH", "PREFIX", "1", options.KeyPrefix, "SCHEMA",
-            RediSearchFields.Title, "TEXT", "WEIGHT", Invariant(options.TitleWeight),
-            RediSearchFields.Text, "TEXT", "WEIGHT", "1",
-            RediSearchFields.Tenant, "TAG", "SEPARATOR", ",",
-            RediSearchFields.Document, "TAG", "SEPARATOR", ",",
-            RediSearchFields.Version, "TAG", "SEPARATOR", ",",
-            RediSearchFields.Status, "TAG", "SEPARATOR", ",",
-            RediSearchFields.Tags, "TAG", "SEPARATOR", ",",
+            // The search forms are indexed, not the originals: RediSearch's tokenizer would glue words at line
+            // breaks and typographic punctuation (see RediSearchSearchForm).
+            RediSearchFields.TitleTerms, "TEXT", "WEIGHT", Invariant(options.TitleWeight),
+            RediSearchFields.TextTerms, "TEXT", "WEIGHT", "1",
+            // CASESENSITIVE: TAG values are otherwise lower-cased on both sides, so tenant "A" would see tenant "a"'s
+            // chunks and a tag filter would widen; the embedded index compares exactly.
+            RediSearchFields.Tenant, "TAG", "SEPARATOR", ",", "CASESENSITIVE",
+            RediSearchFields.Document, "TAG", "SEPARATOR", ",", "CASESENSITIVE",
+            RediSearchFields.Version, "TAG", "SEPARATOR", ",", "CASESENSITIVE",
+            RediSearchFields.Status, "TAG", "SEPARATOR", ",", "CASESENSITIVE",
+            RediSearchFields.Tags, "TAG", "SEPARATOR", ",", "CASESENSITIVE",
             RediSearchFields.Ordinal, "NUMERIC",
             RediSearchFields.Effective, "NUMERIC",
             RediSearchFields.Vector, "VECTOR", "HNSW", "12",

@@ -24,6 +24,12 @@ public static class RediSearchFields
     public const string Effective = "effective";
     public const string Vector = "vec";
 
+    /// <summary>The title's search form (<see cref="RediSearchSearchForm"/>): indexed, never returned.</summary>
+    public const string TitleTerms = "title_terms";
+
+    /// <summary>The text's search form: indexed, never returned. <see cref="Text"/> keeps the original, unindexed.</summary>
+    public const string TextTerms = "text_terms";
+
     /// <summary>Name given to the KNN distance in queries.</summary>
     public const string Distance = "dist";
 
@@ -56,6 +62,8 @@ public static class RediSearchFields
             new(Tags, string.Join(",", chunk.Tags)),
             new(Title, chunk.Title),
             new(Text, chunk.Text),
+            new(TitleTerms, RediSearchSearchForm.Of(chunk.Title)),
+            new(TextTerms, RediSearchSearchForm.Of(chunk.Text)),
             new(Ordinal, chunk.Ordinal),
             new(CharStart, chunk.CharStart),
             new(CharEnd, chunk.CharEnd),

@@ -43,6 +43,7 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
         }
         else
         {
+            RequireCurrentSchema(info);
             var stored = (int?)await _database.HashGetAsync(_options.MetadataKey, "dimensions")
                 ?? RediSearchReplies.VectorDimensions(info, RediSearchFields.Vector);
             if (stored is { } existing && existing != dimensions)
@@ -163,6 +164,28 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
             await ExecuteAsync("FT.DROPINDEX", _options.IndexName, "DD");
         }
         await _database.KeyDeleteAsync(_options.MetadataKey);
+    }
+
+    /// <summary>
+    /// An index made before the search-form fields and case-sensitive TAGs would still answer, but would miss words
+    /// at line breaks and let tenant ids match regardless of case; refuse it rather than search it silently.
+    /// </summary>
+    private void RequireCurrentSchema(RedisReply info)
+    {
+        var attributes = RediSearchReplies.Attributes(info);
+        if (attributes.Count == 0)
+        {
+            return; // The module did not describe its schema; nothing to compare.
+        }
+        var current = attributes.ContainsKey(RediSearchFields.TextTerms)
+            && attributes.TryGetValue(RediSearchFields.Tenant, out var tenant) && tenant.Contains("CASESENSITIVE");
+        if (!current)
+        {
+            throw new InvalidOperationException(
+                $"The RediSearch index '{_options.IndexName}' was created by an older version of this application (no " +
+                $"'{RediSearchFields.TextTerms}' field or case-insensitive tenant TAG). Drop it (FT.DROPINDEX {_options.IndexName} DD) " +
+                "and re-index the documents, or set another index name.");
+        }
     }
 
     private async Task<SearchModuleVersion> DetectModuleAsync()

@@ -91,6 +91,30 @@ public static class RediSearchReplies
         return null;
     }
 
+    /// <summary>
+    /// FT.INFO's schema: each attribute's name with the words that follow it (type and flags such as
+    /// <c>TAG SEPARATOR , CASESENSITIVE</c>), upper-cased; empty when the reply has no attributes.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> Attributes(RedisReply info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        var attributes = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        if (!Pairs(info).TryGetValue("attributes", out var list) || list?.Items is null)
+        {
+            return attributes;
+        }
+        foreach (var attribute in list.Items)
+        {
+            var words = (attribute.Items ?? []).Select(item => item.Text ?? "").ToList();
+            var at = words.IndexOf("attribute");
+            if (at >= 0 && at + 1 < words.Count)
+            {
+                attributes[words[at + 1]] = words.Skip(at + 2).Select(w => w.ToUpperInvariant()).ToList();
+            }
+        }
+        return attributes;
+    }
+
     /// <summary>The single value of a one-row FT.AGGREGATE reply <c>[1, [name, value]]</c>, or 0 for an empty index.</summary>
     public static long AggregateCount(RedisReply reply, string name)
     {

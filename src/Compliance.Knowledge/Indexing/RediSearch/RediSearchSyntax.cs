@@ -24,10 +24,17 @@ public static class RediSearchSyntax
         return escaped.ToString();
     }
 
-    /// <summary>The user's terms OR-ed (<c>(a | b)</c>), or null when no term is left to search.</summary>
+    /// <summary>
+    /// The user's terms in their search form (<see cref="RediSearchSearchForm"/>: lower case, Latin diacritics
+    /// removed, as the indexed <c>*_terms</c> fields hold them), escaped and OR-ed (<c>(a | b)</c>), or null when no
+    /// term is left to search.
+    /// </summary>
     public static string? TextClause(string? userText)
     {
-        var terms = QueryTerms.Extract(userText);
+        var terms = QueryTerms.Extract(userText)
+            .SelectMany(term => RediSearchSearchForm.Of(term).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
         return terms.Count == 0 ? null : "(" + string.Join(" | ", terms.Select(Escape)) + ")";
     }
 
