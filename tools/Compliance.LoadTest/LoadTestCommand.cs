@@ -49,9 +49,11 @@ internal static class LoadTestCommand
         var questions = new Option<string?>("--questions") { Description = "Question file (eval/answers/questions.json format); answerable questions are used." };
         var cache = new Option<bool>("--allow-cache-hits") { Description = "Ask without a guild, so repeated questions are served from the answer cache (default: a fresh guild id per request, so every one misses it)." };
         var json = new Option<string?>("--json") { Description = "Also write the report as JSON." };
+        var rate = new Option<double?>("--rate") { Description = "Paced (open loop): send this many requests a second, with at most --concurrency in flight; lateness is reported." };
+        var watchPid = new Option<int?>("--watch-pid") { Description = "Sample this process's resident memory (the API's PID) once a second and report whether it stayed flat." };
         var command = new Command("run", "Drives POST /api/v1/query at a fixed concurrency and reports service time, first-delta time, throughput and errors.")
         {
-            api, token, mode, concurrency, requests, duration, warmup, questions, cache, json,
+            api, token, mode, concurrency, requests, duration, warmup, questions, cache, json, rate, watchPid,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -59,6 +61,7 @@ internal static class LoadTestCommand
             var tokenText = parse.GetValue(token) ?? environment("SERVICE_TOKEN");
             var error = Validate(apiText, tokenText, parse.GetValue(concurrency), parse.GetValue(requests), parse.GetValue(duration), parse.GetValue(warmup),
                 out var url, out var period);
+            error ??= ValidatePacing(parse.GetValue(rate), parse.GetValue(watchPid));
             if (error is not null)
             {
                 console.MarkupLineInterpolated($"[red]{error}[/]");
@@ -78,7 +81,7 @@ internal static class LoadTestCommand
 
             var settings = new LoadSettings(url!, tokenText!, parse.GetValue(mode) == "sse" ? ResponseMode.Sse : ResponseMode.Json,
                 parse.GetValue(concurrency), period is null ? parse.GetValue(requests) ?? 1000 : null, period, parse.GetValue(warmup),
-                texts, parse.GetValue(cache));
+                texts, parse.GetValue(cache), parse.GetValue(rate), parse.GetValue(watchPid));
             using var ownHttp = sharedHttp is null ? CreateHttpClient(settings.Concurrency) : null;
             var client = new QueryLoadClient(sharedHttp ?? ownHttp!, settings.ApiUrl, settings.Token);
             // One probe first: a wrong token, a missing endpoint or a stopped API is a set-up error, not N failed samples.
@@ -140,6 +143,20 @@ internal static class LoadTestCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>A rate must be positive and sane; a watched process must exist (its /proc entry readable).</summary>
+    internal static string? ValidatePacing(double? rate, int? watchPid)
+    {
+        if (rate is { } r && (!double.IsFinite(r) || r <= 0 || r > 10_000))
+        {
+            return $"--rate must be above 0 and at most 10000 requests a second, not {r.ToString(CultureInfo.InvariantCulture)}.";
+        }
+        if (watchPid is { } pid && MemorySampler.ReadResident(pid) is null)
+        {
+            return $"--watch-pid {pid}: no such process whose memory can be read (/proc/{pid}/status).";
+        }
+        return null;
     }
 
     internal static string? Validate(string? api, string? token, int concurrency, int? requests, string? duration, int warmup, out Uri? url, out TimeSpan? period)

@@ -93,6 +93,31 @@ public sealed class LoadTestCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_paced_run_sends_at_the_asked_rate_and_reports_lateness_and_the_watched_memory()
+    {
+        var json = Path.Combine(_folder.FullName, "paced.json");
+        var started = DateTime.UtcNow;
+
+        // 20 requests at 10 a second: the last is due 1.9 s after the first, however fast the stub answers.
+        var exitCode = await InvokeAsync("run", "--api", _api.BaseUrl.ToString(), "--token", StubQueryApi.Token, "-c", "4", "-n", "20",
+            "--warmup", "0", "--rate", "10", "--watch-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json", json);
+
+        Assert.Equal(0, exitCode);
+        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(1.9), "a paced run must not send faster than its rate");
+        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(json, TestContext.Current.CancellationToken));
+        var root = report.RootElement;
+        Assert.Equal(10, root.GetProperty("targetRatePerSecond").GetDouble());
+        Assert.InRange(root.GetProperty("throughputPerSecond").GetDouble(), 5, 11);
+        Assert.Equal(20, root.GetProperty("scheduleLag").GetProperty("samples").GetInt32());
+        // This test process is the watched one: its memory was read at least at the start and once a second.
+        var memory = root.GetProperty("memory");
+        Assert.True(memory.GetProperty("samples").GetInt32() >= 2);
+        Assert.True(memory.GetProperty("maxMiB").GetDouble() > 10);
+        Assert.Contains("paced at 10 req/s", _output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("watched process RSS", _output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_wrong_token_stops_the_run_after_one_probe()
     {
         var exitCode = await InvokeAsync("run", "--api", _api.BaseUrl.ToString(), "--token", "not-the-token", "-n", "100");
@@ -106,6 +131,8 @@ public sealed class LoadTestCommandTests : IAsyncLifetime
     [InlineData("-n 10 -d 5s", "Give --requests or --duration, not both.")]
     [InlineData("-c 0", "--concurrency must be between 1 and 1024")]
     [InlineData("-d soon", "--duration must look like 30s, 2m or 90 (seconds), not 'soon'.")]
+    [InlineData("--rate 0", "--rate must be above 0")]
+    [InlineData("--watch-pid 999999999", "--watch-pid 999999999: no such process")]
     public async Task Bad_arguments_are_refused_before_any_request(string arguments, string message)
     {
         var exitCode = await InvokeAsync(["run", "--api", _api.BaseUrl.ToString(), "--token", StubQueryApi.Token, .. arguments.Split(' ')]);

@@ -41,6 +41,15 @@ internal sealed record LoadReport(
     LatencyFigures? FirstDelta,
     IReadOnlyList<TargetCheck> Targets)
 {
+    /// <summary>The paced rate asked for (requests a second), or null for a closed-loop run.</summary>
+    public double? TargetRatePerSecond { get; init; }
+
+    /// <summary>In a paced run: how late requests were sent after they were due.</summary>
+    public LatencyFigures? ScheduleLag { get; init; }
+
+    /// <summary>The watched process's resident memory over the run, when a process was watched.</summary>
+    public MemoryFigures? Memory { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public static LoadReport From(LoadResult result)
@@ -76,7 +85,12 @@ internal sealed record LoadReport(
             service,
             LatencyFigures.Of(ok.Select(s => s.ClientMilliseconds)),
             firstDelta,
-            targets);
+            targets)
+        {
+            TargetRatePerSecond = result.Settings.RatePerSecond,
+            ScheduleLag = result.Settings.RatePerSecond is null ? null : LatencyFigures.Of(samples.Select(s => s.ScheduleLagMilliseconds)),
+            Memory = MemoryFigures.Of(result.Memory),
+        };
     }
 
     public void Print(IAnsiConsole console)
@@ -84,6 +98,15 @@ internal sealed record LoadReport(
         ArgumentNullException.ThrowIfNull(console);
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{Mode} · {Concurrency} clients · {Requests} requests in {ElapsedSeconds:0.0} s · {ThroughputPerSecond:0.0} req/s · {Succeeded} succeeded · {CacheHits} cache hits"));
+        if (TargetRatePerSecond is { } rate && ScheduleLag is { } lag)
+        {
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"paced at {rate:0.#} req/s: sent late by p50 {F(lag.P50)} / p99 {F(lag.P99)} / max {F(lag.Max)} ms"));
+        }
+        if (Memory is { } memory)
+        {
+            console.WriteLine(memory.ToString());
+        }
         var table = new Table().Border(TableBorder.Rounded).AddColumn("latency (ms)");
         foreach (var column in new[] { "n", "p50", "p90", "p99", "max" })
         {
@@ -131,6 +154,30 @@ internal sealed record LoadReport(
     private static string Describe(IReadOnlyDictionary<string, int> counts) => string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}"));
 
     internal static string F(double? value) => value?.ToString("0.0", CultureInfo.InvariantCulture) ?? "–";
+}
+
+/// <summary>
+/// Resident memory of the watched process: first and last reading, the highest, and the means of the first and the
+/// last 30 seconds (flat memory: the two means are close and the maximum is not far above them).
+/// </summary>
+internal sealed record MemoryFigures(int Samples, double StartMiB, double EndMiB, double MaxMiB, double FirstHalfMinuteMiB, double LastHalfMinuteMiB)
+{
+    public static MemoryFigures? Of(IReadOnlyList<MemorySample> samples)
+    {
+        if (samples.Count == 0)
+        {
+            return null;
+        }
+        static double MiB(long bytes) => bytes / 1024.0 / 1024.0;
+        var end = samples[^1].Seconds;
+        var first = samples.Where(s => s.Seconds <= 30).Select(s => MiB(s.ResidentBytes)).DefaultIfEmpty(MiB(samples[0].ResidentBytes)).Average();
+        var last = samples.Where(s => s.Seconds >= end - 30).Select(s => MiB(s.ResidentBytes)).Average();
+        return new MemoryFigures(samples.Count, MiB(samples[0].ResidentBytes), MiB(samples[^1].ResidentBytes),
+            samples.Max(s => MiB(s.ResidentBytes)), first, last);
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"watched process RSS ({Samples} readings): start {StartMiB:0.0} MiB, end {EndMiB:0.0} MiB, max {MaxMiB:0.0} MiB; mean of first 30 s {FirstHalfMinuteMiB:0.0} MiB, of last 30 s {LastHalfMinuteMiB:0.0} MiB");
 }
 
 /// <summary>A target from issue 5 item 12 and whether the run met it.</summary>

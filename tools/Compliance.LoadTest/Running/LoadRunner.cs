@@ -5,7 +5,10 @@ using Compliance.Contracts.Questions;
 
 namespace Compliance.LoadTest.Running;
 
-/// <summary>Closed-loop load: each of N clients sends its next request as soon as its previous one completes.</summary>
+/// <summary>
+/// Closed-loop load (each of N clients sends its next request as soon as its previous one completes), or paced
+/// open-loop load (request i is due at i / rate seconds; N clients take due requests in turn).
+/// </summary>
 internal sealed class LoadRunner(QueryLoadClient client)
 {
     public async Task<LoadResult> RunAsync(LoadSettings settings, IProgress<int>? progress, CancellationToken cancellationToken)
@@ -24,6 +27,7 @@ internal sealed class LoadRunner(QueryLoadClient client)
 
         var samples = new ConcurrentBag<RequestSample>();
         long next = -1;
+        using var memory = settings.WatchPid is { } pid ? MemorySampler.Start(pid) : null;
         var clock = Stopwatch.StartNew();
         var deadline = settings.Duration;
         bool TakeNext(out long number)
@@ -36,12 +40,26 @@ internal sealed class LoadRunner(QueryLoadClient client)
         {
             while (TakeNext(out var number))
             {
-                samples.Add(await client.SendAsync(Request(settings, number, worker), settings.Mode, cancellationToken));
+                var lag = TimeSpan.Zero;
+                if (settings.RatePerSecond is { } rate)
+                {
+                    // Paced: wait until this request is due; when every client was busy past that time, it goes
+                    // late, and the lateness is reported (a rate the service cannot sustain shows up there).
+                    var due = TimeSpan.FromSeconds(number / rate);
+                    var wait = due - clock.Elapsed;
+                    if (wait > TimeSpan.Zero)
+                    {
+                        await Task.Delay(wait, cancellationToken);
+                    }
+                    lag = clock.Elapsed - due;
+                }
+                var sample = await client.SendAsync(Request(settings, number, worker), settings.Mode, cancellationToken);
+                samples.Add(sample with { ScheduleLagMilliseconds = lag.TotalMilliseconds });
                 progress?.Report(samples.Count);
             }
         }, cancellationToken)));
         clock.Stop();
-        return new LoadResult(settings, [.. samples], clock.Elapsed);
+        return new LoadResult(settings, [.. samples], clock.Elapsed, memory?.Stop() ?? []);
     }
 
     private static QueryRequest Request(LoadSettings settings, long number, int worker) =>
@@ -49,4 +67,4 @@ internal sealed class LoadRunner(QueryLoadClient client)
 }
 
 /// <summary>Every measured request of a run, and the wall time they took together.</summary>
-internal sealed record LoadResult(LoadSettings Settings, IReadOnlyList<RequestSample> Samples, TimeSpan Elapsed);
+internal sealed record LoadResult(LoadSettings Settings, IReadOnlyList<RequestSample> Samples, TimeSpan Elapsed, IReadOnlyList<MemorySample> Memory);

@@ -9,8 +9,10 @@ internal enum ResponseMode
 
 /// <summary>
 /// One load run: <see cref="Concurrency"/> clients, each sending its next question as soon as the previous answer
-/// is complete, until <see cref="Requests"/> measured requests were sent or <see cref="Duration"/> has passed
-/// (whichever is given), after <see cref="Warmup"/> unmeasured ones.
+/// is complete (closed loop), or — with <see cref="RatePerSecond"/> — on a fixed schedule of that many requests a
+/// second with at most <see cref="Concurrency"/> in flight (open loop), until <see cref="Requests"/> measured
+/// requests were sent or <see cref="Duration"/> has passed (whichever is given), after <see cref="Warmup"/>
+/// unmeasured ones. <see cref="WatchPid"/> names a process (the API) whose resident memory is sampled each second.
 /// </summary>
 internal sealed record LoadSettings(
     Uri ApiUrl,
@@ -21,7 +23,9 @@ internal sealed record LoadSettings(
     TimeSpan? Duration,
     int Warmup,
     IReadOnlyList<string> Questions,
-    bool AllowCacheHits)
+    bool AllowCacheHits,
+    double? RatePerSecond = null,
+    int? WatchPid = null)
 {
     /// <summary>Where the API listens when neither --api nor API_URL says otherwise (./run.sh's port).</summary>
     public static readonly Uri DefaultApiUrl = new("http://localhost:8080/");

@@ -5,6 +5,7 @@ namespace Compliance.LoadTest.Running;
 /// <see cref="ServiceMilliseconds"/>: the API's own <c>timings.totalMs</c>. <see cref="FirstDeltaMilliseconds"/>:
 /// send to the first SSE <c>delta</c> event (SSE only). <see cref="Error"/> is null on success, else a short kind
 /// such as <c>http_503</c>, <c>rate_limited</c>, <c>stream_error:provider_down</c> or <c>network</c>.
+/// <see cref="ScheduleLagMilliseconds"/>: in a paced run, how late the request was sent after it was due.
 /// </summary>
 internal sealed record RequestSample(
     double ClientMilliseconds,
@@ -12,4 +13,7 @@ internal sealed record RequestSample(
     double? FirstDeltaMilliseconds,
     string? Status,
     bool CacheHit,
-    string? Error);
+    string? Error)
+{
+    public double ScheduleLagMilliseconds { get; init; }
+}
