@@ -51,7 +51,8 @@ internal sealed class LoadRunner(QueryLoadClient client)
                     {
                         await Task.Delay(wait, cancellationToken);
                     }
-                    lag = clock.Elapsed - due;
+                    // Timer granularity can wake a hair early; early is on time.
+                    lag = clock.Elapsed > due ? clock.Elapsed - due : TimeSpan.Zero;
                 }
                 var sample = await client.SendAsync(Request(settings, number, worker), settings.Mode, cancellationToken);
                 samples.Add(sample with { ScheduleLagMilliseconds = lag.TotalMilliseconds });
