@@ -1,17 +1,20 @@
 using BenchmarkDotNet.Running;
 using Compliance.Benchmarks.Embeddings;
+using Compliance.Benchmarks.Ingestion;
 using Compliance.Benchmarks.Search;
 
 // Plain commands for the comparison scripts and harnesses; everything else goes to BenchmarkDotNet:
 //   side-by-side      C# half of scripts/bench-embeddings.sh (query latency, passage throughput as one JSON line)
 //   compare-reference C# vectors against a Transformers.js reference file (scripts/compare-embeddings.sh)
 //   latency           search latency harness (docs/search-performance.md)
+//   ingest-throughput documents to searchable through the API's ingestion, per stage (docs/performance.md)
 // Run one BenchmarkDotNet area at a time, e.g.: dotnet run -c Release --project bench/Compliance.Benchmarks -- --filter '*Tokenizer*'
 return args.FirstOrDefault() switch
 {
     "side-by-side" => await EmbeddingSideBySide.RunAsync(args[1..]),
     "compare-reference" => await ReferenceComparison.RunAsync(args[1..]),
     "latency" => await SearchLatencyCommand.RunAsync(args[1..]),
+    "ingest-throughput" => await IngestThroughputCommand.RunAsync(args[1..]),
     _ => RunBenchmarkDotNet(args),
 };
 

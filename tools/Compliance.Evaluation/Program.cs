@@ -15,18 +15,44 @@ var questions = new Option<string>("--questions")
     DefaultValueFactory = _ => "ObliQA_dev.json",
 };
 var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N questions." };
+var limitPassages = new Option<int?>("--limit-passages")
+{
+    Description = "Index at most N passages: all those relevant to the evaluated questions plus others spread over the corpus (for slow machines; scores rise).",
+};
+limitPassages.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<int?>() is < 1)
+    {
+        result.AddError("--limit-passages must be at least 1.");
+    }
+});
 var json = new Option<FileInfo?>("--json") { Description = "Also write the report as JSON to this file." };
 var embedderName = new Option<string>("--embedder")
 {
-    Description = "none: BM25 rows only. hashing: a feature-hashing bag of words (no semantics) to exercise the vector and fusion paths.",
+    Description = "Without --model: none (BM25 rows only) or hashing (a word-hashing stand-in without semantics that exercises the vector and fusion paths).",
     DefaultValueFactory = _ => "none",
 };
 embedderName.AcceptOnlyFromAmong("none", "hashing");
+var model = new Option<DirectoryInfo?>("--model")
+{
+    Description = "Directory with model.onnx and the tokenizer files (the API's EMBED_MODEL layout, e.g. models/gte-small from scripts/download-model.sh): embed passages and questions with the real ONNX embedder.",
+};
+var dimensions = new Option<int>("--dimensions")
+{
+    Description = "Vector length the model must produce (checked at load).",
+    DefaultValueFactory = _ => 384,
+};
+var threads = new Option<int>("--threads")
+{
+    Description = "ONNX Runtime intra-op threads (0: ONNX Runtime's choice).",
+    DefaultValueFactory = _ => 0,
+};
+var markdown = new Option<bool>("--markdown") { Description = "Also print the results as a markdown table." };
 var indexPath = new Option<FileInfo?>("--index") { Description = "Index file to build (default: a temporary file, deleted afterwards)." };
 
 var root = new RootCommand("Measures retrieval quality (recall@5/10, MAP@10, nDCG@10, latency) of the knowledge index.")
 {
-    dataset, questions, limit, json, embedderName, indexPath,
+    dataset, questions, limit, limitPassages, json, embedderName, model, dimensions, threads, markdown, indexPath,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -37,18 +63,36 @@ root.SetAction(async (parse, cancellationToken) =>
         console.MarkupLine("[red]The dataset folder {0} does not exist.[/]", Markup.Escape(folder.FullName));
         return 2;
     }
-    ITextEmbedder? embedder = parse.GetValue(embedderName) == "hashing" ? new HashingTextEmbedder() : null;
+    ITextEmbedder? embedder;
+    try
+    {
+        console.MarkupLine("[grey]load average at start: {0}[/]", Markup.Escape(LoadAverage.Read()));
+        embedder = EvaluationEmbedder.Create(new EmbedderChoice(
+            parse.GetValue(model)?.FullName, parse.GetRequiredValue(embedderName), parse.GetValue(dimensions), parse.GetValue(threads)));
+    }
+    catch (EvaluationSetupException error)
+    {
+        console.MarkupLine("[red]{0}[/]", Markup.Escape(error.Message));
+        return 2;
+    }
+    using var owned = embedder as IDisposable;
     var temporary = parse.GetValue(indexPath) is null;
     var path = parse.GetValue(indexPath)?.FullName ?? Path.Combine(Path.GetTempPath(), $"compliance-eval-{Guid.NewGuid():N}.db");
     try
     {
-        var request = new EvaluationRequest(folder.FullName, parse.GetRequiredValue(questions), parse.GetValue(limit), embedder, path);
+        var request = new EvaluationRequest(folder.FullName, parse.GetRequiredValue(questions), parse.GetValue(limit), embedder, path,
+            MaxPassages: parse.GetValue(limitPassages));
         EvaluationReport? report = null;
         await console.Status().StartAsync("Loading", async context =>
         {
             report = await RetrievalEvaluation.RunAsync(request, new Progress<string>(message => context.Status(Markup.Escape(message))), cancellationToken);
         });
         ReportWriter.Print(console, report!);
+        if (parse.GetValue(markdown))
+        {
+            // Straight to stdout: the console renderer would wrap the table's long lines at the terminal width.
+            Console.Out.Write(Environment.NewLine + ReportWriter.ToMarkdown(report!));
+        }
         if (parse.GetValue(json) is { } output)
         {
             await ReportWriter.WriteJsonAsync(output.FullName, report!, cancellationToken);

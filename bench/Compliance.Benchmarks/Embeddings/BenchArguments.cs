@@ -21,6 +21,9 @@ internal sealed class BenchArguments
     public string Required(string name) =>
         _values.TryGetValue(name, out var value) ? value : throw new ArgumentException($"--{name} is required.");
 
+    /// <summary>The value of --name, or null when it was not given.</summary>
+    public string? Optional(string name) => _values.GetValueOrDefault(name);
+
     /// <summary>ORT session settings from "--config key=value,key=value".</summary>
     public Dictionary<string, string> Config() =>
         _values.TryGetValue("config", out var value) && value.Length > 0

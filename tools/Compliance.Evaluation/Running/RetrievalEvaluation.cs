@@ -27,10 +27,19 @@ public sealed record EvaluationReport(
     int EmptyPassagesSkipped,
     int Questions,
     int UnresolvedJudgements,
-    string? Embedder,
+    EmbedderIdentity Embedder,
     double IndexingSeconds,
+    QueryEmbeddingTimes? QueryEmbedding,
+    string LoadAverageBefore,
+    string LoadAverageAfter,
     IReadOnlyList<SettingResult> Results,
     IReadOnlyList<string> Notes);
+
+/// <summary>
+/// Time to embed each question once (single-text calls, as the API embeds a question), measured before scoring;
+/// the settings' latencies exclude it because the vectors are then served from the API's own question cache.
+/// </summary>
+public sealed record QueryEmbeddingTimes(int Questions, double P50Milliseconds, double P99Milliseconds);
 
 /// <summary>What to evaluate.</summary>
 public sealed record EvaluationRequest(
@@ -39,7 +48,8 @@ public sealed record EvaluationRequest(
     int? MaxQuestions,
     ITextEmbedder? Embedder,
     string IndexPath,
-    int Candidates = 50);
+    int Candidates = 50,
+    int? MaxPassages = null);
 
 /// <summary>
 /// Indexes the dataset's passages through the real embedded index (one chunk per passage), then runs every
@@ -48,7 +58,8 @@ public sealed record EvaluationRequest(
 public static class RetrievalEvaluation
 {
     private const int Depth = 10;
-    private const int EmbedBatch = 64;
+    // Passages per EmbedBatchAsync call: the embedder sorts each call by length, so larger groups pad less.
+    private const int EmbedBatch = 256;
 
     public static async Task<EvaluationReport> RunAsync(EvaluationRequest request, IProgress<string>? progress, CancellationToken cancellationToken)
     {
@@ -57,18 +68,48 @@ public static class RetrievalEvaluation
         progress?.Report($"{dataset.Passages.Count} passages, {dataset.Questions.Count} questions");
         var notes = new List<string>();
         var results = new List<SettingResult>();
+        var passages = dataset.Passages;
+        if (request.MaxPassages is { } maxPassages && maxPassages < passages.Count)
+        {
+            passages = PassageSubset.Select(passages, dataset.Questions, maxPassages);
+            var relevant = dataset.Questions.SelectMany(q => q.Relevant).Distinct().Count();
+            notes.Add($"Passage subset: {passages.Count} of {dataset.Passages.Count} passages (the {relevant} relevant to the evaluated questions " +
+                $"and {passages.Count - relevant} others spread over every document); scores are higher than on the full corpus.");
+        }
+        var loadBefore = LoadAverage.Read();
+        var identity = EmbedderIdentity.Of(request.Embedder);
 
         using var index = new SqliteKnowledgeIndex(new EmbeddedIndexOptions { Path = request.IndexPath });
         var watch = Stopwatch.StartNew();
         await index.EnsureCreatedAsync(request.Embedder?.Dimensions ?? 1, cancellationToken);
-        for (var start = 0; start < dataset.Passages.Count; start += EmbedBatch)
+        for (var start = 0; start < passages.Count; start += EmbedBatch)
         {
-            var batch = dataset.Passages.Skip(start).Take(EmbedBatch).ToList();
+            var batch = passages.Skip(start).Take(EmbedBatch).ToList();
             var vectors = request.Embedder is null ? null : await request.Embedder.EmbedBatchAsync(batch.Select(p => p.Text).ToList(), cancellationToken);
             await index.UpsertAsync(batch.Select((p, i) => ToChunk(p, vectors?[i])).ToList(), cancellationToken);
-            progress?.Report($"indexed {Math.Min(start + EmbedBatch, dataset.Passages.Count)}/{dataset.Passages.Count}");
+            var done = Math.Min(start + EmbedBatch, passages.Count);
+            progress?.Report($"indexed {done}/{passages.Count} passages ({done / watch.Elapsed.TotalSeconds:0.0}/s)");
         }
         var indexingSeconds = watch.Elapsed.TotalSeconds;
+
+        // The API wraps its embedder in this cache; embedding every question once here keeps the per-setting
+        // latencies comparable (search only) and times the question embedding on its own.
+        using var questionEmbedder = request.Embedder is null ? null
+            : new CachingTextEmbedder(new BorrowedEmbedder(request.Embedder), dataset.Questions.Count + 1);
+        QueryEmbeddingTimes? queryTimes = null;
+        if (questionEmbedder is not null)
+        {
+            var embedLatencies = new List<double>(dataset.Questions.Count);
+            foreach (var question in dataset.Questions)
+            {
+                var started = Stopwatch.GetTimestamp();
+                await questionEmbedder.EmbedAsync(question.Text, cancellationToken);
+                embedLatencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+            queryTimes = new QueryEmbeddingTimes(dataset.Questions.Count,
+                RankingMetrics.Percentile(embedLatencies, 50), RankingMetrics.Percentile(embedLatencies, 99));
+            progress?.Report($"embedded {dataset.Questions.Count} questions");
+        }
 
         foreach (var setting in RetrievalSetting.Standard)
         {
@@ -77,7 +118,7 @@ public static class RetrievalEvaluation
                 notes.Add($"'{setting.Name}' skipped: no embedder (pass --model DIR or --embedder hashing).");
                 continue;
             }
-            var search = new HybridSearch(index, request.Embedder, setting.ToOptions(request.Candidates, Depth));
+            var search = new HybridSearch(index, questionEmbedder, setting.ToOptions(request.Candidates, Depth));
             results.Add(await ScoreAsync(setting.Name, dataset.Questions, async question =>
             {
                 var result = await search.SearchAsync(question, new SearchFilter(Tenants.Global), Depth, cancellationToken);
@@ -86,14 +127,14 @@ public static class RetrievalEvaluation
             progress?.Report($"scored {setting.Name}");
         }
 
-        using (var reference = ReferenceBm25.Build(dataset.Passages))
+        using (var reference = ReferenceBm25.Build(passages))
         {
             results.Add(await ScoreAsync("reference bm25 (plain fts5)", dataset.Questions,
                 question => Task.FromResult(reference.Search(question, Depth))));
         }
         return new EvaluationReport(
-            request.DatasetPath, request.QuestionFile, dataset.Passages.Count, dataset.EmptyPassages, dataset.Questions.Count,
-            dataset.UnresolvedJudgements, request.Embedder?.ModelName, indexingSeconds, results, notes);
+            request.DatasetPath, request.QuestionFile, passages.Count, dataset.EmptyPassages, dataset.Questions.Count,
+            dataset.UnresolvedJudgements, identity, indexingSeconds, queryTimes, loadBefore, LoadAverage.Read(), results, notes);
     }
 
     /// <summary>The chunk for one passage: its uuid as chunk id, one global document per ObliQA DocumentID.</summary>
@@ -117,6 +158,19 @@ public static class RetrievalEvaluation
             EffectiveDate: null,
             Status: ChunkStatus.Active,
             Embedding: embedding);
+    }
+
+    /// <summary>An embedder the caller owns, so disposing the cache around it leaves it alone.</summary>
+    private sealed class BorrowedEmbedder(ITextEmbedder inner) : ITextEmbedder
+    {
+        public int Dimensions => inner.Dimensions;
+
+        public string ModelName => inner.ModelName;
+
+        public Task<float[]> EmbedAsync(string text, CancellationToken cancellationToken) => inner.EmbedAsync(text, cancellationToken);
+
+        public Task<float[][]> EmbedBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
+            inner.EmbedBatchAsync(texts, cancellationToken);
     }
 
     private static async Task<SettingResult> ScoreAsync(

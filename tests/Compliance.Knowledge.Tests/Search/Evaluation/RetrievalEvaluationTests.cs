@@ -66,7 +66,7 @@ public sealed class RetrievalEvaluationTests : IDisposable
         Assert.Empty(report.Notes);
         Assert.All(report.Results, r => Assert.Equal(4, r.Questions));
         Assert.All(report.Results, r => Assert.InRange(r.RecallAt5, 0.0, r.RecallAt10));
-        Assert.Equal("feature-hashing-64", report.Embedder);
+        Assert.Equal(new EmbedderIdentity(EmbedderIdentity.HashingKind, "feature-hashing-64", 64, null, null), report.Embedder);
         using var written = JsonDocument.Parse(await File.ReadAllTextAsync(json, Token));
         Assert.Equal(7, written.RootElement.GetProperty("Results").GetArrayLength());
         Assert.Equal(report.Results[0].MapAt10, written.RootElement.GetProperty("Results")[0].GetProperty("MapAt10").GetDouble());
