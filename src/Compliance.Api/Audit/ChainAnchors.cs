@@ -9,10 +9,11 @@ namespace Compliance.Api.Audit;
 /// <summary>The newest record of a chain: its sequence and hash (sequence 0 and no hash while the chain is empty).</summary>
 public sealed record ChainHead(long Sequence, string? Hash);
 
-/// <summary>
-/// A query-log head recorded in the system chain: which system record holds it (<paramref name="SystemSequence"/>),
-/// when it was written, and the query-log <paramref name="Sequence"/> and <paramref name="Hash"/> it saw.
-/// </summary>
+/// <summary>A query-log head recorded in the system chain (an <c>audit.anchor</c> event).</summary>
+/// <param name="SystemSequence">The system-chain record that holds the anchor.</param>
+/// <param name="OccurredAt">When the anchor was written.</param>
+/// <param name="Sequence">The query-log sequence it saw as the head.</param>
+/// <param name="Hash">That record's hash.</param>
 public sealed record ChainAnchor(long SystemSequence, DateTimeOffset OccurredAt, long Sequence, string Hash)
 {
     /// <summary>How a verify break names this anchor: <c>system_audit_log:&lt;sequence&gt;</c>.</summary>
