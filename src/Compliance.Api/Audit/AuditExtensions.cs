@@ -7,7 +7,7 @@ public static class AuditExtensions
 {
     /// <summary>
     /// The audit trail: query-log and system-audit writers (queue + background flush into the Postgres hash chains,
-    /// outbox during outages), the chain verifier, GDPR erasure, and the recording of refused requests.
+    /// outbox during outages), chain-head anchors, the chain verifier, GDPR erasure, and the recording of refused requests.
     /// </summary>
     public static WebApplicationBuilder AddAudit(this WebApplicationBuilder builder)
     {
@@ -22,6 +22,9 @@ public static class AuditExtensions
         builder.Services.AddScoped<ChainVerifier>();
         builder.Services.AddScoped<QueryErasure>();
         builder.Services.AddHostedService<AuditFlusher>();
+        builder.Services.AddSingleton<ChainAnchors>();
+        // Registered after the flusher, so it stops first and its last anchor is still drained.
+        builder.Services.AddHostedService<ChainAnchorService>();
         builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
         return builder;
     }

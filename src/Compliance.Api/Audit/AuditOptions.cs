@@ -24,6 +24,13 @@ public sealed class AuditOptions
     /// <summary><c>AUDIT_QUEUE_CAPACITY</c>: records held in memory before writers wait for the flusher. Default 50,000.</summary>
     [ConfigurationKeyName("AUDIT_QUEUE_CAPACITY")]
     public int QueueCapacity { get; set; } = 50_000;
+
+    /// <summary>
+    /// <c>AUDIT_ANCHOR_INTERVAL</c>: seconds between chain-head anchors. Each round records the query-log head in the
+    /// system chain (when it moved) and logs both heads, so deleting the newest records can be detected. Default 300.
+    /// </summary>
+    [ConfigurationKeyName("AUDIT_ANCHOR_INTERVAL")]
+    public double AnchorIntervalSeconds { get; set; } = 300;
 }
 
 internal sealed class AuditOptionsValidation : IValidateOptions<AuditOptions>
@@ -46,6 +53,10 @@ internal sealed class AuditOptionsValidation : IValidateOptions<AuditOptions>
         if (options.QueueCapacity is < 100 or > 1_000_000)
         {
             failures.Add($"AUDIT_QUEUE_CAPACITY is {options.QueueCapacity}; expected 100-1000000.");
+        }
+        if (options.AnchorIntervalSeconds is < 0.1 or > 86_400 || double.IsNaN(options.AnchorIntervalSeconds))
+        {
+            failures.Add($"AUDIT_ANCHOR_INTERVAL is {options.AnchorIntervalSeconds}; expected seconds from 0.1 to 86400 (one day).");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -27,25 +27,70 @@ public sealed record ChainVerification(string Chain, bool Intact, long RecordsCh
 /// Walks a hash chain in sequence order and recomputes every link. Detects an edited record (content hash or link
 /// hash no longer match), an inserted one (it breaks the link while its successor still links to its predecessor)
 /// and a deleted one (a gap in the sequence, or a link to a record that is not there). Erased query records (GDPR)
-/// keep their content hash and are checked by link only. Deleting the newest records is not detectable from the
-/// chain alone: compare <see cref="ChainVerification.LastSequence"/> and <see cref="ChainVerification.LastHash"/>
-/// with a value recorded elsewhere (an export, a ticket) to cover it.
+/// keep their content hash and are checked by link only. The query log is also checked against every
+/// <see cref="ChainAnchors">anchor</see> in the system chain, which finds its newest records deleted (the chain ends
+/// before an anchored sequence) or deleted and replaced (the anchored sequence holds another hash). What no anchor
+/// covers — query records newer than the newest anchor, and the system chain's own newest records — is found by
+/// comparing <see cref="ChainVerification.LastSequence"/> and <see cref="ChainVerification.LastHash"/> with the heads
+/// logged by <see cref="ChainAnchors"/> (see docs/audit.md).
 /// </summary>
 public sealed class ChainVerifier(ComplianceDbContext db)
 {
     private const int PageSize = 1000;
 
-    public Task<ChainVerification> VerifyQueryLogAsync(CancellationToken cancellationToken) =>
-        WalkAsync("query_log", after => db.QueryLogs.AsNoTracking().Where(q => q.Sequence > after).OrderBy(q => q.Sequence).Take(PageSize)
+    public async Task<ChainVerification> VerifyQueryLogAsync(CancellationToken cancellationToken)
+    {
+        // Anchors first: each names a record committed before the anchor was written, so the walk that follows must meet it.
+        var anchors = await ChainAnchors.ReadAllAsync(db, cancellationToken);
+        var anchored = anchors.Select(a => a.Sequence).ToHashSet();
+        var seen = new Dictionary<long, Link>();
+        var walk = await WalkAsync("query_log", after => db.QueryLogs.AsNoTracking().Where(q => q.Sequence > after).OrderBy(q => q.Sequence).Take(PageSize)
             .ToListAsync(cancellationToken), q => new Link(q.Sequence, q.Id.ToString(), q.PreviousHash, q.ContentHash, q.Hash,
-            q.ErasedAt is null ? CanonicalForm.ContentHash(q) : q.ContentHash), cancellationToken);
+            q.ErasedAt is null ? CanonicalForm.ContentHash(q) : q.ContentHash), record =>
+            {
+                if (anchored.Contains(record.Sequence))
+                {
+                    seen[record.Sequence] = record;
+                }
+            }, cancellationToken);
+        return walk.Intact && CheckAnchors(walk, anchors, seen) is { } broken ? walk with { Intact = false, FirstBreak = broken } : walk;
+    }
 
     public Task<ChainVerification> VerifySystemLogAsync(CancellationToken cancellationToken) =>
         WalkAsync("system_audit_log", after => db.SystemAuditLogs.AsNoTracking().Where(a => a.Sequence > after).OrderBy(a => a.Sequence).Take(PageSize)
             .ToListAsync(cancellationToken), a => new Link(a.Sequence, a.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            a.PreviousHash, a.ContentHash, a.Hash, CanonicalForm.ContentHash(a)), cancellationToken);
+            a.PreviousHash, a.ContentHash, a.Hash, CanonicalForm.ContentHash(a)), _ => { }, cancellationToken);
 
-    private static async Task<ChainVerification> WalkAsync<T>(string chain, Func<long, Task<List<T>>> page, Func<T, Link> link, CancellationToken cancellationToken)
+    /// <summary>
+    /// The newest anchor the intact chain contradicts, as a <see cref="ChainBreakKinds.Deleted"/> break: its sequence is
+    /// past the chain's end (the newest records were deleted), or holds another record (deleted, then the chain went on).
+    /// </summary>
+    private static ChainBreak? CheckAnchors(ChainVerification walk, List<ChainAnchor> newestFirst, Dictionary<long, Link> seen)
+    {
+        foreach (var anchor in newestFirst)
+        {
+            if (anchor.Sequence > walk.LastSequence)
+            {
+                return new(walk.LastSequence + 1, anchor.Name, ChainBreakKinds.Deleted,
+                    $"Records after sequence {walk.LastSequence} are missing: the anchor of {anchor.Time} ({anchor.Name}) saw sequence {anchor.Sequence} " +
+                    $"with hash {anchor.Hash}, so at least {anchor.Sequence - walk.LastSequence} of the newest record(s) were deleted.");
+            }
+            var record = seen[anchor.Sequence];
+            if (!string.Equals(record.Hash, anchor.Hash, StringComparison.Ordinal))
+            {
+                // The newest older anchor that still holds bounds where the replaced records begin.
+                var intactUpTo = newestFirst.Where(a => a.Sequence < anchor.Sequence && string.Equals(seen[a.Sequence].Hash, a.Hash, StringComparison.Ordinal))
+                    .Select(a => a.Sequence).DefaultIfEmpty(0).Max();
+                return new(anchor.Sequence, anchor.Name, ChainBreakKinds.Deleted,
+                    $"Record {anchor.Sequence} ({record.Id}) is not the record the anchor of {anchor.Time} ({anchor.Name}) saw: it has hash {record.Hash}, " +
+                    $"the anchor saw hash {anchor.Hash}. Records after sequence {intactUpTo} were deleted and the chain was continued with other records.");
+            }
+        }
+        return null;
+    }
+
+    private static async Task<ChainVerification> WalkAsync<T>(string chain, Func<long, Task<List<T>>> page, Func<T, Link> link, Action<Link> observe,
+        CancellationToken cancellationToken)
     {
         long checkedCount = 0, lastSequence = 0;
         var previousHash = CanonicalForm.GenesisHash;
@@ -62,6 +107,7 @@ public sealed class ChainVerifier(ComplianceDbContext db)
                 {
                     return new ChainVerification(chain, false, checkedCount, lastSequence, previousHash, broken);
                 }
+                observe(record);
                 checkedCount++;
                 lastSequence = record.Sequence;
                 beforePreviousHash = previousHash;
