@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Running;
+using Compliance.Benchmarks.Bot;
 using Compliance.Benchmarks.Embeddings;
 using Compliance.Benchmarks.Search;
 
@@ -6,12 +7,14 @@ using Compliance.Benchmarks.Search;
 //   side-by-side      C# half of scripts/bench-embeddings.sh (query latency, passage throughput as one JSON line)
 //   compare-reference C# vectors against a Transformers.js reference file (scripts/compare-embeddings.sh)
 //   latency           search latency harness (docs/search-performance.md)
+//   bot-latency       Discord bot: interaction → first visible edit, idle worker memory (docs/bot.md)
 // Run one BenchmarkDotNet area at a time, e.g.: dotnet run -c Release --project bench/Compliance.Benchmarks -- --filter '*Tokenizer*'
 return args.FirstOrDefault() switch
 {
     "side-by-side" => await EmbeddingSideBySide.RunAsync(args[1..]),
     "compare-reference" => await ReferenceComparison.RunAsync(args[1..]),
     "latency" => await SearchLatencyCommand.RunAsync(args[1..]),
+    "bot-latency" => await BotBenchmarkCommand.RunAsync(args[1..]),
     _ => RunBenchmarkDotNet(args),
 };
 

@@ -467,6 +467,10 @@ public sealed class FakeRest
                     interaction.RecordOriginalState(Merge((JsonObject)interaction.ComponentMessage!.DeepClone(), data ?? []));
                     break;
             }
+            if (interaction.OriginalMessage is { } written)
+            {
+                interaction.RecordWrite(Routes.InteractionCallback, written);
+            }
             if (http.Request.Query["with_response"] == "true" && interaction.OriginalMessage is { } message)
             {
                 return Task.FromResult(Results.Json(new JsonObject
@@ -518,6 +522,7 @@ public sealed class FakeRest
                     merged["edited_timestamp"] = _server.Clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
                     interaction.RecordOriginalState(merged);
                     interaction.RecordEdit();
+                    interaction.RecordWrite(routeKey, merged);
                     return Task.FromResult(Results.Json(merged.DeepClone()));
             }
         }
@@ -544,6 +549,7 @@ public sealed class FakeRest
         var message = NewMessage(body, ChannelOf(interaction), interaction.Id);
         interaction.FollowupMessages[FakeValidation.Str(message["id"])!] = message;
         interaction.RecordFollowup();
+        interaction.RecordWrite(Routes.CreateFollowup, message);
         return Task.FromResult(Results.Json(message.DeepClone()));
     }
 
@@ -578,6 +584,7 @@ public sealed class FakeRest
         }
         interaction.FollowupMessages[c.Values["message"]] = merged;
         interaction.RecordEdit();
+        interaction.RecordWrite(routeKey, merged);
         return Task.FromResult(Results.Json(merged.DeepClone()));
     }
 
