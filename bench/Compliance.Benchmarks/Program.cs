@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Running;
+using Compliance.Benchmarks.Bot;
 using Compliance.Benchmarks.Embeddings;
 using Compliance.Benchmarks.Ingestion;
 using Compliance.Benchmarks.Search;
@@ -8,6 +9,7 @@ using Compliance.Benchmarks.Search;
 //   compare-reference C# vectors against a Transformers.js reference file (scripts/compare-embeddings.sh)
 //   latency           search latency harness (docs/search-performance.md)
 //   ingest-throughput documents to searchable through the API's ingestion, per stage (docs/performance.md)
+//   bot-latency       Discord bot: interaction → first visible edit, idle worker memory (docs/bot.md)
 // Run one BenchmarkDotNet area at a time, e.g.: dotnet run -c Release --project bench/Compliance.Benchmarks -- --filter '*Tokenizer*'
 return args.FirstOrDefault() switch
 {
@@ -15,6 +17,7 @@ return args.FirstOrDefault() switch
     "compare-reference" => await ReferenceComparison.RunAsync(args[1..]),
     "latency" => await SearchLatencyCommand.RunAsync(args[1..]),
     "ingest-throughput" => await IngestThroughputCommand.RunAsync(args[1..]),
+    "bot-latency" => await BotBenchmarkCommand.RunAsync(args[1..]),
     _ => RunBenchmarkDotNet(args),
 };
 

@@ -30,6 +30,12 @@ internal sealed class BenchArguments
             ? value.Split(',').Select(pair => pair.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : string.Empty, StringComparer.Ordinal)
             : new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>"--name K=V,K=V" as pairs (empty when absent).</summary>
+    public IReadOnlyDictionary<string, string> Pairs(string name) =>
+        _values.TryGetValue(name, out var value) && value.Length > 0
+            ? value.Split(',').Select(pair => pair.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : string.Empty, StringComparer.Ordinal)
+            : new Dictionary<string, string>(StringComparer.Ordinal);
+
     public int Int(string name, int fallback) =>
         _values.TryGetValue(name, out var value) ? int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : fallback;
 }

@@ -53,7 +53,6 @@ public sealed class GatewayResilienceTests
     public async Task Rate_limits_on_edits_are_waited_out_without_a_cascade()
     {
         await using var bot = await BotHarness.StartAsync();
-        bot.ExpectedInvalidRequests = 2;
         bot.Api.DefaultAnswer = new StubAnswer { WordsPerDelta = 1, DelayBetweenDeltas = TimeSpan.FromMilliseconds(40) };
         bot.Discord.Rest.ScriptRateLimit(FakeRest.Routes.EditOriginal, FakeRateLimitScope.Route, TimeSpan.FromMilliseconds(700), count: 2);
 
@@ -62,6 +61,8 @@ public sealed class GatewayResilienceTests
 
         // Only the two scripted 429s: the bot waited each retry_after instead of hammering the route.
         Assert.Equal(2, bot.Discord.Rest.RateLimitedCount);
+        Assert.Equal(2, bot.Discord.Rest.ScriptedInvalidRequestCount);
+        Assert.Equal(0, bot.Discord.Rest.UnscriptedInvalidRequestCount);
         Assert.Contains("[1]", interaction.OriginalMessage!.Content(), StringComparison.Ordinal);
         Assert.Equal(3, interaction.OriginalMessage!.Buttons().Count);
     }

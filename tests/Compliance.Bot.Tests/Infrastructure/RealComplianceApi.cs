@@ -14,6 +14,9 @@ namespace Compliance.Bot.Tests.Infrastructure;
 // Any public type of the API assembly names its entry point; the bot's own Program would be ambiguous here.
 public sealed class RealComplianceApi : WebApplicationFactory<BearerTokenAuthenticationHandler>, IAsyncLifetime
 {
+    /// <summary>The API's <c>ADMIN_TOKEN</c>, for the operator endpoints (the review queue).</summary>
+    public const string AdminToken = "admin-token-for-bot-tests-0123456789abcdef";
+
     private readonly string _indexDirectory = Path.Combine(Path.GetTempPath(), "compliance-bot-index-" + Guid.NewGuid().ToString("N")[..10]);
     private string _database = "";
     private string _redis = "";
@@ -33,7 +36,7 @@ public sealed class RealComplianceApi : WebApplicationFactory<BearerTokenAuthent
         builder.UseSetting("ENVIRONMENT", "Test");
         builder.UseSetting("DATABASE_URL", _database);
         builder.UseSetting("REDIS_URL", _redis);
-        builder.UseSetting("ADMIN_TOKEN", "admin-token-for-bot-tests-0123456789abcdef");
+        builder.UseSetting("ADMIN_TOKEN", AdminToken);
         builder.UseSetting("SERVICE_TOKEN", StubComplianceApi.ServiceToken);
         builder.UseSetting("INDEX_PATH", Path.Combine(_indexDirectory, "index.db"));
         builder.UseSetting("EMBED_MODEL", Path.Combine(_indexDirectory, "no-model"));
@@ -42,6 +45,18 @@ public sealed class RealComplianceApi : WebApplicationFactory<BearerTokenAuthent
         builder.UseSetting("GROK_MODEL", "grok-4-latest");
         builder.UseSetting("GROK_MAX_RETRIES", "0");
         builder.UseSetting("SAMPLE_POLICIES_DIR", Path.Combine(RepositoryRoot(), "samples", "policies"));
+    }
+
+    /// <summary>Starts the real bot host against a fresh fake Discord, talking to this API through the factory's handler.</summary>
+    public Task<BotHarness> StartBotAsync() =>
+        BotHarness.StartAsync(settings => settings["API_URL"] = Server.BaseAddress.ToString(), apiTransport: Server.CreateHandler());
+
+    /// <summary>A client of this API that carries the admin bearer token, as an operator's tools would.</summary>
+    public HttpClient CreateAdminClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        return client;
     }
 
     public override async ValueTask DisposeAsync()

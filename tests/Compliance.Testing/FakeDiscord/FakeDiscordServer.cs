@@ -107,6 +107,7 @@ public sealed class FakeDiscordServer : IAsyncDisposable
         interaction.Payload = payload;
         // The deadline starts when Discord sends the dispatch.
         interaction.CreatedAt = Clock.GetUtcNow();
+        interaction.MarkDispatched();
         await Gateway.DispatchAsync("INTERACTION_CREATE", payload);
         return interaction;
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 
 namespace Compliance.Testing.FakeDiscord;
@@ -10,6 +11,8 @@ namespace Compliance.Testing.FakeDiscord;
 public sealed class FakeInteraction
 {
     private readonly ConcurrentQueue<JsonObject> _messageStates = new();
+    private readonly ConcurrentQueue<FakeMessageWrite> _writes = new();
+    private long _dispatchedAt;
     private int _callbacks;
     private int _edits;
     private int _followups;
@@ -64,7 +67,22 @@ public sealed class FakeInteraction
     /// <summary>Every state the original message went through: the callback's, then each edit's.</summary>
     public IReadOnlyCollection<JsonObject> OriginalMessageHistory => _messageStates;
 
+    /// <summary>
+    /// Every accepted callback, edit and followup, timed in real (Stopwatch) time from the dispatch, for benchmarks:
+    /// the first write with text is what the user first sees of an answer.
+    /// </summary>
+    public IReadOnlyCollection<FakeMessageWrite> Writes => _writes;
+
+    /// <summary>Time from the dispatch to the first accepted write that carried text, if any yet.</summary>
+    public TimeSpan? FirstTextAfter => _writes.FirstOrDefault(w => w.HasText)?.AfterDispatch;
+
     internal bool Acknowledged => CallbackType is not null;
+
+    internal void MarkDispatched() => _dispatchedAt = Stopwatch.GetTimestamp();
+
+    internal void RecordWrite(string routeKey, JsonObject message) =>
+        _writes.Enqueue(new FakeMessageWrite(Stopwatch.GetElapsedTime(_dispatchedAt), routeKey,
+            message["content"]?.GetValue<string>() is { Length: > 0 }, message["components"] is JsonArray { Count: > 0 }));
 
     internal void RecordCallbackAttempt() => Interlocked.Increment(ref _callbacks);
 
@@ -78,6 +96,9 @@ public sealed class FakeInteraction
 
     internal void RecordFollowup() => Interlocked.Increment(ref _followups);
 }
+
+/// <summary>One accepted message write: when (after the dispatch), on which route, and what it showed.</summary>
+public sealed record FakeMessageWrite(TimeSpan AfterDispatch, string Route, bool HasText, bool HasComponents);
 
 /// <summary>Every interaction the fake has dispatched, by id and by token.</summary>
 public sealed class FakeInteractionRegistry

@@ -34,6 +34,12 @@ internal sealed class FakeRateLimits(FakeDiscordOptions options)
     private readonly Lock _globalGate = new();
     private long _globalBlockedUntil;
 
+    /// <summary><c>HttpContext.Items</c> key: why this request got a 429 (the line also written to <see cref="Log"/>).</summary>
+    public const string ReasonItem = "fake-discord.rate-limit-reason";
+
+    /// <summary><c>HttpContext.Items</c> key, present when the 429 was scripted by a test.</summary>
+    public const string ScriptedItem = "fake-discord.rate-limit-scripted";
+
     /// <summary>Every 429 sent: route, scope and why (scripted, exhausted bucket, ignored retry_after, global).</summary>
     public ConcurrentQueue<string> Log { get; } = new();
 
@@ -62,7 +68,7 @@ internal sealed class FakeRateLimits(FakeDiscordOptions options)
             {
                 if (_globalBlockedUntil > now)
                 {
-                    Log.Enqueue($"{route.Key}: global, sent during a global pause");
+                    Note(context, $"{route.Key}: global, sent during a global pause");
                     return TooMany(context, bucket, limit, window, now, Stopwatch.GetElapsedTime(now, _globalBlockedUntil), FakeRateLimitScope.Global);
                 }
                 while (_globalWindow.Count > 0 && Stopwatch.GetElapsedTime(_globalWindow.Peek(), now) >= TimeSpan.FromSeconds(1))
@@ -71,7 +77,7 @@ internal sealed class FakeRateLimits(FakeDiscordOptions options)
                 }
                 if (_globalWindow.Count >= options.GlobalLimitPerSecond)
                 {
-                    Log.Enqueue($"{route.Key}: global, over {options.GlobalLimitPerSecond}/s");
+                    Note(context, $"{route.Key}: global, over {options.GlobalLimitPerSecond}/s");
                     return TooMany(context, bucket, limit, window, now, TimeSpan.FromSeconds(1) - Stopwatch.GetElapsedTime(_globalWindow.Peek(), now), FakeRateLimitScope.Global);
                 }
                 _globalWindow.Enqueue(now);
@@ -82,12 +88,13 @@ internal sealed class FakeRateLimits(FakeDiscordOptions options)
         {
             if (bucket.BlockedUntil > now)
             {
-                Log.Enqueue($"{route.Key}: route, sent before an earlier retry_after ended");
+                Note(context, $"{route.Key}: route, sent before an earlier retry_after ended");
                 return TooMany(context, bucket, limit, window, now, Stopwatch.GetElapsedTime(now, bucket.BlockedUntil), FakeRateLimitScope.Route);
             }
             if (TakeScripted(route.Key) is { } scripted)
             {
-                Log.Enqueue($"{route.Key}: {scripted.Scope}, scripted");
+                Note(context, $"{route.Key}: {scripted.Scope}, scripted");
+                context.Items[ScriptedItem] = true;
                 return TooMany(context, bucket, limit, window, now, scripted.RetryAfter, scripted.Scope);
             }
             if (bucket.WindowStart == 0 || Stopwatch.GetElapsedTime(bucket.WindowStart, now) >= window)
@@ -97,13 +104,19 @@ internal sealed class FakeRateLimits(FakeDiscordOptions options)
             }
             if (bucket.Used >= limit)
             {
-                Log.Enqueue($"{route.Key}: route, bucket exhausted ({bucket.Used}/{limit}, {Stopwatch.GetElapsedTime(bucket.WindowStart, now).TotalMilliseconds:0} ms into the window)");
+                Note(context, $"{route.Key}: route, bucket exhausted ({bucket.Used}/{limit}, {Stopwatch.GetElapsedTime(bucket.WindowStart, now).TotalMilliseconds:0} ms into the window)");
                 return TooMany(context, bucket, limit, window, now, window - Stopwatch.GetElapsedTime(bucket.WindowStart, now), FakeRateLimitScope.Route);
             }
             bucket.Used++;
             WriteHeaders(context, bucket, limit, window, now);
             return null;
         }
+    }
+
+    private void Note(HttpContext context, string reason)
+    {
+        Log.Enqueue(reason);
+        context.Items[ReasonItem] = reason;
     }
 
     private ScriptedLimit? TakeScripted(string routeKey)

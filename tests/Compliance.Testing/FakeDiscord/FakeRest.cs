@@ -51,6 +51,9 @@ public sealed class FakeRest
         public const string TriggerTyping = "POST /channels/{channel}/typing";
     }
 
+    // HttpContext.Items key: the matched route's key, to name it in the invalid-request tally.
+    private const string RouteKeyItem = "fake-discord.route";
+
     private readonly FakeDiscordServer _server;
     private readonly FakeRateLimits _limits;
     private readonly List<FakeRoute> _routes = [];
@@ -61,7 +64,9 @@ public sealed class FakeRest
     private readonly ConcurrentQueue<JsonObject> _channelMessages = new();
     private readonly ConcurrentDictionary<string, JsonArray> _commands = new(StringComparer.Ordinal);
     private int _requests;
+    private readonly FakeDiscordInvalidRequests _tally = InvalidRequestTally.Register();
     private int _invalid;
+    private int _scriptedInvalid;
     private int _rateLimited;
     private int _tokenLeaks;
     private int _missingUserAgent;
@@ -97,6 +102,12 @@ public sealed class FakeRest
 
     /// <summary>Responses that count toward Discord's invalid-request ban: 401, 403, 429 other than shared.</summary>
     public int InvalidRequestCount => Volatile.Read(ref _invalid);
+
+    /// <summary>The part of <see cref="InvalidRequestCount"/> that a test scripted (<see cref="ScriptRateLimit"/>).</summary>
+    public int ScriptedInvalidRequestCount => Volatile.Read(ref _scriptedInvalid);
+
+    /// <summary>Invalid requests the client caused on its own; these also go to <see cref="InvalidRequestTally"/>.</summary>
+    public int UnscriptedInvalidRequestCount => InvalidRequestCount - ScriptedInvalidRequestCount;
 
     /// <summary>429 responses of any scope.</summary>
     public int RateLimitedCount => Volatile.Read(ref _rateLimited);
@@ -160,6 +171,13 @@ public sealed class FakeRest
         if (status is 401 or 403 || (status == 429 && http.Response.Headers["X-RateLimit-Scope"] != "shared"))
         {
             Interlocked.Increment(ref _invalid);
+            var scripted = http.Items.ContainsKey(FakeRateLimits.ScriptedItem);
+            if (scripted)
+            {
+                Interlocked.Increment(ref _scriptedInvalid);
+            }
+            var detail = $"{status} " + (http.Items[FakeRateLimits.ReasonItem] as string ?? http.Items[RouteKeyItem] as string ?? http.Request.Method + " ?");
+            _tally.Record(scripted, detail);
         }
         if (status == 429)
         {
@@ -193,6 +211,7 @@ public sealed class FakeRest
             return Error(http, route.Key, 405, 0, "405: Method Not Allowed");
         }
         _requestsByRoute.AddOrUpdate(route.Key, 1, (_, n) => n + 1);
+        http.Items[RouteKeyItem] = route.Key;
         var values = route.Pattern.GetGroupNames().Where(n => !int.TryParse(n, out _)).ToDictionary(n => n, n => Uri.UnescapeDataString(match.Groups[n].Value), StringComparer.Ordinal);
 
         // Cloudflare blocks requests without Discord's User-Agent format.
@@ -448,6 +467,10 @@ public sealed class FakeRest
                     interaction.RecordOriginalState(Merge((JsonObject)interaction.ComponentMessage!.DeepClone(), data ?? []));
                     break;
             }
+            if (interaction.OriginalMessage is { } written)
+            {
+                interaction.RecordWrite(Routes.InteractionCallback, written);
+            }
             if (http.Request.Query["with_response"] == "true" && interaction.OriginalMessage is { } message)
             {
                 return Task.FromResult(Results.Json(new JsonObject
@@ -499,6 +522,7 @@ public sealed class FakeRest
                     merged["edited_timestamp"] = _server.Clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
                     interaction.RecordOriginalState(merged);
                     interaction.RecordEdit();
+                    interaction.RecordWrite(routeKey, merged);
                     return Task.FromResult(Results.Json(merged.DeepClone()));
             }
         }
@@ -525,6 +549,7 @@ public sealed class FakeRest
         var message = NewMessage(body, ChannelOf(interaction), interaction.Id);
         interaction.FollowupMessages[FakeValidation.Str(message["id"])!] = message;
         interaction.RecordFollowup();
+        interaction.RecordWrite(Routes.CreateFollowup, message);
         return Task.FromResult(Results.Json(message.DeepClone()));
     }
 
@@ -559,6 +584,7 @@ public sealed class FakeRest
         }
         interaction.FollowupMessages[c.Values["message"]] = merged;
         interaction.RecordEdit();
+        interaction.RecordWrite(routeKey, merged);
         return Task.FromResult(Results.Json(merged.DeepClone()));
     }
 
