@@ -43,7 +43,7 @@ public static class SearchLatencyHarness
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"load: {chunkCount} chunks in {loadSeconds:0.0} s ({chunkCount / loadSeconds:0} chunks/s, text + vectors, batches of 1000)"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"memory: managed heap +{(managedAfter - managedBefore) / 1048576.0:0.0} MiB (vector matrix {index.VectorMemoryBytes / 1048576.0:0.0} MiB), file {statistics.SizeBytes / 1048576.0:0.0} MiB"));
+                $"memory: managed heap +{(managedAfter - managedBefore) / 1048576.0:0.0} MiB (vector matrix with its int8 copy {index.VectorMemoryBytes / 1048576.0:0.0} MiB, text postings {index.TextMemoryBytes / 1048576.0:0.0} MiB), file {statistics.SizeBytes / 1048576.0:0.0} MiB"));
             output.WriteLine();
             output.WriteLine("| search | p50 ms | p99 ms | mean CPU ms/query |");
             output.WriteLine("|---|---:|---:|---:|");
