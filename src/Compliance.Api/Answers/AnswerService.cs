@@ -155,8 +155,18 @@ public sealed class AnswerService(
         var text = new StringBuilder();
         try
         {
-            await foreach (var update in chat.GetStreamingResponseAsync(messages, chatOptions, cancellationToken))
+            await using var updates = chat.GetStreamingResponseAsync(messages, chatOptions, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            while (true)
             {
+                // Only the wait for the model's next piece counts as model time; emitting it is the service's own.
+                var waitStarted = Stopwatch.GetTimestamp();
+                var more = await updates.MoveNextAsync();
+                run.ModelMs = (run.ModelMs ?? 0) + Stopwatch.GetElapsedTime(waitStarted).TotalMilliseconds;
+                if (!more)
+                {
+                    break;
+                }
+                var update = updates.Current;
                 foreach (var usage in update.Contents.OfType<UsageContent>())
                 {
                     run.TokensIn = (int)(usage.Details.InputTokenCount ?? 0);
@@ -235,7 +245,8 @@ public sealed class AnswerService(
         var response = new QueryResponse(run.QueryId, StatusName(run.Status), mode, text, citations, sources, warning,
             mode == AnswerModes.Generated ? run.Model : null, AnswerPrompt.Version,
             new QueryUsage(run.TokensIn, run.TokensOut, run.CostUsd),
-            new QueryTimings(run.EmbedMs ?? 0, run.SearchMs ?? 0, run.FirstTokenMs, Math.Round(run.Clock.Elapsed.TotalMilliseconds, 1)),
+            new QueryTimings(run.EmbedMs ?? 0, run.SearchMs ?? 0, run.FirstTokenMs, Math.Round(run.Clock.Elapsed.TotalMilliseconds, 1),
+                run.ModelMs is { } modelMs ? Math.Round(modelMs, 1) : null),
             run.CacheHit, run.Request.ConversationId);
         await emit(new AnswerDone(response));
         return response;
@@ -396,6 +407,7 @@ public sealed class AnswerService(
         public int? EmbedMs { get; set; }
         public int? SearchMs { get; set; }
         public int? FirstTokenMs { get; set; }
+        public double? ModelMs { get; set; }
         public bool CacheHit { get; set; }
         public long? UserId { get; set; }
     }

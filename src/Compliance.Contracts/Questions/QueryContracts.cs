@@ -55,7 +55,12 @@ public sealed record Citation(
 
 public sealed record QueryUsage(int TokensIn, int TokensOut, decimal CostUsd);
 
-public sealed record QueryTimings(double EmbedMs, double SearchMs, double? FirstTokenMs, double TotalMs);
+/// <summary>
+/// Where an answer's time went, in milliseconds from the start of answering. <see cref="ModelMs"/> is the time spent
+/// waiting on the language model (its stream), so <c>TotalMs - ModelMs</c> is the service's own time; null when no
+/// model was called.
+/// </summary>
+public sealed record QueryTimings(double EmbedMs, double SearchMs, double? FirstTokenMs, double TotalMs, double? ModelMs = null);
 
 /// <summary>
 /// The answer after the citation check. <see cref="Warning"/> is a sentence to show the user as is (e.g. that no

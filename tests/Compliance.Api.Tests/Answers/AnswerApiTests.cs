@@ -35,6 +35,21 @@ public sealed class AnswerApiTests(AnswersApi api) : IClassFixture<AnswersApi>
     }
 
     [Fact]
+    public async Task Timings_split_the_wait_on_the_model_from_the_services_own_time()
+    {
+        // The provider holds its first token for 300 ms: that wait is the model's, not the service's.
+        api.Provider.Enqueue(FakeReply.Answer("Trading is prohibited during blackout periods [1].") with { DelayBeforeFirstToken = TimeSpan.FromMilliseconds(300) });
+
+        var answer = await api.AskAsync(Blackout + " " + "zq" + Guid.NewGuid().ToString("N")[..6]);
+
+        Assert.Equal(AnswerModes.Generated, answer.Mode);
+        Assert.NotNull(answer.Timings.ModelMs);
+        Assert.True(answer.Timings.ModelMs >= 300, $"modelMs {answer.Timings.ModelMs} should include the provider's 300 ms wait");
+        Assert.True(answer.Timings.ModelMs <= answer.Timings.TotalMs);
+        Assert.True(answer.Timings.TotalMs - answer.Timings.ModelMs < answer.Timings.TotalMs);
+    }
+
+    [Fact]
     public async Task The_prompt_carries_fenced_numbered_sources_and_the_rules()
     {
         var marker = "zq" + Guid.NewGuid().ToString("N")[..8];

@@ -117,7 +117,12 @@ internal sealed class QueryLoadClient(HttpClient http, Uri apiUrl, string token)
             QueryStatuses.RateLimited => "rate_limited",
             _ => null,
         };
-        return new RequestSample(elapsed, response.Timings?.TotalMs, firstDelta, response.Status, response.CacheHit, error);
+        // The service's own time is everything but the wait on the model, as the API measured both.
+        var own = response.Timings is { } timings ? timings.TotalMs - (timings.ModelMs ?? 0) : (double?)null;
+        return new RequestSample(elapsed, own, firstDelta, response.Status, response.CacheHit, error)
+        {
+            TotalMilliseconds = response.Timings?.TotalMs,
+        };
     }
 
     private static double Since(long start) => Stopwatch.GetElapsedTime(start).TotalMilliseconds;
