@@ -25,8 +25,8 @@ public sealed class RediSearchCommandTests
     [Fact]
     public void User_text_becomes_escaped_terms_ored()
     {
-        Assert.Equal("(title | blackout | window | 2025)", RediSearchSyntax.TextClause("@title:{blackout} -window* | \"2025\""));
-        Assert.Equal("(near | gifts)", RediSearchSyntax.TextClause("NEAR gifts AND and Gifts"));
+        Assert.Equal("(title | blackout | window | 2025) ~title ~blackout ~window ~2025", RediSearchSyntax.TextClause("@title:{blackout} -window* | \"2025\""));
+        Assert.Equal("(near | gifts) ~near ~gifts", RediSearchSyntax.TextClause("NEAR gifts AND and Gifts"));
     }
 
     [Theory]
@@ -46,8 +46,8 @@ public sealed class RediSearchCommandTests
     [Fact]
     public void Query_terms_are_folded_like_the_indexed_search_form()
     {
-        Assert.Equal("(regle | generale)", RediSearchSyntax.TextClause("Règle regle GÉNÉRALE"));
-        Assert.Equal("(cafe)", RediSearchSyntax.TextClause("Cafe\u0301"));
+        Assert.Equal("(regle | generale) ~regle ~generale", RediSearchSyntax.TextClause("Règle regle GÉNÉRALE"));
+        Assert.Equal("(cafe) ~cafe", RediSearchSyntax.TextClause("Cafe\u0301"));
     }
 
     [Fact]
@@ -132,7 +132,7 @@ public sealed class RediSearchCommandTests
         var on26 = RediSearchCommands.TextSearch(Options, "blackout window", filter, 50, V26)!;
 
         Assert.Equal(
-            "compliance-chunks|@tenant:{global | 42} @status:{active} (blackout | window)|SCORER|BM25STD|WITHSCORES|RETURN|15|" +
+            "compliance-chunks|@tenant:{global | 42} @status:{active} (blackout | window) ~blackout ~window|SCORER|BM25STD|WITHSCORES|RETURN|15|" +
             string.Join('|', RediSearchFields.Returned) + "|LIMIT|0|50|DIALECT|2",
             string.Join('|', on28));
         Assert.Equal("BM25", on26[on26.ToList().IndexOf("SCORER") + 1]);
