@@ -24,6 +24,12 @@ public sealed class BotSettings
     /// <summary>The <c>health</c> command fails when the liveness file is older than this.</summary>
     public TimeSpan LivenessMaxAge { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// After this long without an interaction or follow-up, memory grown by the last burst is handed back to the
+    /// operating system (one compacting collection). Zero turns it off.
+    /// </summary>
+    public TimeSpan IdleTrimAfter { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Time limit of one ordinary API call (history, feedback, settings, stats), per attempt.</summary>
     public TimeSpan ApiRequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -74,6 +80,10 @@ public sealed class BotSettings
         if (LivenessTouchInterval <= TimeSpan.Zero || LivenessMaxAge <= LivenessTouchInterval)
         {
             yield return "Bot:LivenessTouchInterval must be positive and below Bot:LivenessMaxAge.";
+        }
+        if (IdleTrimAfter < TimeSpan.Zero || (IdleTrimAfter > TimeSpan.Zero && IdleTrimAfter < TimeSpan.FromMilliseconds(100)) || IdleTrimAfter > TimeSpan.FromDays(1))
+        {
+            yield return "Bot:IdleTrimAfter must be 0 (off) or between 100 ms and 1 day.";
         }
         if (ApiRequestTimeout <= TimeSpan.Zero || QueryTimeout <= TimeSpan.Zero || QueryIdleTimeout <= TimeSpan.Zero)
         {

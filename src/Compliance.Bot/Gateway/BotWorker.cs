@@ -32,8 +32,11 @@ public sealed class BotWorker(
     private readonly CancellationTokenSource _handlersStop = new();
     private DateTimeOffset _connectedSince = DateTimeOffset.MinValue;
 
-    /// <summary>Handlers running now (for tests and the shutdown wait).</summary>
+    /// <summary>Handlers running now (for tests, the shutdown wait and the idle memory trimmer).</summary>
     public int HandlersInFlight => _inFlight.Count;
+
+    /// <summary>When the last interaction or follow-up started (start-up time before the first).</summary>
+    public DateTimeOffset LastActivity { get; private set; } = time.GetUtcNow();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -121,6 +124,7 @@ public sealed class BotWorker(
 
     private void Run(Func<CancellationToken, Task> handler)
     {
+        LastActivity = time.GetUtcNow();
         var task = Task.Run(async () =>
         {
             try

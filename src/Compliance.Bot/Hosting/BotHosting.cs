@@ -74,6 +74,8 @@ public static class BotHosting
         services.AddSingleton<FollowUpHandler>();
         services.AddSingleton<BotWorker>();
         services.AddHostedService(provider => provider.GetRequiredService<BotWorker>());
+        services.AddSingleton<IdleMemoryTrimmer>();
+        services.AddHostedService(provider => provider.GetRequiredService<IdleMemoryTrimmer>());
         // Give handlers time to finish answers before the host gives up on shutdown.
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         return builder;
