@@ -15,8 +15,7 @@ public sealed class ExactVectorSearchTests : IDisposable
     private const int Dimensions = 32;
     private const string Tenant = "100000000000000001";
 
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "compliance-vector-tests", Guid.NewGuid().ToString("N"));
-    private readonly List<SqliteKnowledgeIndex> _opened = [];
+    private readonly EmbeddedIndexFolder _indexes = new("compliance-vector-tests");
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
@@ -77,25 +76,9 @@ public sealed class ExactVectorSearchTests : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        foreach (var index in _opened)
-        {
-            index.Dispose();
-        }
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
+    public void Dispose() => _indexes.Dispose();
 
-    private async Task<SqliteKnowledgeIndex> OpenAsync(string name)
-    {
-        var index = new SqliteKnowledgeIndex(new EmbeddedIndexOptions { Path = Path.Combine(_folder, name + ".db") });
-        _opened.Add(index);
-        await index.EnsureCreatedAsync(Dimensions, Token);
-        return index;
-    }
+    private Task<SqliteKnowledgeIndex> OpenAsync(string name) => _indexes.OpenAsync(name, Dimensions);
 
     private static async Task AssertBruteForceAsync(SqliteKnowledgeIndex index, List<ChunkRecord> chunks, float[] query, SearchFilter filter, int limit)
     {

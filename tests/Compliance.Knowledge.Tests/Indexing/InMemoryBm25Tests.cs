@@ -30,8 +30,7 @@ public sealed class InMemoryBm25Tests : IDisposable
 
     private static readonly string[] CommonWords = ["policy", "must", "staff", "firm"];
 
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "compliance-bm25-tests", Guid.NewGuid().ToString("N"));
-    private readonly List<SqliteKnowledgeIndex> _opened = [];
+    private readonly EmbeddedIndexFolder _indexes = new("compliance-bm25-tests");
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
@@ -95,8 +94,7 @@ public sealed class InMemoryBm25Tests : IDisposable
         await index.UpsertAsync(Corpus(seed: 17, count: 300), Token);
         var queries = Queries(seed: 19, count: 40);
         var before = await index.SearchTextAsync(queries[0], new SearchFilter(Tenants.Global), 10, Token);
-        index.Dispose();
-        _opened.Remove(index);
+        _indexes.Close(index);
 
         // The reopened index builds its postings from the FTS5 index on disk, not from what it tokenised itself.
         var reopened = await OpenAsync("reopen");
@@ -143,25 +141,9 @@ public sealed class InMemoryBm25Tests : IDisposable
         Assert.Contains("Trading", syntax[0].Chunk.Text, StringComparison.Ordinal);
     }
 
-    public void Dispose()
-    {
-        foreach (var index in _opened)
-        {
-            index.Dispose();
-        }
-        if (Directory.Exists(_folder))
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-    }
+    public void Dispose() => _indexes.Dispose();
 
-    private async Task<SqliteKnowledgeIndex> OpenAsync(string name)
-    {
-        var index = new SqliteKnowledgeIndex(new EmbeddedIndexOptions { Path = Path.Combine(_folder, name + ".db") });
-        _opened.Add(index);
-        await index.EnsureCreatedAsync(4, Token);
-        return index;
-    }
+    private Task<SqliteKnowledgeIndex> OpenAsync(string name) => _indexes.OpenAsync(name, 4);
 
     /// <summary>Compares every query's results with FTS5's; returns how many queries had any result.</summary>
     private static async Task<int> AssertSameAsFts5Async(SqliteKnowledgeIndex index, IReadOnlyList<string> queries, SearchFilter filter, int limit)

@@ -18,7 +18,7 @@ internal sealed class Bm25TextIndex : IDisposable
 
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly Dictionary<string, int> _termIds = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _tenantCodes = new(StringComparer.Ordinal);
+    private readonly TenantCodes _tenants = new();
     private readonly Dictionary<long, int> _slotByRowId = [];
     private readonly double _titleWeight;
     private readonly double[] _titleWeightSums = new double[64];
@@ -39,17 +39,6 @@ internal sealed class Bm25TextIndex : IDisposable
         for (var n = 1; n < _titleWeightSums.Length; n++)
         {
             _titleWeightSums[n] = _titleWeightSums[n - 1] + titleWeight;
-        }
-    }
-
-    /// <summary>Rows held (every tenant and status: BM25's statistics, like FTS5's, cover the whole table).</summary>
-    public int RowCount
-    {
-        get
-        {
-            _lock.EnterReadLock();
-            try { return _liveRows; }
-            finally { _lock.ExitReadLock(); }
         }
     }
 
@@ -123,8 +112,6 @@ internal sealed class Bm25TextIndex : IDisposable
         {
             return [];
         }
-        var documents = filter.DocumentIds is { Count: > 0 } ids ? ids.ToHashSet() : null;
-        var tags = filter.Tags is { Count: > 0 } t ? t.ToHashSet(StringComparer.Ordinal) : null;
         var best = new PriorityQueue<TextHit, (double Score, long NegatedRowId)>(limit + 1);
         double[]? scores = null;
 
@@ -135,15 +122,11 @@ internal sealed class Bm25TextIndex : IDisposable
             {
                 return [];
             }
-            // A tenant never seen has no code; -2 matches nothing.
-            var globalCode = _tenantCodes.GetValueOrDefault(Tenants.Global, -2);
-            var tenantCode = _tenantCodes.GetValueOrDefault(filter.TenantId, -2);
+            var rowFilter = new RowFilter(filter, _tenants);
             bool Admits(int slot)
             {
                 ref readonly var row = ref _slots[slot];
-                return (row.TenantCode == globalCode || row.TenantCode == tenantCode) && row.Active
-                    && (documents is null || documents.Contains(row.DocumentId))
-                    && (tags is null || row.Tags.Any(tags.Contains));
+                return rowFilter.Admits(row.TenantCode, row.Active, row.DocumentId, row.Tags);
             }
 
             scores = ArrayPool<double>.Shared.Rent(_slotCount);
@@ -362,7 +345,7 @@ internal sealed class Bm25TextIndex : IDisposable
             _postings[termId].Append(slot, packed);
             termIds[i++] = termId;
         }
-        _slots[slot] = new SlotInfo(row.RowId, TenantCode(row.TenantId), row.Active, row.DocumentId, row.Tags, row.Terms.TokenCount, termIds, Live: true);
+        _slots[slot] = new SlotInfo(row.RowId, _tenants.CodeOf(row.TenantId), row.Active, row.DocumentId, row.Tags, row.Terms.TokenCount, termIds, Live: true);
         _lengths[slot] = row.Terms.TokenCount;
         _slotByRowId[row.RowId] = slot;
         _liveRows++;
@@ -422,16 +405,6 @@ internal sealed class Bm25TextIndex : IDisposable
             _postings[termId].Compact(newSlotOf);
         }
         _deadPostings = 0;
-    }
-
-    private int TenantCode(string tenantId)
-    {
-        if (!_tenantCodes.TryGetValue(tenantId, out var code))
-        {
-            code = _tenantCodes.Count;
-            _tenantCodes[tenantId] = code;
-        }
-        return code;
     }
 
     /// <summary>One term's rows (slot numbers, ascending) with packed (title count, text count) per row.</summary>

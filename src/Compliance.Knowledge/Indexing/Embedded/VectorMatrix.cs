@@ -19,7 +19,7 @@ internal sealed class VectorMatrix : IDisposable
 {
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly Dictionary<long, int> _slotByRowId = [];
-    private readonly Dictionary<string, int> _tenantCodes = new(StringComparer.Ordinal);
+    private readonly TenantCodes _tenants = new();
     private float[] _values;
     private sbyte[] _quantized;
     private QuantizedRow[] _quantizedRows;
@@ -82,7 +82,7 @@ internal sealed class VectorMatrix : IDisposable
                 }
                 normalised[i].CopyTo(_values.AsSpan(slot * Dimensions, Dimensions));
                 _quantizedRows[slot] = Quantize(normalised[i], _quantized.AsSpan(slot * Dimensions, Dimensions));
-                _rows[slot] = new RowInfo(row.RowId, TenantCode(row.TenantId), row.Active, row.DocumentId, row.Tags);
+                _rows[slot] = new RowInfo(row.RowId, _tenants.CodeOf(row.TenantId), row.Active, row.DocumentId, row.Tags);
             }
         }
         finally
@@ -136,20 +136,13 @@ internal sealed class VectorMatrix : IDisposable
         }
         var unit = new float[Dimensions];
         TensorPrimitives.Divide(query, norm, unit);
-        var documents = filter.DocumentIds is { Count: > 0 } ids ? ids.ToHashSet() : null;
-        var tags = filter.Tags is { Count: > 0 } t ? t.ToHashSet(StringComparer.Ordinal) : null;
         var best = new PriorityQueue<VectorHit, (float Score, long NegatedRowId)>(limit + 1);
 
         _lock.EnterReadLock();
         try
         {
-            // A tenant never seen has no code; -2 matches nothing (unknown rows never exist, so no row has it).
-            var globalCode = _tenantCodes.GetValueOrDefault(Tenants.Global, -2);
-            var tenantCode = _tenantCodes.GetValueOrDefault(filter.TenantId, -2);
-            bool Admits(in RowInfo row) =>
-                (row.TenantCode == globalCode || row.TenantCode == tenantCode) && row.Active
-                && (documents is null || documents.Contains(row.DocumentId))
-                && (tags is null || row.Tags.Any(tags.Contains));
+            var rowFilter = new RowFilter(filter, _tenants);
+            bool Admits(in RowInfo row) => rowFilter.Admits(row.TenantCode, row.Active, row.DocumentId, row.Tags);
 
             var candidates = CandidateCount(limit);
             if (_count <= candidates * 2)
@@ -279,16 +272,6 @@ internal sealed class VectorMatrix : IDisposable
         var result = new float[Dimensions];
         TensorPrimitives.Divide(vector, norm, result);
         return result;
-    }
-
-    private int TenantCode(string tenantId)
-    {
-        if (!_tenantCodes.TryGetValue(tenantId, out var code))
-        {
-            code = _tenantCodes.Count;
-            _tenantCodes[tenantId] = code;
-        }
-        return code;
     }
 
     private void EnsureCapacity(int rows)
