@@ -28,6 +28,8 @@ public static class KnowledgeExtensions
         builder.Services.AddScoped<DocumentIngestion>();
         builder.Services.AddSingleton<ReindexJobs>();
         builder.Services.AddHostedService<KnowledgeStartup>();
+        // First of all hosted services (inserted ahead of the migration check), so the model loads while it runs.
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, KnowledgePreload>());
         builder.Services.AddHealthChecks()
             .AddCheck<IndexHealthCheck>("index", HealthStatus.Unhealthy, [HealthApi.ReadyTag], TimeSpan.FromSeconds(1.5))
             .AddCheck<EmbeddingModelHealthCheck>("embedding_model", HealthStatus.Unhealthy, [HealthApi.ReadyTag], TimeSpan.FromSeconds(1.5));

@@ -91,6 +91,29 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public async Task Production_without_a_loadable_embedding_model_exits_naming_EMBED_MODEL()
+    {
+        // A real database, so start-up gets past the migration check while the model loads beside it.
+        var database = await TestServers.CreateDatabaseAsync(await TestServers.PostgresAdminAsync(), "startup");
+        var missing = Path.Combine(Path.GetTempPath(), "no-model-" + Guid.NewGuid().ToString("N")[..8]);
+
+        var (exitCode, output) = await RunApi(new()
+        {
+            ["ENVIRONMENT"] = "Production",
+            ["DATABASE_URL"] = database,
+            ["ADMIN_TOKEN"] = ValidToken,
+            ["SERVICE_TOKEN"] = ValidToken.ToUpperInvariant() + "x",
+            ["EMBED_MODEL"] = missing,
+            ["INDEX_PATH"] = Path.Combine(missing + "-index", "index.db"),
+            ["PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("EMBED_MODEL is not usable", output, StringComparison.Ordinal);
+        Assert.Contains(missing, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Short_admin_token_is_refused_in_production()
     {
         var (exitCode, output) = await RunApi(new()
