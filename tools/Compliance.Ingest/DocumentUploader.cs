@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Compliance.Contracts.Common;
 using Compliance.Contracts.Documents;
 
 namespace Compliance.Ingest;
@@ -109,29 +110,7 @@ internal sealed class DocumentUploader(HttpClient http, IngestSettings settings)
     private static UploadOutcome Failed(DiscoveredFile file, TimeSpan elapsed, string detail) =>
         new(file.Source, UploadStatus.Failed, null, 0, 0, 0, elapsed, detail);
 
-    /// <summary>The problem-details <c>detail</c> (else <c>title</c>) of an error answer, else its status line.</summary>
-    private static string ProblemDetail(HttpStatusCode status, string body)
-    {
-        var code = $"{(int)status} {status}";
-        try
-        {
-            using var json = JsonDocument.Parse(body);
-            foreach (var name in (string[])["detail", "title"])
-            {
-                if (json.RootElement.ValueKind == JsonValueKind.Object
-                    && json.RootElement.TryGetProperty(name, out var value)
-                    && value.ValueKind == JsonValueKind.String
-                    && !string.IsNullOrWhiteSpace(value.GetString()))
-                {
-                    return $"{code}: {value.GetString()}";
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            // Not problem details (a proxy's HTML page, say): the status line is all there is to say.
-        }
-
-        return code;
-    }
+    /// <summary>The problem-details <c>detail</c> (else <c>title</c>) of an error answer, after its status line.</summary>
+    private static string ProblemDetail(HttpStatusCode status, string body) =>
+        ProblemText.Of(body) is { } text ? $"{(int)status} {status}: {text}" : $"{(int)status} {status}";
 }

@@ -6,6 +6,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Compliance.Bot.Configuration;
+using Compliance.Contracts.Common;
 using Compliance.Contracts.Feedback;
 using Compliance.Contracts.Questions;
 using Microsoft.Extensions.Logging;
@@ -312,11 +313,10 @@ public sealed class ComplianceApiClient
             {
                 return null;
             }
-            var problem = await response.Content.ReadFromJsonAsync<JsonObject>(Json, token);
-            var text = (problem?["detail"] as JsonValue)?.GetValue<string>() ?? (problem?["title"] as JsonValue)?.GetValue<string>();
-            return string.IsNullOrWhiteSpace(text) ? null : text.Length > 300 ? text[..300] + "…" : text.Trim();
+            var text = ProblemText.Of(await response.Content.ReadAsStringAsync(token));
+            return text is null ? null : text.Length > 300 ? text[..300] + "…" : text;
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or HttpRequestException or OperationCanceledException or FormatException)
+        catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException or OperationCanceledException)
         {
             return null;
         }

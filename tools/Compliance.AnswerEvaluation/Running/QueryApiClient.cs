@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Compliance.Contracts.Common;
 using Compliance.Contracts.Questions;
 
 namespace Compliance.AnswerEvaluation.Running;
@@ -62,29 +63,7 @@ internal sealed class QueryApiClient(HttpClient http, Uri apiUrl, string token)
         }
     }
 
-    /// <summary>The problem-details <c>detail</c> (else <c>title</c>) of an error answer, else its status line.</summary>
-    private static string ProblemDetail(HttpStatusCode status, string body)
-    {
-        var code = $"HTTP {(int)status} {status}";
-        try
-        {
-            using var json = JsonDocument.Parse(body);
-            foreach (var name in (string[])["detail", "title"])
-            {
-                if (json.RootElement.ValueKind == JsonValueKind.Object
-                    && json.RootElement.TryGetProperty(name, out var value)
-                    && value.ValueKind == JsonValueKind.String
-                    && !string.IsNullOrWhiteSpace(value.GetString()))
-                {
-                    return $"{code}: {value.GetString()}";
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            // Not JSON (a proxy's error page): the status line is all there is to say.
-        }
-
-        return code;
-    }
+    /// <summary>The problem-details <c>detail</c> (else <c>title</c>) of an error answer, after its status line.</summary>
+    private static string ProblemDetail(HttpStatusCode status, string body) =>
+        ProblemText.Of(body) is { } text ? $"HTTP {(int)status} {status}: {text}" : $"HTTP {(int)status} {status}";
 }
