@@ -3,8 +3,9 @@ using System.Globalization;
 namespace Compliance.Benchmarks.Search;
 
 /// <summary>
-/// <c>latency [--synthetic N] [--obliqa DIR] [--iterations N]</c>: the search latency harness (p50/p99, CPU per
-/// query, memory; see docs/search-performance.md).
+/// <c>latency [--synthetic N] [--obliqa DIR] [--iterations N] [--redisearch redis://HOST:PORT]</c>: the search
+/// latency harness (p50/p99, CPU per query, memory; see docs/search-performance.md), on the embedded index or, with
+/// <c>--redisearch</c>, on a Redis with the Search module.
 /// </summary>
 internal static class SearchLatencyCommand
 {
@@ -13,6 +14,7 @@ internal static class SearchLatencyCommand
         int? synthetic = null;
         string? obliqa = null;
         var iterations = 2000;
+        string? redisearch = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -23,11 +25,14 @@ internal static class SearchLatencyCommand
                 case "--obliqa" when i + 1 < args.Length:
                     obliqa = args[++i];
                     break;
+                case "--redisearch" when i + 1 < args.Length:
+                    redisearch = args[++i];
+                    break;
                 case "--iterations" when i + 1 < args.Length:
                     iterations = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 default:
-                    await Console.Error.WriteLineAsync($"unknown argument: {args[i]}; usage: latency [--synthetic N] [--obliqa DIR] [--iterations N]");
+                    await Console.Error.WriteLineAsync($"unknown argument: {args[i]}; usage: latency [--synthetic N] [--obliqa DIR] [--iterations N] [--redisearch redis://HOST:PORT]");
                     return 2;
             }
         }
@@ -37,11 +42,11 @@ internal static class SearchLatencyCommand
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {(await File.ReadAllTextAsync("/proc/loadavg")).Trim()}");
         if (obliqa is not null)
         {
-            await SearchLatencyHarness.RunAsync(SearchCorpus.Obliqa(obliqa, dimensions), dimensions, iterations, folder, Console.Out);
+            await SearchLatencyHarness.RunAsync(SearchCorpus.Obliqa(obliqa, dimensions), dimensions, iterations, folder, Console.Out, redisearch);
         }
         if (synthetic is { } count)
         {
-            await SearchLatencyHarness.RunAsync(SearchCorpus.Synthetic(count, dimensions, 2000), dimensions, iterations, folder, Console.Out);
+            await SearchLatencyHarness.RunAsync(SearchCorpus.Synthetic(count, dimensions, 2000), dimensions, iterations, folder, Console.Out, redisearch);
         }
         Console.WriteLine($"load average after: {(await File.ReadAllTextAsync("/proc/loadavg")).Trim()}");
         return 0;

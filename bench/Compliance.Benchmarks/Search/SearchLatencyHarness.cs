@@ -2,22 +2,30 @@ using System.Diagnostics;
 using System.Globalization;
 using Compliance.Knowledge.Indexing;
 using Compliance.Knowledge.Indexing.Embedded;
+using Compliance.Knowledge.Indexing.RediSearch;
 using Compliance.Knowledge.Search;
+using StackExchange.Redis;
 
 namespace Compliance.Benchmarks.Search;
 
 /// <summary>
-/// Loads a corpus into a fresh embedded index, then times many text, vector and hybrid searches (query embedding
-/// excluded) and reports p50/p99 wall time, CPU time per query, load throughput and memory.
+/// Loads a corpus into a fresh embedded index (or, given a Redis URL, a fresh RediSearch index, dropped afterwards),
+/// then times many text, vector and hybrid searches (query embedding excluded) and reports p50/p99 wall time, CPU time
+/// per query in this process, load throughput and memory.
 /// </summary>
 public static class SearchLatencyHarness
 {
-    public static async Task RunAsync(SearchCorpus corpus, int dimensions, int iterations, string folder, TextWriter output)
+    public static async Task RunAsync(SearchCorpus corpus, int dimensions, int iterations, string folder, TextWriter output, string? redisUrl = null)
     {
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, $"bench-{Guid.NewGuid():N}.db");
         var managedBefore = GC.GetTotalMemory(forceFullCollection: true);
-        var index = new SqliteKnowledgeIndex(new EmbeddedIndexOptions { Path = path });
+        using var redis = redisUrl is null ? null : await ConnectionMultiplexer.ConnectAsync(RedisConfiguration(redisUrl));
+        var run = Guid.NewGuid().ToString("N")[..8];
+        IKnowledgeIndex index = redis is null
+            ? new SqliteKnowledgeIndex(new EmbeddedIndexOptions { Path = path })
+            : new RediSearchKnowledgeIndex(redis.GetDatabase(), new RediSearchIndexOptions { IndexName = "bench-" + run, KeyPrefix = $"bench-chunk-{run}:" });
+        var usedBefore = redis is null ? 0 : await UsedMemoryAsync(redis);
         try
         {
             await index.EnsureCreatedAsync(dimensions, CancellationToken.None);
@@ -39,17 +47,21 @@ public static class SearchLatencyHarness
             var hybrid = new HybridSearch(index, embedder, new HybridSearchOptions { TopK = 5 });
             var filter = new SearchFilter("100000000000000003");
 
-            output.WriteLine($"## {corpus.Name} chunks, {dimensions} dimensions");
+            output.WriteLine($"## {corpus.Name} chunks, {dimensions} dimensions, {index.Backend} index ({statistics.Version})");
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"load: {chunkCount} chunks in {loadSeconds:0.0} s ({chunkCount / loadSeconds:0} chunks/s, text + vectors, batches of 1000)"));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"memory: managed heap +{(managedAfter - managedBefore) / 1048576.0:0.0} MiB (vector matrix with its int8 copy {index.VectorMemoryBytes / 1048576.0:0.0} MiB, text postings {index.TextMemoryBytes / 1048576.0:0.0} MiB), file {statistics.SizeBytes / 1048576.0:0.0} MiB"));
+            var redisGrowth = redis is null ? 0 : await UsedMemoryAsync(redis) - usedBefore;
+            output.WriteLine(index is SqliteKnowledgeIndex embedded
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"memory: managed heap +{(managedAfter - managedBefore) / 1048576.0:0.0} MiB (vector matrix with its int8 copy {embedded.VectorMemoryBytes / 1048576.0:0.0} MiB, text postings {embedded.TextMemoryBytes / 1048576.0:0.0} MiB), file {statistics.SizeBytes / 1048576.0:0.0} MiB")
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"memory: Redis used_memory +{redisGrowth / 1048576.0:0.0} MiB (hashes with both text forms, the text index and HNSW)"));
             output.WriteLine();
             output.WriteLine("| search | p50 ms | p99 ms | mean CPU ms/query |");
             output.WriteLine("|---|---:|---:|---:|");
             await MeasureAsync("text (BM25, top 50)", iterations, output, i =>
                 index.SearchTextAsync(corpus.Queries[i % corpus.Queries.Count], filter, 50, CancellationToken.None));
-            await MeasureAsync("vector (exact, top 50)", iterations, output, i =>
+            await MeasureAsync(index is SqliteKnowledgeIndex ? "vector (exact, top 50)" : "vector (HNSW KNN, top 50)", iterations, output, i =>
                 index.SearchVectorAsync(queryVectors[i % queryVectors.Length], filter, 50, CancellationToken.None));
             await MeasureAsync("hybrid (text + vector + RRF, top 5)", iterations, output, i =>
             {
@@ -60,12 +72,34 @@ public static class SearchLatencyHarness
         }
         finally
         {
-            index.Dispose();
+            if (index is RediSearchKnowledgeIndex rediSearch)
+            {
+                await rediSearch.DropAsync();
+            }
+            (index as IDisposable)?.Dispose();
             foreach (var suffix in new[] { "", "-wal", "-shm" })
             {
                 File.Delete(path + suffix);
             }
         }
+    }
+
+    private static ConfigurationOptions RedisConfiguration(string url)
+    {
+        // redis://host:port only: a benchmark against a local server, no credentials on the command line.
+        var uri = new Uri(url);
+        var options = ConfigurationOptions.Parse($"{uri.Host}:{(uri.Port > 0 ? uri.Port : 6379)}");
+        options.SyncTimeout = 60_000;
+        // INFO memory (for the memory line) is an admin command in StackExchange.Redis.
+        options.AllowAdmin = true;
+        return options;
+    }
+
+    private static async Task<long> UsedMemoryAsync(ConnectionMultiplexer redis)
+    {
+        var info = await redis.GetServer(redis.GetEndPoints()[0]).InfoAsync("memory");
+        var used = info.SelectMany(group => group).First(pair => pair.Key == "used_memory").Value;
+        return long.Parse(used, CultureInfo.InvariantCulture);
     }
 
     private static async Task MeasureAsync<T>(string name, int iterations, TextWriter output, Func<int, Task<T>> search)
