@@ -46,7 +46,6 @@ public sealed class AnswerApiTests(AnswersApi api) : IClassFixture<AnswersApi>
         Assert.NotNull(answer.Timings.ModelMs);
         Assert.True(answer.Timings.ModelMs >= 300, $"modelMs {answer.Timings.ModelMs} should include the provider's 300 ms wait");
         Assert.True(answer.Timings.ModelMs <= answer.Timings.TotalMs);
-        Assert.True(answer.Timings.TotalMs - answer.Timings.ModelMs < answer.Timings.TotalMs);
     }
 
     [Fact]
