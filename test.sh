@@ -4,7 +4,8 @@
 # Installs what is missing (OS packages, ONNX Runtime, test models), starts a fresh Postgres cluster and Redis in
 # .local/test-<pid>/ on free ports, runs `dotnet test Compliance.sln -c Release` with a TRX logger, always stops
 # and removes the servers, and prints as its last line "N passed, N failed, N skipped". Exits non-zero if a test
-# failed, a project did not build, or a run aborted. Extra arguments go to `dotnet test` (e.g. --filter ...).
+# failed, a project did not build, a run aborted, or the EF model has changes without a migration (checked with
+# `dotnet ef migrations has-pending-model-changes`). Extra arguments go to `dotnet test` (e.g. --filter ...).
 # TRX files go to .local/test-results/ (or COMPLIANCE_TEST_RESULTS_DIR); it is emptied at the start of each run.
 #
 # Exports for the tests: COMPLIANCE_TEST_DATABASE_URL (superuser, Npgsql key=value form, `postgres` database),
@@ -76,6 +77,20 @@ mkdir -p "$results_dir"
 say "running: dotnet test Compliance.sln -c Release $*"
 test_status=0
 dotnet test Compliance.sln -c Release --logger trx --results-directory "$results_dir" "$@" || test_status=$?
+
+# A model change without its migration fails the run, through the tool a developer fixes it with: this also keeps
+# the tool manifest (.config/dotnet-tools.json) and the design-time context factory working. It compares the model
+# with the snapshot in the API's build output; no database is involved.
+say "checking for model changes without a migration: dotnet ef migrations has-pending-model-changes"
+migrations_status=0
+if [ -f src/Compliance.Api/bin/Release/net10.0/Compliance.Api.dll ]; then
+  dotnet tool restore >&2 &&
+    dotnet ef migrations has-pending-model-changes --project src/Compliance.Api --configuration Release --no-build >&2 ||
+    migrations_status=$?
+else
+  warn "the API did not build; the migrations check could not run"
+  migrations_status=1
+fi
 say "stopping the test Postgres and Redis"
 stop_test_services
 
@@ -89,6 +104,6 @@ summary_status=0
 "$python_bin" scripts/lib/trx_summary.py "$results_dir" --dotnet-exit-code "$test_status" \
   --expect "${test_projects[@]}" || summary_status=$?
 # The summary counts a build error or aborted run as a failure; the exit code follows it and dotnet test.
-if [ "$test_status" -ne 0 ] || [ "$summary_status" -ne 0 ]; then
+if [ "$test_status" -ne 0 ] || [ "$summary_status" -ne 0 ] || [ "$migrations_status" -ne 0 ]; then
   exit 1
 fi

@@ -1,18 +1,17 @@
 using Compliance.Api.Configuration;
 using Compliance.Api.Persistence;
-using Microsoft.EntityFrameworkCore;
 
 namespace Compliance.Api.Hosting;
 
 /// <summary>
-/// What the process was asked to do: serve (default), <c>migrate</c> (apply migrations and exit; Heroku's release
-/// phase), or <c>schema</c> (print the DDL the EF model implies, for reviewing a hand-written migration).
+/// What the process was asked to do: serve (default) or <c>migrate</c> (apply migrations and exit; Heroku's release
+/// phase). The DDL of the model or of a migration comes from <c>dotnet ef dbcontext script</c> and
+/// <c>dotnet ef migrations script</c>.
 /// </summary>
 public enum ApiCommand
 {
     Serve,
     Migrate,
-    Schema,
 }
 
 public static class ApiCommands
@@ -24,8 +23,7 @@ public static class ApiCommands
         {
             null or "serve" => ApiCommand.Serve,
             "migrate" => ApiCommand.Migrate,
-            "schema" => ApiCommand.Schema,
-            var other => throw new ArgumentException($"Unknown command '{other}'. Use: serve (default), migrate, schema."),
+            var other => throw new ArgumentException($"Unknown command '{other}'. Use: serve (default), migrate."),
         };
     }
 
@@ -38,14 +36,6 @@ public static class ApiCommands
                 app.Services.ValidateOptions<DatabaseOptions>();
                 var applied = await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
                 await Console.Out.WriteLineAsync($"Migrations applied: {applied.Count}");
-                return 0;
-
-            case ApiCommand.Schema:
-                app.Services.ValidateOptions<DatabaseOptions>();
-                await using (var scope = app.Services.CreateAsyncScope())
-                {
-                    await Console.Out.WriteLineAsync(scope.ServiceProvider.GetRequiredService<ComplianceDbContext>().Database.GenerateCreateScript());
-                }
                 return 0;
 
             default:

@@ -1,6 +1,5 @@
 using Compliance.Api.Configuration;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace Compliance.Api.Persistence;
@@ -14,10 +13,6 @@ public static class PersistenceExtensions
         {
             var database = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             options.UseNpgsql(database.ConnectionString, npgsql => npgsql.CommandTimeout(15));
-
-            // Migrations are written by hand (the EF design tooling cannot be restored here), so there is no model
-            // snapshot to compare with; MigrationSchemaTests proves the migrations build exactly the model's schema.
-            options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
         });
         builder.Services.AddSingleton<DatabaseMigrator>();
         if (migrateOnStartup)

@@ -4,17 +4,20 @@ namespace Compliance.Testing.Servers;
 
 /// <summary>
 /// A throwaway Postgres cluster started from the OS packages (initdb + pg_ctl) in a temporary folder on a free
-/// port, trust-authenticated on loopback. Tests that need to stop and restart the database (outage tests) start
-/// their own; the rest share the one <c>./test.sh</c> starts (see <see cref="TestServers"/>).
+/// port, trust-authenticated on loopback unless started with a password. Tests that need to stop and restart the
+/// database (outage tests) or a real password check start their own; the rest share the one <c>./test.sh</c> starts
+/// (see <see cref="TestServers"/>).
 /// </summary>
 public sealed class LocalPostgres : IAsyncDisposable
 {
     private readonly string _bin;
     private readonly string _dataDirectory;
     private readonly string? _runAs;
+    private readonly string? _password;
 
-    private LocalPostgres(string bin, string root, int port)
+    private LocalPostgres(string bin, string root, int port, string? password)
     {
+        _password = password;
         _bin = bin;
         Root = root;
         _dataDirectory = Path.Combine(root, "data");
@@ -33,22 +36,34 @@ public sealed class LocalPostgres : IAsyncDisposable
         Port = Port,
         Username = "postgres",
         Database = "postgres",
+        Password = _password,
         Pooling = false,
     }.ConnectionString;
 
-    public static async Task<LocalPostgres> StartAsync()
+    /// <summary>
+    /// Starts a cluster. With <paramref name="password"/>, TCP connections must give it (SCRAM, as managed Postgres
+    /// services require), so a wrong one is refused the way production would refuse it.
+    /// </summary>
+    public static async Task<LocalPostgres> StartAsync(string? password = null)
     {
         var bin = FindBinDirectory();
         var root = Path.Combine(Path.GetTempPath(), "compliance-pg-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(root);
-        var server = new LocalPostgres(bin, root, FreePort.Next());
+        var server = new LocalPostgres(bin, root, FreePort.Next(), password);
+        List<string> authentication = ["--auth=trust"];
+        if (password is not null)
+        {
+            var passwordFile = Path.Combine(root, "password");
+            await File.WriteAllTextAsync(passwordFile, password);
+            authentication = ["--auth-local=trust", "--auth-host=scram-sha-256", "--pwfile=" + passwordFile];
+        }
         if (server._runAs is not null)
         {
             await ProcessRunner.RunAsync("chown", ["-R", "postgres:postgres", root]);
         }
 
         await ProcessRunner.RunAsync(Path.Combine(bin, "initdb"),
-            ["-D", server._dataDirectory, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"], server._runAs);
+            ["-D", server._dataDirectory, "-U", "postgres", .. authentication, "--no-sync", "-E", "UTF8", "--locale=C"], server._runAs);
         await server.StartServerAsync();
         return server;
     }
@@ -81,6 +96,22 @@ public sealed class LocalPostgres : IAsyncDisposable
         {
             // A leftover temp folder is harmless.
         }
+    }
+
+    /// <summary>
+    /// <c>pg_dump --schema-only</c> of a trust-authenticated database (the shared cluster), without its comment lines
+    /// and psql meta-commands, so that two databases built the same way dump to the same text.
+    /// </summary>
+    public static async Task<string> DumpSchemaAsync(string connectionString)
+    {
+        var database = new NpgsqlConnectionStringBuilder(connectionString);
+        var dump = await ProcessRunner.RunAsync(Path.Combine(FindBinDirectory(), "pg_dump"),
+            ["--schema-only", "--no-owner", "--no-privileges",
+             "--host", database.Host!, "--port", database.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+             "--username", database.Username ?? "postgres", database.Database!]);
+        // Newer pg_dump releases wrap the dump in \restrict KEY ... \unrestrict KEY with a random key per run.
+        return string.Join('\n', dump.Split('\n').Where(line => !line.StartsWith("--", StringComparison.Ordinal) &&
+            !line.StartsWith("\\restrict", StringComparison.Ordinal) && !line.StartsWith("\\unrestrict", StringComparison.Ordinal)));
     }
 
     /// <summary><c>COMPLIANCE_PG_BIN</c>, else the newest <c>/usr/lib/postgresql/*/bin</c>.</summary>
