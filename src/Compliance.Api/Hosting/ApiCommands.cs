@@ -34,7 +34,7 @@ public static class ApiCommands
         {
             case ApiCommand.Migrate:
                 app.Services.ValidateOptions<DatabaseOptions>();
-                var applied = await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
+                var applied = await app.Services.GetRequiredService<DatabaseMigrator>().MigrateWithRetriesAsync(CancellationToken.None);
                 await Console.Out.WriteLineAsync($"Migrations applied: {applied.Count}");
                 return 0;
 

@@ -14,6 +14,9 @@ public sealed class DatabaseMigrator(IServiceScopeFactory scopes, ILogger<Databa
     /// <summary>An arbitrary, fixed key: "Compliance migrations". Any process using it waits for the holder.</summary>
     public const long AdvisoryLockKey = 0x436F6D706C5F6D67;
 
+    /// <summary>Waits between start-up attempts: four attempts over about seven seconds.</summary>
+    internal static readonly TimeSpan[] RetryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
+
     /// <summary>Applies what is pending; returns the migrations applied by this call.</summary>
     public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken)
     {
@@ -21,7 +24,15 @@ public sealed class DatabaseMigrator(IServiceScopeFactory scopes, ILogger<Databa
         var db = scope.ServiceProvider.GetRequiredService<ComplianceDbContext>();
 
         await using var lockConnection = new NpgsqlConnection(db.Database.GetConnectionString());
-        await lockConnection.OpenAsync(cancellationToken);
+        try
+        {
+            await lockConnection.OpenAsync(cancellationToken);
+        }
+        catch (NpgsqlException ex)
+        {
+            // The first contact with the database: failing here means DATABASE_URL leads nowhere usable.
+            throw new DatabaseUnavailableException(ex, attempts: 1);
+        }
         await ExecuteAsync(lockConnection, "SELECT pg_advisory_lock(@key)", cancellationToken);
         try
         {
@@ -51,6 +62,36 @@ public sealed class DatabaseMigrator(IServiceScopeFactory scopes, ILogger<Databa
         }
     }
 
+    /// <summary>
+    /// <see cref="MigrateAsync"/>, retried briefly while the database is unreachable (a dyno or container can start
+    /// before its database accepts connections). A database that stays unreachable, or refuses the connection (wrong
+    /// password, no such database), ends in <see cref="DatabaseUnavailableException"/> after at most
+    /// <see cref="RetryDelays"/>' sum of waiting.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> MigrateWithRetriesAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await MigrateAsync(cancellationToken);
+            }
+            catch (Exception ex) when (IsTransient(ex) && attempt <= RetryDelays.Length)
+            {
+                logger.LogWarning("Database not reachable for migrations ({Reason}); retrying in {Delay}",
+                    ex is DatabaseUnavailableException { InnerException: { } cause } ? cause.Message : ex.Message, RetryDelays[attempt - 1]);
+                await Task.Delay(RetryDelays[attempt - 1], cancellationToken);
+            }
+            catch (DatabaseUnavailableException ex) when (attempt > 1 && ex.InnerException is NpgsqlException cause)
+            {
+                throw new DatabaseUnavailableException(cause, attempt);
+            }
+        }
+    }
+
+    private static bool IsTransient(Exception exception) =>
+        exception is NpgsqlException { IsTransient: true } or DatabaseUnavailableException { IsTransient: true };
+
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection);
@@ -60,26 +101,9 @@ public sealed class DatabaseMigrator(IServiceScopeFactory scopes, ILogger<Databa
 }
 
 /// <summary>Runs the migrator before the API accepts traffic, retrying briefly while the database comes up.</summary>
-internal sealed class MigrateOnStartup(DatabaseMigrator migrator, ILogger<MigrateOnStartup> logger) : IHostedService
+internal sealed class MigrateOnStartup(DatabaseMigrator migrator) : IHostedService
 {
-    private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)];
-
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                await migrator.MigrateAsync(cancellationToken);
-                return;
-            }
-            catch (NpgsqlException ex) when (attempt < RetryDelays.Length && ex.IsTransient)
-            {
-                logger.LogWarning("Database not reachable for migrations ({Reason}); retrying in {Delay}", ex.Message, RetryDelays[attempt]);
-                await Task.Delay(RetryDelays[attempt], cancellationToken);
-            }
-        }
-    }
+    public Task StartAsync(CancellationToken cancellationToken) => migrator.MigrateWithRetriesAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

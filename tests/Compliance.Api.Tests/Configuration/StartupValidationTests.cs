@@ -129,7 +129,69 @@ public sealed class StartupValidationTests
         Assert.DoesNotContain("short\n", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_database_where_nothing_listens_stops_the_API_with_one_line_after_bounded_retries()
+    {
+        var port = FreePort.Next();
+
+        var run = await RunApiProcess(new()
+        {
+            ["ENVIRONMENT"] = "Production",
+            ["DATABASE_URL"] = $"postgres://compliance:s3cretpass@127.0.0.1:{port}/compliance",
+            ["ADMIN_TOKEN"] = ValidToken,
+            ["SERVICE_TOKEN"] = ValidToken + "x",
+            ["PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+
+        AssertOneLineDatabaseFailure(run, $"after 4 attempts: Failed to connect to 127.0.0.1:{port} (Connection refused)");
+        // Four attempts wait 1 + 2 + 4 s between them; the rest is the runtime starting, on a busy machine.
+        Assert.InRange(run.Elapsed, TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(40));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("migrate")]
+    public async Task A_database_refusing_the_password_stops_the_API_with_one_line(string? command)
+    {
+        // The shared test cluster trusts every local connection; this one checks passwords as a hosted Postgres does.
+        await using var postgres = await LocalPostgres.StartAsync(password: "the-right-password");
+
+        var run = await RunApiProcess(new()
+        {
+            ["ENVIRONMENT"] = "Production",
+            ["DATABASE_URL"] = $"postgres://postgres:s3cretpass@127.0.0.1:{postgres.Port}/postgres",
+            ["ADMIN_TOKEN"] = ValidToken,
+            ["SERVICE_TOKEN"] = ValidToken + "x",
+            ["PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, command);
+
+        // Refused is final: no retries, so it ends as soon as the runtime is up.
+        AssertOneLineDatabaseFailure(run, "could not connect to the database: 28P01: password authentication failed for user \"postgres\"");
+        Assert.InRange(run.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(30));
+    }
+
+    private static void AssertOneLineDatabaseFailure(ApiRun run, string reason)
+    {
+        Assert.Equal(1, run.ExitCode);
+        var line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith("Start-up failed: DATABASE_URL: ", line, StringComparison.Ordinal);
+        Assert.Contains(reason, line, StringComparison.Ordinal);
+        // No stack trace anywhere (the host's own log of the failure included), and never the password.
+        var everything = run.Stdout + run.Stderr;
+        Assert.DoesNotContain("Unhandled exception", everything, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"(?m)^\s+at |\\n\s+at ", everything);
+        Assert.DoesNotContain("s3cretpass", everything, StringComparison.Ordinal);
+    }
+
     private static async Task<(int ExitCode, string Output)> RunApi(Dictionary<string, string> settings)
+    {
+        var run = await RunApiProcess(settings);
+        return (run.ExitCode, run.Stdout + run.Stderr);
+    }
+
+    private sealed record ApiRun(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed);
+
+    private static async Task<ApiRun> RunApiProcess(Dictionary<string, string> settings, string? command = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -139,6 +201,10 @@ public sealed class StartupValidationTests
             WorkingDirectory = Path.GetTempPath(),
         };
         start.ArgumentList.Add(ApiAssemblyPath());
+        if (command is not null)
+        {
+            start.ArgumentList.Add(command);
+        }
         foreach (var name in InheritedSettings)
         {
             start.Environment.Remove(name);
@@ -148,6 +214,7 @@ public sealed class StartupValidationTests
             start.Environment[name] = value;
         }
 
+        var clock = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
@@ -162,7 +229,7 @@ public sealed class StartupValidationTests
             process.Kill(entireProcessTree: true);
             throw new InvalidOperationException("The API kept running with an invalid configuration: " + await stdout + await stderr);
         }
-        return (process.ExitCode, await stdout + await stderr);
+        return new ApiRun(process.ExitCode, await stdout, await stderr, clock.Elapsed);
     }
 
     /// <summary>The API's own build output (same configuration as this test assembly).</summary>
