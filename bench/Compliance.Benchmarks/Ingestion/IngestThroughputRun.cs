@@ -11,7 +11,6 @@ using Compliance.Knowledge.Indexing;
 using Compliance.Knowledge.Indexing.Embedded;
 using Compliance.Knowledge.Search;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -76,7 +75,6 @@ public static class IngestThroughputRun
             await index.EnsureCreatedAsync(retrieval.Dimensions, cancellationToken);
             var contextOptions = new DbContextOptionsBuilder<ComplianceDbContext>()
                 .UseNpgsql(new NpgsqlConnectionStringBuilder(settings.DatabaseAdminConnectionString) { Database = database }.ConnectionString)
-                .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning))
                 .AddInterceptors(new StageSaveInterceptor(clock))
                 .Options;
             await using (var db = new ComplianceDbContext(contextOptions))
