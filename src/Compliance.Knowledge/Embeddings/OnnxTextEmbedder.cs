@@ -114,10 +114,11 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
         }
 
         var session = OpenSession(modelPath, options);
+        OnnxTextEmbedder? embedder = null;
         try
         {
             CheckSignature(session, modelPath, options.Dimensions);
-            var embedder = new OnnxTextEmbedder(session, modelPath, tokenizer, ModelNameOf(directory), options.Dimensions, options.MaxBatchTokens, logger);
+            embedder = new OnnxTextEmbedder(session, modelPath, tokenizer, ModelNameOf(directory), options.Dimensions, options.MaxBatchTokens, logger);
             embedder.CheckOutputDimensions();
             logger.LogInformation("Embedding model {ModelPath} loaded: {Dimensions} dimensions, ONNX Runtime {OrtVersion}",
                 modelPath, options.Dimensions, OrtEnv.Instance().GetVersionString());
@@ -125,7 +126,16 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
         }
         catch
         {
-            session.Dispose();
+            // The embedder owns the session once it exists (and its run options besides).
+            if (embedder is null)
+            {
+                session.Dispose();
+            }
+            else
+            {
+                embedder.Dispose();
+            }
+
             throw;
         }
     }
