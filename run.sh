@@ -3,7 +3,7 @@
 #
 # start (default): checks the .NET 10 SDK, installs missing OS packages, reads .env (never overriding variables
 #   already set), starts a local Postgres and Redis in .local/dev/ unless DATABASE_URL / REDIS_URL are set (they
-#   keep their data and are reused by later runs), generates development tokens once, sets up ONNX Runtime, and
+#   keep their data and are reused by later runs), generates development tokens once, and
 #   runs the API in the foreground (it applies migrations at start-up). Ctrl-C stops the API; the services keep
 #   running.
 # status: shows the local services.   stop: stops them (data stays in .local/dev/).   reset: stops them and
@@ -148,14 +148,13 @@ cmd_start() {
   if [ "$ENVIRONMENT" = Development ]; then
     ensure_dev_tokens
   fi
-  setup_onnxruntime || warn "ONNX Runtime is not set up: the API will fall back to lexical search"
   # `dotnet run` starts the API in src/Compliance.Api, so paths from .env are taken relative to the repository.
   export EMBED_MODEL="${EMBED_MODEL:-models/gte-small}"
   # The sample policies are loaded on the first start (an empty database), so /ask and search work at once.
   export SAMPLE_POLICIES_DIR="${SAMPLE_POLICIES_DIR:-samples/policies}"
   export INDEX_PATH="${INDEX_PATH:-.local/dev/index.db}"
   local var
-  for var in EMBED_MODEL INDEX_PATH ORT_LIBRARY_PATH SAMPLE_POLICIES_DIR; do
+  for var in EMBED_MODEL INDEX_PATH SAMPLE_POLICIES_DIR; do
     if [ -n "${!var:-}" ] && [[ "${!var}" != /* ]]; then export "$var=$COMPLIANCE_ROOT/${!var}"; fi
   done
   if [ ! -e "$EMBED_MODEL" ]; then

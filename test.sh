@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ./test.sh [dotnet test args...] — runs the whole solution's tests against throwaway Postgres and Redis servers.
 #
-# Installs what is missing (OS packages, ONNX Runtime, test models), starts a fresh Postgres cluster and Redis in
+# Installs what is missing (OS packages, test models), starts a fresh Postgres cluster and Redis in
 # .local/test-<pid>/ on free ports, runs `dotnet test Compliance.sln -c Release` with a TRX logger, always stops
 # and removes the servers, and prints as its last line "N passed, N failed, N skipped". Exits non-zero if a test
 # failed, a project did not build, a run aborted, or the EF model has changes without a migration (checked with
@@ -42,7 +42,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 ensure_dotnet_sdk
-ensure_os_packages postgresql redis-server poppler-utils python3-onnx python3-numpy nodejs npm
+ensure_os_packages postgresql redis-server poppler-utils python3-onnx python3-numpy
 
 say "starting a throwaway Postgres and Redis in ${run_dir#"$COMPLIANCE_ROOT"/}"
 mkdir -p "$run_dir"
@@ -64,7 +64,6 @@ else
   say "COMPLIANCE_TEST_REDISEARCH_URL is not set: RediSearch tests will skip"
 fi
 
-setup_onnxruntime || die "scripts/setup-onnxruntime.sh failed (see above)"
 if [ -x scripts/generate-test-models.sh ]; then
   say "generating test models"
   scripts/generate-test-models.sh >&2 || die "scripts/generate-test-models.sh failed (see above)"

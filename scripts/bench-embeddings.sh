@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side embedding benchmark: the C# embedder (bench/Compliance.Benchmarks side-by-side) and Transformers.js
 # (tools/reference/benchmark-embeddings.mjs) on the same machine, model (generated full-size gte-small, fp32), inputs
-# and ONNX Runtime thread count, in one run. Rounds alternate which side goes first, so drifting load from other
+# and ONNX Runtime thread count, in one run. The C# side runs ONNX Runtime 1.32.0 from NuGet (Microsoft.ML.OnnxRuntime),
+# Transformers.js the 1.30.0 its onnxruntime-node ships. Rounds alternate which side goes first, so drifting load from other
 # processes hits both; the summary gives medians over rounds and the ratio C# / Transformers.js.
 #
 # Usage: scripts/bench-embeddings.sh [--threads N] [--rounds R] [--queries Q] [--config k=v,...] [--js-spinning 0|1] [--model DIR]
@@ -33,7 +34,6 @@ done
 
 OUT="$ROOT/.tools/bench"
 mkdir -p "$OUT"
-"$ROOT/scripts/setup-onnxruntime.sh" --quiet >/dev/null
 if [[ "$MODEL" == "$ROOT/.tools/models/gte-small-random" ]]; then
   "$ROOT/scripts/generate-test-models.sh" --full
 fi

@@ -9,7 +9,6 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MODEL="$ROOT/.tools/models/gte-small-random"
 [[ "${1:-}" == "--model" ]] && MODEL="$(cd "$2" && pwd)"
 
-"$ROOT/scripts/setup-onnxruntime.sh" --quiet >/dev/null
 [[ "$MODEL" != "$ROOT/.tools/models/gte-small-random" ]] || "$ROOT/scripts/generate-test-models.sh" --full
 [[ -d "$ROOT/tools/reference/node_modules/@huggingface/transformers" ]] \
   || (cd "$ROOT/tools/reference" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)

@@ -62,7 +62,7 @@ pg_bin_dir() {
 }
 
 # Whether the capability a Debian package provides is already there (checked by what we use, so a Postgres from
-# another source or Node from nvm counts).
+# another source counts).
 os_package_present() {
   case "$1" in
     postgresql) pg_bin_dir >/dev/null 2>&1 ;;
@@ -71,8 +71,6 @@ os_package_present() {
     # The test-model generator runs Debian's interpreter; another python3 on PATH does not help it.
     python3-onnx) [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import onnx' >/dev/null 2>&1 ;;
     python3-numpy) [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 ;;
-    nodejs) command -v node >/dev/null 2>&1 ;;
-    npm) command -v npm >/dev/null 2>&1 ;;
     *) dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed' ;;
   esac
 }
@@ -364,22 +362,4 @@ load_env_file() {
     [ -n "${!key:-}" ] && continue
     export "$key=$value"
   done <"$file"
-}
-
-# --- optional setup scripts written by other parts of the project -------------------------------------------
-
-# Runs scripts/setup-onnxruntime.sh when it exists and exports ORT_LIBRARY_PATH (its last line of output) unless
-# the user already set it. Returns 1 if the script exists but fails.
-setup_onnxruntime() {
-  local script="$COMPLIANCE_ROOT/scripts/setup-onnxruntime.sh" out path
-  [ -n "${ORT_LIBRARY_PATH:-}" ] && return 0
-  [ -x "$script" ] || return 0
-  say "setting up the ONNX Runtime native library"
-  out="$("$script")" || return 1
-  path="$(printf '%s\n' "$out" | tail -n 1)"
-  if [ ! -f "$path" ]; then
-    warn "scripts/setup-onnxruntime.sh did not print the library path (last line: '$path')"
-    return 1
-  fi
-  export ORT_LIBRARY_PATH="$path"
 }

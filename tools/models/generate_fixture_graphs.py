@@ -1,7 +1,6 @@
 #!/usr/bin/python3
-"""Writes the tiny ONNX graphs the binding's tests run (committed, a few KB, under
-tests/Compliance.OnnxRuntime.Tests/Models). Their outputs are exact functions of the inputs, so tests can compute
-the expected numbers themselves.
+"""Writes the tiny ONNX graph the embedder's loading tests use as a model that is not a BERT encoder (committed,
+a few KB, under tests/fixtures/onnx). Its outputs are exact functions of the inputs.
 
   /usr/bin/python3 tools/models/generate_fixture_graphs.py
 
@@ -9,9 +8,7 @@ gather_mask.onnx
   inputs  input_ids int64 [batch, sequence], attention_mask int64 [batch, sequence]
   outputs hidden float [batch, sequence, 16] = (input_ids * 16 + j) * attention_mask   for j in 0..15
           token_count float [batch] = sum of attention_mask over the sequence
-  ids must be in [0, 128); others make ORT's Gather fail (used to test error reporting).
-float_input.onnx
-  input x float [n], output y float [n] = x + 1 (used to test a type mismatch).
+  ids must be in [0, 128); others make ORT's Gather fail.
 """
 
 import os
@@ -45,19 +42,10 @@ def gather_mask():
     return graph
 
 
-def float_input():
-    nodes = [helper.make_node("Add", ["x", "one"], ["y"])]
-    return helper.make_graph(
-        nodes, "float_input",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n"])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n"])],
-        [numpy_helper.from_array(np.array(1.0, dtype=np.float32), "one")])
-
-
 def main():
-    out_dir = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "Compliance.OnnxRuntime.Tests", "Models")
+    out_dir = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "fixtures", "onnx")
     os.makedirs(out_dir, exist_ok=True)
-    for name, graph in (("gather_mask", gather_mask()), ("float_input", float_input())):
+    for name, graph in (("gather_mask", gather_mask()),):
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)], producer_name="compliance-fixture-graphs")
         model.ir_version = 8
         onnx.checker.check_model(model)

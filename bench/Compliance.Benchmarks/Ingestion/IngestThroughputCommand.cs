@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Compliance.Benchmarks.Embeddings;
 using Compliance.Knowledge.Embeddings;
-using Compliance.OnnxRuntime;
 using Compliance.Testing.Servers;
 
 namespace Compliance.Benchmarks.Ingestion;
@@ -61,7 +60,7 @@ internal static class IngestThroughputCommand
             {
                 embedder = OnnxTextEmbedder.Load(new EmbeddingOptions { ModelDirectory = modelDirectory, IntraOpThreads = threads });
             }
-            catch (Exception error) when (error is EmbeddingModelException or OnnxRuntimeNotFoundException or ArgumentException)
+            catch (Exception error) when (error is EmbeddingModelException or ArgumentException)
             {
                 await Console.Error.WriteLineAsync($"ingest-throughput: --model {modelDirectory}: {error.Message}");
                 return 2;

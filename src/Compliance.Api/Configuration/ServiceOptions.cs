@@ -141,10 +141,6 @@ public sealed class RetrievalOptions
     [ConfigurationKeyName("EMBED_THREADS")]
     public int EmbedThreads { get; set; }
 
-    /// <summary><c>ORT_LIBRARY_PATH</c>: ONNX Runtime's native library; default <c>.tools/onnxruntime</c> found upwards from the app.</summary>
-    [ConfigurationKeyName("ORT_LIBRARY_PATH")]
-    public string? OrtLibraryPath { get; set; }
-
     /// <summary><c>SAMPLE_POLICIES_DIR</c>: Markdown policies loaded on first start when no document exists yet (./run.sh sets samples/policies).</summary>
     [ConfigurationKeyName("SAMPLE_POLICIES_DIR")]
     public string? SamplePoliciesDirectory { get; set; }

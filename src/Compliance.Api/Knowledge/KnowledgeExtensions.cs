@@ -48,7 +48,6 @@ public static class KnowledgeExtensions
             ModelDirectory = options.ModelDirectory,
             Dimensions = options.Dimensions,
             IntraOpThreads = options.EmbedThreads,
-            OrtLibraryPath = options.OrtLibraryPath,
         };
         var required = options.EmbedRequired ?? environment.IsProduction();
         ITextEmbedder? embedder;
@@ -59,11 +58,6 @@ public static class KnowledgeExtensions
         catch (EmbeddingModelException ex)
         {
             throw new StartupConfigurationException("EMBED_MODEL", "is not usable: " + ex.Message);
-        }
-        catch (Compliance.OnnxRuntime.OnnxRuntimeNotFoundException ex)
-        {
-            // A model is configured but ONNX Runtime's library is not where it was looked for: say how to get it.
-            throw new StartupConfigurationException("ORT_LIBRARY_PATH", "does not lead to ONNX Runtime: " + ex.Message);
         }
 
         // Chunks are sized in the model's tokens; without a model, gte-small's bundled vocabulary counts them.

@@ -49,9 +49,6 @@ public sealed class EmbeddingOptions
     /// </summary>
     public IDictionary<string, string> SessionConfigEntries { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-    /// <summary>Path of ONNX Runtime's native library (file or directory); null uses <c>ORT_LIBRARY_PATH</c> or <c>.tools/onnxruntime</c>.</summary>
-    public string? OrtLibraryPath { get; set; }
-
     /// <summary>Reads <c>EMBED_MODEL</c> and <c>EMBED_DIM</c> over these settings (when set).</summary>
     public EmbeddingOptions ApplyEnvironment(Func<string, string?>? getVariable = null)
     {

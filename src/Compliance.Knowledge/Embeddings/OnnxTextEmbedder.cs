@@ -1,8 +1,11 @@
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using System.Numerics.Tensors;
-using Compliance.OnnxRuntime;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Compliance.Knowledge.Embeddings;
 
@@ -22,6 +25,7 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
     public const string MeterName = "Compliance.Knowledge.Embeddings";
 
     private const string OutputName = "last_hidden_state";
+    private static readonly string[] OutputNames = [OutputName];
     private static readonly string[] ModelFileCandidates =
         ["model.onnx", "model_quantized.onnx", Path.Combine("onnx", "model.onnx"), Path.Combine("onnx", "model_quantized.onnx")];
 
@@ -30,21 +34,26 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
         Meter.CreateCounter<long>("compliance.embedding.truncated_inputs", description: "Inputs cut to 512 tokens before embedding");
 
     private readonly InferenceSession _session;
+    // Shared by runs that cannot be cancelled; a cancellable run gets its own, so terminating it stops no other.
+    private readonly RunOptions _uncancellableRun = new();
     private readonly WordPieceTokenizer _tokenizer;
-    private readonly bool _hasTokenTypeIds;
+    private readonly string[] _inputNames;
     private readonly int _maxBatchTokens;
     private readonly ILogger _logger;
     private long _truncated;
 
-    private OnnxTextEmbedder(InferenceSession session, WordPieceTokenizer tokenizer, string modelName, int dimensions, int maxBatchTokens, ILogger logger)
+    private OnnxTextEmbedder(InferenceSession session, string modelPath, WordPieceTokenizer tokenizer, string modelName, int dimensions, int maxBatchTokens, ILogger logger)
     {
         _session = session;
+        ModelPath = modelPath;
         _tokenizer = tokenizer;
         ModelName = modelName;
         Dimensions = dimensions;
         _maxBatchTokens = maxBatchTokens;
         _logger = logger;
-        _hasTokenTypeIds = session.Inputs.Any(i => i.Name == "token_type_ids");
+        _inputNames = session.InputMetadata.ContainsKey("token_type_ids")
+            ? ["input_ids", "attention_mask", "token_type_ids"]
+            : ["input_ids", "attention_mask"];
     }
 
     /// <summary>Raised (on the embedding thread) for every input cut to 512 tokens.</summary>
@@ -55,7 +64,7 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
     public string ModelName { get; }
 
     /// <summary>The model file in use.</summary>
-    public string ModelPath => _session.ModelPath;
+    public string ModelPath { get; }
 
     /// <summary>The model's own tokenizer, for sizing chunks in the tokens this model reads.</summary>
     public WordPieceTokenizer Tokenizer => _tokenizer;
@@ -104,34 +113,29 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
                 $"The tokenizer files in {directory} could not be loaded (expected gte-small's vocab.txt/tokenizer.json): {e.Message}", e);
         }
 
-        InferenceSession session;
+        var session = OpenSession(modelPath, options);
+        OnnxTextEmbedder? embedder = null;
         try
         {
-            session = InferenceSession.Open(modelPath, new InferenceSessionOptions
-            {
-                IntraOpThreads = options.IntraOpThreads,
-                LibraryPath = options.OrtLibraryPath,
-                AllowSpinning = options.AllowSpinning,
-                ConfigEntries = new Dictionary<string, string>(options.SessionConfigEntries, StringComparer.Ordinal),
-            });
-        }
-        catch (OrtException e)
-        {
-            throw new EmbeddingModelException($"ONNX Runtime could not load the embedding model {modelPath}: {e.OrtMessage}", e);
-        }
-
-        try
-        {
-            CheckSignature(session, options.Dimensions);
-            var embedder = new OnnxTextEmbedder(session, tokenizer, ModelNameOf(directory), options.Dimensions, options.MaxBatchTokens, logger);
+            CheckSignature(session, modelPath, options.Dimensions);
+            embedder = new OnnxTextEmbedder(session, modelPath, tokenizer, ModelNameOf(directory), options.Dimensions, options.MaxBatchTokens, logger);
             embedder.CheckOutputDimensions();
             logger.LogInformation("Embedding model {ModelPath} loaded: {Dimensions} dimensions, ONNX Runtime {OrtVersion}",
-                modelPath, options.Dimensions, OrtRuntime.Version);
+                modelPath, options.Dimensions, OrtEnv.Instance().GetVersionString());
             return embedder;
         }
         catch
         {
-            session.Dispose();
+            // The embedder owns the session once it exists (and its run options besides).
+            if (embedder is null)
+            {
+                session.Dispose();
+            }
+            else
+            {
+                embedder.Dispose();
+            }
+
             throw;
         }
     }
@@ -204,7 +208,46 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
         return Task.FromResult(vectors);
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _session.Dispose();
+        _uncancellableRun.Dispose();
+    }
+
+    private static InferenceSession OpenSession(string modelPath, EmbeddingOptions options)
+    {
+        try
+        {
+            using var sessionOptions = new SessionOptions { IntraOpNumThreads = options.IntraOpThreads };
+            // Set explicitly (ORT's own default is to spin); an entry in SessionConfigEntries overrides it.
+            var entries = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["session.intra_op.allow_spinning"] = options.AllowSpinning ? "1" : "0",
+            };
+            foreach (var (key, value) in options.SessionConfigEntries)
+            {
+                entries[key] = value;
+            }
+
+            foreach (var (key, value) in entries)
+            {
+                sessionOptions.AddSessionConfigEntry(key, value);
+            }
+
+            return new InferenceSession(modelPath, sessionOptions);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new EmbeddingModelException($"ONNX Runtime could not load the embedding model {modelPath}: {e.Message}", e);
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or BadImageFormatException)
+        {
+            // The package ships the native library for win/linux/osx x64 and arm64; anywhere else it is missing.
+            throw new EmbeddingModelException(
+                $"ONNX Runtime's native library (NuGet package Microsoft.ML.OnnxRuntime) could not be loaded on " +
+                $"{RuntimeInformation.RuntimeIdentifier}, so the embedding model {modelPath} cannot run: {(e.InnerException ?? e).Message}", e);
+        }
+    }
 
     private int[] Encode(string text)
     {
@@ -242,11 +285,9 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
         }
 
         long[] shape = [batch, sequence];
-        Int64TensorInput[] inputs = _hasTokenTypeIds
-            ? [new("input_ids", ids, shape), new("attention_mask", mask, shape), new("token_type_ids", new long[ids.Length], shape)]
-            : [new("input_ids", ids, shape), new("attention_mask", mask, shape)];
-        using var result = _session.Run(inputs, [OutputName], cancellationToken);
-        var hidden = result[0].AsFloatSpan();
+        using var outputs = Run(ids, mask, shape, cancellationToken);
+        // Read in ORT's memory, not copied; valid until the outputs are disposed.
+        var hidden = outputs[0].GetTensorDataAsSpan<float>();
         var width = Dimensions;
         if (hidden.Length != batch * sequence * width)
         {
@@ -272,55 +313,110 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
         }
     }
 
-    private void CheckOutputDimensions()
+    /// <summary>
+    /// One ORT run. A cancellable token gets its own <see cref="RunOptions"/>, whose Terminate flag the token sets, so
+    /// a long batch stops mid-inference; ORT then fails the run and that becomes <see cref="OperationCanceledException"/>.
+    /// </summary>
+    private IDisposableReadOnlyCollection<OrtValue> Run(long[] ids, long[] mask, long[] shape, CancellationToken cancellationToken)
     {
-        int[] emptyText = [_tokenizer.ClsId, _tokenizer.SepId];
-        long[] shape = [1, emptyText.Length];
-        Int64TensorInput[] inputs = _hasTokenTypeIds
-            ? [new("input_ids", new long[] { emptyText[0], emptyText[1] }, shape), new("attention_mask", new long[] { 1, 1 }, shape), new("token_type_ids", new long[2], shape)]
-            : [new("input_ids", new long[] { emptyText[0], emptyText[1] }, shape), new("attention_mask", new long[] { 1, 1 }, shape)];
-        IReadOnlyList<long> actual;
+        // The OrtValues pin the arrays for ORT to read in place (no copy) until they are disposed.
+        var inputs = new OrtValue[_inputNames.Length];
         try
         {
-            using var result = _session.Run(inputs, [OutputName]);
-            actual = result[0].Shape;
+            inputs[0] = OrtValue.CreateTensorValueFromMemory(ids, shape);
+            inputs[1] = OrtValue.CreateTensorValueFromMemory(mask, shape);
+            if (inputs.Length == 3)
+            {
+                inputs[2] = OrtValue.CreateTensorValueFromMemory(new long[ids.Length], shape);
+            }
+
+            if (!cancellationToken.CanBeCanceled)
+            {
+                return _session.Run(_uncancellableRun, _inputNames, inputs, OutputNames);
+            }
+
+            using var runOptions = new RunOptions();
+            using var registration = cancellationToken.UnsafeRegister(static state => ((RunOptions)state!).Terminate = true, runOptions);
+            try
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                return _session.Run(runOptions, _inputNames, inputs, OutputNames);
+            }
+            catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(cancellationToken);
+            }
         }
-        catch (OrtException e)
+        finally
         {
-            throw new EmbeddingModelException($"The embedding model {ModelPath} failed its check inference: {e.OrtMessage}", e);
+            foreach (var input in inputs)
+            {
+                input?.Dispose();
+            }
+        }
+    }
+
+    private void CheckOutputDimensions()
+    {
+        long[] actual;
+        try
+        {
+            // The empty text: [CLS][SEP].
+            using var outputs = Run([_tokenizer.ClsId, _tokenizer.SepId], [1, 1], [1, 2], CancellationToken.None);
+            actual = outputs[0].GetTensorTypeAndShape().Shape;
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new EmbeddingModelException($"The embedding model {ModelPath} failed its check inference: {e.Message}", e);
         }
 
-        if (actual.Count != 3 || actual[2] != Dimensions)
+        if (actual.Length != 3 || actual[2] != Dimensions)
         {
             throw new EmbeddingModelException(
                 $"{EmbeddingOptions.DimensionsVariable} is {Dimensions}, but model {ModelPath} produces {OutputName} of shape " +
-                $"[{string.Join(", ", actual)}] (vectors of {(actual.Count == 3 ? actual[2] : -1)} dimensions). " +
+                $"[{string.Join(", ", actual)}] (vectors of {(actual.Length == 3 ? actual[2] : -1)} dimensions). " +
                 $"Set {EmbeddingOptions.DimensionsVariable} to the model's size or use the model the index was built with.");
         }
     }
 
-    private static void CheckSignature(InferenceSession session, int dimensions)
+    private static void CheckSignature(InferenceSession session, string modelPath, int dimensions)
     {
         var expected = "inputs input_ids, attention_mask (and optionally token_type_ids) as int64 [batch, sequence] and output " +
             $"{OutputName} as float [batch, sequence, {dimensions}]";
-        var names = session.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
-        var unexpected = session.Inputs.Where(i => i.Name is not ("input_ids" or "attention_mask" or "token_type_ids")
-            || i.ElementType != TensorElementType.Int64 || i.Dimensions.Count != 2).ToList();
-        var output = session.Outputs.FirstOrDefault(o => o.Name == OutputName);
-        if (!names.Contains("input_ids") || !names.Contains("attention_mask") || unexpected.Count > 0
-            || output is null || output.ElementType != TensorElementType.Float || output.Dimensions.Count != 3)
+        var inputs = session.InputMetadata;
+        var unexpected = inputs.Where(i => i.Key is not ("input_ids" or "attention_mask" or "token_type_ids")
+            || !i.Value.IsTensor || i.Value.ElementDataType != TensorElementType.Int64 || i.Value.Dimensions.Length != 2).ToList();
+        var output = session.OutputMetadata.GetValueOrDefault(OutputName);
+        if (!inputs.ContainsKey("input_ids") || !inputs.ContainsKey("attention_mask") || unexpected.Count > 0
+            || output is null || !output.IsTensor || output.ElementDataType != TensorElementType.Float || output.Dimensions.Length != 3)
         {
             throw new EmbeddingModelException(
-                $"Model {session.ModelPath} does not look like a BERT sentence encoder: expected {expected}; it has inputs " +
-                $"{string.Join("; ", session.Inputs)} and outputs {string.Join("; ", session.Outputs)}.");
+                $"Model {modelPath} does not look like a BERT sentence encoder: expected {expected}; it has inputs " +
+                $"{Describe(inputs)} and outputs {Describe(session.OutputMetadata)}.");
         }
 
         if (output.Dimensions[2] > 0 && output.Dimensions[2] != dimensions)
         {
             throw new EmbeddingModelException(
-                $"{EmbeddingOptions.DimensionsVariable} is {dimensions}, but model {session.ModelPath} declares {output}. " +
+                $"{EmbeddingOptions.DimensionsVariable} is {dimensions}, but model {modelPath} declares {Describe(OutputName, output)}. " +
                 $"Set {EmbeddingOptions.DimensionsVariable} to {output.Dimensions[2]} or use a {dimensions}-dimensional model.");
         }
+    }
+
+    private static string Describe(IReadOnlyDictionary<string, NodeMetadata> nodes) =>
+        string.Join("; ", nodes.Select(n => Describe(n.Key, n.Value)));
+
+    /// <summary>A model input or output as the model declares it, e.g. "input_ids: Int64 [batch_size, sequence_length]".</summary>
+    private static string Describe(string name, NodeMetadata node)
+    {
+        if (!node.IsTensor)
+        {
+            return $"{name}: (not a tensor)";
+        }
+
+        var dims = node.Dimensions.Select((d, i) => d >= 0 ? d.ToString(CultureInfo.InvariantCulture)
+            : node.SymbolicDimensions.Length > i && node.SymbolicDimensions[i].Length > 0 ? node.SymbolicDimensions[i] : "?");
+        return $"{name}: {node.ElementDataType} [{string.Join(", ", dims)}]";
     }
 
     private static string ModelNameOf(string directory)

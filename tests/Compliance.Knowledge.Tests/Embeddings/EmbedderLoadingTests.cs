@@ -42,6 +42,20 @@ public sealed class EmbedderLoadingTests : IDisposable
         var error = Assert.Throws<EmbeddingModelException>(() => OnnxTextEmbedder.Load(TinyModel.Options(o => o.ModelDirectory = _scratch.FullName)));
 
         Assert.Contains(model, error.Message, StringComparison.Ordinal);
+        // ONNX Runtime's own verdict is kept, so the operator can tell a damaged file from an unsupported model.
+        Assert.Contains("InvalidProtobuf", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_model_runs_on_the_onnx_runtime_the_NuGet_package_ships()
+    {
+        var logger = new ListLogger();
+
+        using var embedder = OnnxTextEmbedder.Load(TinyModel.Options(), logger);
+
+        var loaded = Assert.Single(logger.Entries, e => e.Level == LogLevel.Information);
+        Assert.Contains("ONNX Runtime 1.32.", loaded.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(TinyModel.Directory, "model.onnx"), loaded.Message, StringComparison.Ordinal);
     }
 
     [Fact]

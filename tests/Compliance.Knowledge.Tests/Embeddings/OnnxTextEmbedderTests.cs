@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics.Tensors;
 using Compliance.Knowledge.Embeddings;
 using Microsoft.Extensions.Logging;
@@ -142,5 +143,26 @@ public sealed class OnnxTextEmbedderTests(TinyEmbedderFixture fixture) : IClassF
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Embedder.EmbedBatchAsync(["a", "b"], cts.Token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Embedder.EmbedAsync("a", cts.Token));
+    }
+
+    [Fact]
+    public async Task Cancelling_during_one_long_inference_stops_it_part_way()
+    {
+        // One ORT call for all 48 passages of 512 tokens (the budget fits them), so only ORT's terminate flag can stop it.
+        using var embedder = OnnxTextEmbedder.Load(TinyModel.Options(o => o.MaxBatchTokens = 48 * 512));
+        var passages = Enumerable.Range(0, 48).Select(i => string.Join(' ', Enumerable.Repeat($"clause{i}", 600))).ToArray();
+        var uncancelled = Stopwatch.StartNew();
+        await embedder.EmbedBatchAsync(passages[..8], Ct);
+        var eighth = uncancelled.Elapsed;
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cts.CancelAfter(eighth / 2);
+
+        var clock = Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => embedder.EmbedBatchAsync(passages, cts.Token));
+
+        // The whole batch takes about six times as long as the eighth measured above; stopping well before is the point.
+        Assert.True(clock.Elapsed < eighth * 4, $"cancelled after {clock.Elapsed.TotalMilliseconds:F0} ms; an eighth of the batch took {eighth.TotalMilliseconds:F0} ms");
+        var vector = await embedder.EmbedAsync("the session still works", Ct);
+        Assert.Equal(384, vector.Length);
     }
 }

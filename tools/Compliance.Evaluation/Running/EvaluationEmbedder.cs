@@ -1,5 +1,4 @@
 using Compliance.Knowledge.Embeddings;
-using Compliance.OnnxRuntime;
 
 namespace Compliance.Evaluation.Running;
 
@@ -51,11 +50,6 @@ public static class EvaluationEmbedder
         catch (EmbeddingModelException error)
         {
             throw new EvaluationSetupException($"--model {directory}: {error.Message}", error);
-        }
-        catch (OnnxRuntimeNotFoundException error)
-        {
-            throw new EvaluationSetupException(
-                $"--model needs ONNX Runtime's native library: {error.Message} (scripts/setup-onnxruntime.sh installs it; or set ORT_LIBRARY_PATH).", error);
         }
         catch (ArgumentException error)
         {
