@@ -12,7 +12,7 @@ public static class GeneratedDocuments
 {
     /// <summary>
     /// A "decompression-style" PDF: <paramref name="pages"/> pages that all draw the same compressed content
-    /// stream of <paramref name="linesPerPage"/> lines of ~80 characters. The file stays small (one stream, ~90
+    /// stream of <paramref name="linesPerPage"/> lines of ~80 characters. The file stays small (one stream, ~60
     /// bytes per page object) while its text grows with every page, the shape that once took the API to 1.4 GB.
     /// </summary>
     public static byte[] SharedContentStreamPdf(int pages, int linesPerPage = 50)
@@ -40,11 +40,12 @@ public static class GeneratedDocuments
         var objects = new List<byte[]>
         {
             Ascii("<< /Type /Catalog /Pages 2 0 R >>"),
-            Ascii("<< /Type /Pages /Kids [" + string.Join(' ', Enumerable.Range(5, pages).Select(n => $"{n} 0 R")) + $"] /Count {pages} >>"),
+            Ascii("<< /Type /Pages /Kids [" + string.Join(' ', Enumerable.Range(5, pages).Select(n => $"{n} 0 R")) + $"] /Count {pages} /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> >>"),
             Ascii("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"),
             Ascii($"<< /Length {compressed.Length} /Filter /FlateDecode >>\nstream\n").Concat(compressed).Concat(Ascii("\nendstream")).ToArray(),
         };
-        var page = Ascii("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>");
+        // Media box and resources are inherited from the page tree, as PDF allows: each page is ~50 bytes.
+        var page = Ascii("<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>");
         objects.AddRange(Enumerable.Repeat(page, pages));
         return Pdf(objects);
     }
