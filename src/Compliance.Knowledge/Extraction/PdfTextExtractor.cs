@@ -60,7 +60,7 @@ internal sealed class PdfTextExtractor(ExtractionOptions options)
                 }
 
                 builder.BeginPage(number);
-                PlainTextExtractor.AppendParagraphs(builder, PageText(page), layoutText: false, cancellationToken);
+                PlainTextExtractor.AppendParagraphs(builder, PageText(page), cancellationToken);
                 if (builder.Length > options.MaxCharacters)
                 {
                     throw CharactersExceeded(number, pageCount);
