@@ -125,7 +125,7 @@ cmd_start() {
   export DOTNET_ENVIRONMENT="${DOTNET_ENVIRONMENT:-$ENVIRONMENT}"
 
   ensure_dotnet_sdk
-  local packages=(poppler-utils)
+  local packages=()
   [ -n "${DATABASE_URL:-}" ] || packages+=(postgresql)
   [ -n "${REDIS_URL:-}" ] || packages+=(redis-server)
   ensure_os_packages "${packages[@]}"

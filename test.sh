@@ -42,7 +42,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 ensure_dotnet_sdk
-ensure_os_packages postgresql redis-server poppler-utils python3-onnx python3-numpy
+ensure_os_packages postgresql redis-server python3-onnx python3-numpy
 
 say "starting a throwaway Postgres and Redis in ${run_dir#"$COMPLIANCE_ROOT"/}"
 mkdir -p "$run_dir"

@@ -10,6 +10,7 @@ using Compliance.Benchmarks.Search;
 //   latency           search latency harness (docs/search-performance.md)
 //   ingest-throughput documents to searchable through the API's ingestion, per stage (docs/performance.md)
 //   bot-latency       Discord bot: interaction → first visible edit, idle worker memory (docs/bot.md)
+//   pdf-compare       PDF extraction: PdfPig (the API) against pdftotext on reading order, hyphens, speed (docs/ingestion.md)
 // Run one BenchmarkDotNet area at a time, e.g.: dotnet run -c Release --project bench/Compliance.Benchmarks -- --filter '*Tokenizer*'
 return args.FirstOrDefault() switch
 {
@@ -18,6 +19,7 @@ return args.FirstOrDefault() switch
     "latency" => await SearchLatencyCommand.RunAsync(args[1..]),
     "ingest-throughput" => await IngestThroughputCommand.RunAsync(args[1..]),
     "bot-latency" => await BotBenchmarkCommand.RunAsync(args[1..]),
+    "pdf-compare" => await PdfExtractionComparison.RunAsync(args[1..]),
     _ => RunBenchmarkDotNet(args),
 };
 

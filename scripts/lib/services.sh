@@ -67,7 +67,6 @@ os_package_present() {
   case "$1" in
     postgresql) pg_bin_dir >/dev/null 2>&1 ;;
     redis-server) command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 ;;
-    poppler-utils) command -v pdftotext >/dev/null 2>&1 ;;
     # The test-model generator runs Debian's interpreter; another python3 on PATH does not help it.
     python3-onnx) [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import onnx' >/dev/null 2>&1 ;;
     python3-numpy) [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 ;;

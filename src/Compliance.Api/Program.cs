@@ -52,6 +52,7 @@ try
     if (command == ApiCommand.Serve)
     {
         builder.AddKnowledge();
+        builder.AddDocuments();
         // Answers: the model client, prompt, citation check, limits, caches and the query log
         builder.AddAnswers();
     }

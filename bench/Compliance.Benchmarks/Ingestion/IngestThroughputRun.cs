@@ -71,7 +71,8 @@ public static class IngestThroughputRun
         await ExecuteAsync(admin, $"CREATE DATABASE {database}", cancellationToken);
         try
         {
-            using var knowledge = new KnowledgeRuntime(extractor, chunker, embedder, index, search);
+            using var knowledge = new KnowledgeRuntime(chunker, embedder, index, search);
+            var limits = Options.Create(new DocumentLimitsOptions());
             await index.EnsureCreatedAsync(retrieval.Dimensions, cancellationToken);
             var contextOptions = new DbContextOptionsBuilder<ComplianceDbContext>()
                 .UseNpgsql(new NpgsqlConnectionStringBuilder(settings.DatabaseAdminConnectionString) { Database = database }.ConnectionString)
@@ -87,7 +88,7 @@ public static class IngestThroughputRun
             {
                 // One context per document, as each upload request gets its own scope in the API.
                 await using var db = new ComplianceDbContext(contextOptions);
-                var ingestion = new DocumentIngestion(db, knowledge, corpus, TimeProvider.System, NullLogger<DocumentIngestion>.Instance);
+                var ingestion = new DocumentIngestion(db, knowledge, extractor, limits, corpus, TimeProvider.System, NullLogger<DocumentIngestion>.Instance);
                 return await ingestion.IngestAsync(upload, new IngestRequest(tenant, null, upload.FileName, [], null, "bench"), cancellationToken);
             }
 
@@ -95,7 +96,7 @@ public static class IngestThroughputRun
             var warmup = await IngestAsync(Upload("warm-up.md", "# Warm-up\n\n## 1 Purpose\n\nThis text only warms up the pipeline before timing."u8.ToArray()), "bench-warmup");
             await using (var db = new ComplianceDbContext(contextOptions))
             {
-                await new DocumentIngestion(db, knowledge, corpus, TimeProvider.System, NullLogger<DocumentIngestion>.Instance)
+                await new DocumentIngestion(db, knowledge, extractor, limits, corpus, TimeProvider.System, NullLogger<DocumentIngestion>.Instance)
                     .DeleteAsync(warmup.Document.Id, cancellationToken);
             }
             embedder?.Embedded.Clear();

@@ -8,7 +8,7 @@ public enum IngestStage
     /// <summary>Reading the file and hashing it (what the API does while receiving an upload).</summary>
     Read,
 
-    /// <summary>Content sniffing and text extraction (pdftotext for PDFs).</summary>
+    /// <summary>Content sniffing and text extraction (PdfPig for PDFs).</summary>
     Extract,
 
     /// <summary>Splitting into chunks, sized with the model's tokenizer.</summary>

@@ -6,6 +6,7 @@ using Compliance.Knowledge.Chunking;
 using Compliance.Knowledge.Extraction;
 using Compliance.Knowledge.Indexing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Compliance.Api.Documents;
@@ -22,15 +23,24 @@ public enum IngestOutcome
     Failed,
 }
 
-public sealed record IngestResult(IngestOutcome Outcome, ComplianceDocument Document, ExtractionFailure? Failure = null);
+/// <summary>How an ingestion ended; <see cref="Limit"/> names the per-document limit a refused document passed.</summary>
+public sealed record IngestResult(IngestOutcome Outcome, ComplianceDocument Document, ExtractionFailure? Failure = null, DocumentLimit? Limit = null);
 
 /// <summary>
 /// The document lifecycle: same bytes → the existing document; same source with new bytes → a new version that is
 /// searchable before the old one is superseded and removed from the index; delete → out of the index; failures
 /// recorded with their reason. Every step is idempotent (chunk ids are deterministic), so a crash at any point is
-/// resumed by <see cref="ResumeInterruptedAsync"/> from the extracted text kept in the database.
+/// resumed by <see cref="ResumeInterruptedAsync"/> from the extracted text kept in the database. A document past a
+/// <see cref="DocumentLimitsOptions"/> limit is refused before anything of it reaches the index.
 /// </summary>
-public sealed class DocumentIngestion(ComplianceDbContext db, KnowledgeRuntime knowledge, CorpusVersion corpus, TimeProvider clock, ILogger<DocumentIngestion> logger)
+public sealed class DocumentIngestion(
+    ComplianceDbContext db,
+    KnowledgeRuntime knowledge,
+    DocumentExtractor extractor,
+    IOptions<DocumentLimitsOptions> limits,
+    CorpusVersion corpus,
+    TimeProvider clock,
+    ILogger<DocumentIngestion> logger)
 {
     private static readonly JsonSerializerOptions StructureJson = new(JsonSerializerDefaults.Web);
 
@@ -58,12 +68,12 @@ public sealed class DocumentIngestion(ComplianceDbContext db, KnowledgeRuntime k
         ExtractedDocument extracted;
         try
         {
-            extracted = await knowledge.Extractor.ExtractAsync(upload.Content, cancellationToken);
+            extracted = await extractor.ExtractAsync(upload.Content, cancellationToken);
         }
         catch (DocumentExtractionException ex)
         {
             await MarkFailedAsync(document, ex.Message, cancellationToken);
-            return new IngestResult(IngestOutcome.Failed, document, ex.Failure);
+            return new IngestResult(IngestOutcome.Failed, document, ex.Failure, ex.Limit);
         }
 
         document.Title = Truncate(request.Title ?? extracted.Title ?? Path.GetFileNameWithoutExtension(source), 300);
@@ -76,8 +86,10 @@ public sealed class DocumentIngestion(ComplianceDbContext db, KnowledgeRuntime k
         document.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
 
-        var hadPrevious = await IndexAndPublishAsync(document, extracted, cancellationToken);
-        return new IngestResult(hadPrevious ? IngestOutcome.NewVersion : IngestOutcome.Created, document);
+        var indexed = await IndexAndPublishAsync(document, extracted, cancellationToken);
+        return indexed.Refusal is { } refusal
+            ? new IngestResult(IngestOutcome.Failed, document, refusal.Failure, refusal.Limit)
+            : new IngestResult(indexed.HadPrevious ? IngestOutcome.NewVersion : IngestOutcome.Created, document);
     }
 
     /// <summary>Marks the document deleted and removes every chunk of it from the index.</summary>
@@ -140,13 +152,25 @@ public sealed class DocumentIngestion(ComplianceDbContext db, KnowledgeRuntime k
         return resumed;
     }
 
-    private async Task<bool> IndexAndPublishAsync(ComplianceDocument document, ExtractedDocument extracted, CancellationToken cancellationToken)
+    private async Task<(bool HadPrevious, DocumentExtractionException? Refusal)> IndexAndPublishAsync(
+        ComplianceDocument document, ExtractedDocument extracted, CancellationToken cancellationToken)
     {
         var chunks = knowledge.Chunker.Chunk(extracted, cancellationToken);
         if (chunks.Count == 0)
         {
             await MarkFailedAsync(document, "The document has no text to index.", cancellationToken);
-            return false;
+            return (false, null);
+        }
+
+        if (chunks.Count > limits.Value.MaxChunks)
+        {
+            // Checked before a single chunk is embedded or indexed; a re-index that finds the limit lowered also
+            // takes what an earlier run indexed out of search, so a failed document is never cited.
+            var refusal = DocumentExtractionException.LimitExceeded(DocumentLimit.Chunks,
+                $"The document makes {chunks.Count:N0} chunks, more than the limit of {limits.Value.MaxChunks:N0} chunks per document.");
+            await knowledge.Index.DeleteDocumentAsync(document.Id, document.Version, cancellationToken);
+            await MarkFailedAsync(document, refusal.Message, cancellationToken);
+            return (false, refusal);
         }
 
         float[][]? vectors = null;
@@ -174,7 +198,7 @@ public sealed class DocumentIngestion(ComplianceDbContext db, KnowledgeRuntime k
         await corpus.BumpAsync();
         logger.LogInformation("Indexed document {DocumentId} v{Version}: {Chunks} chunks, {Mode}",
             document.Id, document.Version, records.Count, vectors is null ? "lexical-only" : "embedded");
-        return hadPrevious;
+        return (hadPrevious, null);
     }
 
     private async Task<bool> SupersedePreviousAsync(ComplianceDocument current, CancellationToken cancellationToken)

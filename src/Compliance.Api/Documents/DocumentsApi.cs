@@ -21,6 +21,14 @@ public static class DocumentsApi
     private const int MaxTags = 20;
     private const int MaxTagLength = 50;
 
+    // The same page bound as the other admin lists.
+    private const int MaxPage = 1_000_000;
+
+    // The names clients send and receive (snake_case of DocumentStatus), and nothing else: Enum.TryParse would also
+    // take "7", "-1" or "indexed,failed" and filter on a status no document can have.
+    private static readonly IReadOnlyDictionary<string, DocumentStatus> StatusNames =
+        Enum.GetValues<DocumentStatus>().ToDictionary(s => SnakeCase.From(s.ToString()), StringComparer.OrdinalIgnoreCase);
+
     public static IEndpointRouteBuilder MapDocumentsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/admin").WithTags("Documents").RequireAuthorization(ApiPolicies.Admin);
@@ -89,6 +97,7 @@ public static class DocumentsApi
                     "Unsupported document type", result.Document.Error!, Extensions(result.Document)),
                 ExtractionFailure.TooLarge => ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge,
                     "Document too large", result.Document.Error!, Extensions(result.Document)),
+                ExtractionFailure.LimitExceeded when result.Limit is { } limit => LimitExceeded(result.Document, limit),
                 _ => ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, ProblemTypes.DocumentUnreadable,
                     "The document could not be read", result.Document.Error!, Extensions(result.Document)),
             },
@@ -99,35 +108,51 @@ public static class DocumentsApi
     private static async Task<Results<Ok<PagedResponse<DocumentResponse>>, ProblemHttpResult>> ListAsync(
         ComplianceDbContext db, string? tenant, string? status, int? page, int? pageSize, CancellationToken cancellationToken)
     {
-        var size = pageSize ?? 50;
-        var number = page ?? 1;
-        if (size is < 1 or > 200 || number < 1)
+        var (number, size) = (page ?? 1, pageSize ?? 50);
+        // Bounded like the other admin lists, so (page - 1) * pageSize can never overflow into a 500.
+        if (number is < 1 or > MaxPage || size is < 1 or > 200)
         {
-            return ApiProblems.Validation("page starts at 1; pageSize is 1-200.");
+            return ApiProblems.Validation($"page is 1-{MaxPage}; pageSize is 1-200.");
         }
-
-        var query = db.Documents.AsNoTracking();
         if (!string.IsNullOrEmpty(tenant) && !Users.DiscordIds.IsTenant(tenant))
         {
             // Checked before it reaches the database: Postgres refuses some characters (NUL) with an error, not a miss.
             return ApiProblems.Validation("tenant is 'global' or a Discord guild id (digits only).");
         }
+        DocumentStatus? wanted = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (!StatusNames.TryGetValue(status, out var parsed))
+            {
+                return ApiProblems.Validation($"status is one of {string.Join(", ", StatusNames.Keys)}.");
+            }
+            wanted = parsed;
+        }
+
+        var query = ListQuery(db, tenant, wanted);
+        var total = await query.LongCountAsync(cancellationToken);
+        var rows = await query.Skip((number - 1) * size).Take(size).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new PagedResponse<DocumentResponse>(rows.Select(ToResponse).ToList(), number, size, total));
+    }
+
+    /// <summary>
+    /// The listing's query: newest first, projected to <see cref="DocumentListRow"/> in SQL, so a page of documents
+    /// never reads their extracted text (up to DOCUMENT_MAX_CHARS each) or structure.
+    /// </summary>
+    internal static IQueryable<DocumentListRow> ListQuery(ComplianceDbContext db, string? tenant, DocumentStatus? status)
+    {
+        var query = db.Documents.AsNoTracking();
         if (!string.IsNullOrEmpty(tenant))
         {
             query = query.Where(d => d.TenantId == tenant);
         }
-        if (!string.IsNullOrEmpty(status))
+        if (status is { } wanted)
         {
-            if (!Enum.TryParse<DocumentStatus>(status.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true, out var parsed))
-            {
-                return ApiProblems.Validation("status is one of pending, indexing, indexed, failed, superseded, deleted.");
-            }
-            query = query.Where(d => d.Status == parsed);
+            query = query.Where(d => d.Status == wanted);
         }
-
-        var total = await query.LongCountAsync(cancellationToken);
-        var items = await query.OrderByDescending(d => d.CreatedAt).Skip((number - 1) * size).Take(size).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new PagedResponse<DocumentResponse>(items.Select(d => ToResponse(d)).ToList(), number, size, total));
+        return query.OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id).Select(d => new DocumentListRow(
+            d.Id, d.TenantId, d.Title, d.Source, d.ContentType, d.Sha256, d.SizeBytes, d.Version, d.Status, d.EffectiveDate,
+            d.Tags, d.PageCount, d.ChunkCount, d.UploadedBy, d.CreatedAt, d.IndexedAt, d.Error, d.SupersededById));
     }
 
     private static async Task<Results<Ok<DocumentResponse>, ProblemHttpResult>> GetAsync(Guid id, ComplianceDbContext db, CancellationToken cancellationToken) =>
@@ -202,6 +227,26 @@ public static class DocumentsApi
     internal static DocumentResponse ToResponse(ComplianceDocument d, bool duplicate = false) => new(
         d.Id, d.TenantId, d.Title, d.Source, d.ContentType, d.Sha256, d.SizeBytes, d.Version, SnakeCase.From(d.Status.ToString()),
         d.EffectiveDate, d.Tags, d.PageCount, d.ChunkCount, d.UploadedBy, d.CreatedAt, d.IndexedAt, d.Error, d.SupersededById, duplicate);
+
+    /// <summary>Row of the listing: a document without its extracted text and structure.</summary>
+    internal sealed record DocumentListRow(
+        Guid Id, string TenantId, string Title, string Source, string ContentType, string Sha256, long SizeBytes, int Version,
+        DocumentStatus Status, DateOnly? EffectiveDate, List<string> Tags, int PageCount, int ChunkCount, string? UploadedBy,
+        DateTimeOffset CreatedAt, DateTimeOffset? IndexedAt, string? Error, Guid? SupersededById);
+
+    private static DocumentResponse ToResponse(DocumentListRow d) => new(
+        d.Id, d.TenantId, d.Title, d.Source, d.ContentType, d.Sha256, d.SizeBytes, d.Version, SnakeCase.From(d.Status.ToString()),
+        d.EffectiveDate, d.Tags, d.PageCount, d.ChunkCount, d.UploadedBy, d.CreatedAt, d.IndexedAt, d.Error, d.SupersededById);
+
+    /// <summary>422 naming the limit and the variable that sets it, so the uploader can split the document or the operator raise it.</summary>
+    private static ProblemHttpResult LimitExceeded(ComplianceDocument document, DocumentLimit limit)
+    {
+        var variable = DocumentLimitsOptions.VariableOf(limit);
+        var extensions = Extensions(document);
+        extensions["limit"] = variable;
+        return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, ProblemTypes.DocumentUnreadable,
+            "The document is over a per-document limit", $"{document.Error} Split the document, or raise {variable}.", extensions);
+    }
 
     private static Dictionary<string, object?> Extensions(ComplianceDocument document) => new()
     {

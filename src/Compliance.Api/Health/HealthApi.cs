@@ -23,7 +23,10 @@ public static class HealthApi
     {
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgres", HealthStatus.Unhealthy, [ReadyTag], CheckTimeout)
-            .AddCheck<RedisHealthCheck>("redis", HealthStatus.Unhealthy, [ReadyTag], CheckTimeout);
+            .AddCheck<RedisHealthCheck>("redis", HealthStatus.Unhealthy, [ReadyTag], CheckTimeout)
+            // Resolved only when a probe runs: the one-shot commands, which have no retrieval runtime, never run one.
+            .AddCheck<IndexHealthCheck>("index", HealthStatus.Unhealthy, [ReadyTag], CheckTimeout)
+            .AddCheck<EmbeddingModelHealthCheck>("embedding_model", HealthStatus.Unhealthy, [ReadyTag], CheckTimeout);
         return builder;
     }
 

@@ -1,15 +1,11 @@
 using Compliance.Api.Configuration;
-using Compliance.Api.Documents;
-using Compliance.Api.Health;
 using Compliance.Knowledge.Chunking;
 using Compliance.Knowledge.Embeddings;
-using Compliance.Knowledge.Extraction;
 using Compliance.Knowledge.Indexing;
 using Compliance.Knowledge.Indexing.Embedded;
 using Compliance.Knowledge.Indexing.RediSearch;
 using Compliance.Knowledge.Search;
 using Compliance.ServiceDefaults.Configuration;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace Compliance.Api.Knowledge;
@@ -18,21 +14,16 @@ public static class KnowledgeExtensions
 {
     /// <summary>
     /// Retrieval: the embedding model (loaded at start; absent ⇒ lexical-only unless required), the index backend
-    /// (embedded SQLite by default, RediSearch when configured), ingestion, re-index jobs and their health checks.
+    /// (embedded SQLite by default, RediSearch when configured), chunker and hybrid search. Documents come in
+    /// through <c>AddDocuments</c>, which builds on this; the health checks that report on it live in Health.
     /// </summary>
     public static WebApplicationBuilder AddKnowledge(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => BuildRuntime(sp));
         builder.Services.AddSingleton<CorpusVersion>();
-        builder.Services.AddScoped<DocumentIngestion>();
-        builder.Services.AddSingleton<ReindexJobs>();
-        builder.Services.AddHostedService<KnowledgeStartup>();
         // First of all hosted services (inserted ahead of the migration check), so the model loads while it runs.
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, KnowledgePreload>());
-        builder.Services.AddHealthChecks()
-            .AddCheck<IndexHealthCheck>("index", HealthStatus.Unhealthy, [HealthApi.ReadyTag], TimeSpan.FromSeconds(1.5))
-            .AddCheck<EmbeddingModelHealthCheck>("embedding_model", HealthStatus.Unhealthy, [HealthApi.ReadyTag], TimeSpan.FromSeconds(1.5));
         return builder;
     }
 
@@ -63,7 +54,6 @@ public static class KnowledgeExtensions
         // Chunks are sized in the model's tokens; without a model, gte-small's bundled vocabulary counts them.
         var tokenizer = (embedder as OnnxTextEmbedder)?.Tokenizer ?? BundledTokenizers.GteSmall;
         var chunker = new DocumentChunker(tokenizer, new ChunkingOptions { ChunkSize = options.ChunkSize, ChunkOverlap = options.ChunkOverlap });
-        var extractor = new DocumentExtractor(new ExtractionOptions { MaxBytes = options.UploadMaxBytes });
 
         var backend = options.IndexBackend is { Length: > 0 } configured ? configured
             : string.IsNullOrWhiteSpace(redis.VectorUrl) ? "embedded" : "redisearch";
@@ -104,6 +94,6 @@ public static class KnowledgeExtensions
             queryEmbedder = new CachingTextEmbedder(shared);
         }
         var search = new HybridSearch(index, queryEmbedder, new HybridSearchOptions { TopK = options.TopK });
-        return new KnowledgeRuntime(extractor, chunker, embedder, index, search, connection) { QueryEmbedder = queryEmbedder };
+        return new KnowledgeRuntime(chunker, embedder, index, search, connection) { QueryEmbedder = queryEmbedder };
     }
 }

@@ -1,25 +1,21 @@
 using Compliance.Knowledge.Chunking;
 using Compliance.Knowledge.Embeddings;
-using Compliance.Knowledge.Extraction;
 using Compliance.Knowledge.Indexing;
 using Compliance.Knowledge.Search;
 
 namespace Compliance.Api.Knowledge;
 
 /// <summary>
-/// The retrieval parts the API uses, built once at start: extractor, chunker, embedder (absent in lexical-only
-/// mode), index and hybrid search.
+/// The retrieval parts the API uses, built once at start: chunker, embedder (absent in lexical-only mode), index
+/// and hybrid search. Extraction belongs to Documents (<c>AddDocuments</c>), with its per-document limits.
 /// </summary>
 public sealed class KnowledgeRuntime(
-    DocumentExtractor extractor,
     DocumentChunker chunker,
     ITextEmbedder? embedder,
     IKnowledgeIndex index,
     HybridSearch search,
     IDisposable? ownedConnection = null) : IDisposable
 {
-    public DocumentExtractor Extractor { get; } = extractor;
-
     public DocumentChunker Chunker { get; } = chunker;
 
     /// <summary>Null when no embedding model is loaded: search is lexical-only.</summary>

@@ -1,10 +1,13 @@
+using System.IO.Compression;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Unicode;
 
 namespace Compliance.Knowledge.Extraction;
 
 /// <summary>
-/// Decides what bytes are by looking at them, never at a file name: <c>%PDF-</c> magic; known binary signatures;
+/// Decides what bytes are by looking at them, never at a file name: <c>%PDF-</c> magic; a ZIP archive holding
+/// <c>[Content_Types].xml</c> and <c>word/document.xml</c> (Word); known binary signatures;
 /// NUL bytes, control bytes or invalid UTF-8 beyond a small tolerance (binary); then, on the decoded text, a
 /// leading doctype/<c>&lt;html</c>/<c>&lt;head</c>/<c>&lt;body</c> (HTML), Markdown block syntax (Markdown), else
 /// plain text.
@@ -23,7 +26,7 @@ public static class ContentSniffer
         ([0x89, (byte)'P', (byte)'N', (byte)'G'], "a PNG image"),
         ([0xFF, 0xD8, 0xFF], "a JPEG image"),
         ("GIF8"u8.ToArray(), "a GIF image"),
-        ([(byte)'P', (byte)'K', 0x03, 0x04], "a ZIP archive (Word, Excel and PowerPoint files are ZIP archives)"),
+        ([(byte)'P', (byte)'K', 0x03, 0x04], "a ZIP archive but not a Word document (no word/document.xml); Excel and PowerPoint files are not supported"),
         ([(byte)'P', (byte)'K', 0x05, 0x06], "an empty ZIP archive"),
         ([0x1F, 0x8B], "a gzip archive"),
         ([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1], "a legacy Microsoft Office file"),
@@ -41,12 +44,48 @@ public static class ContentSniffer
             return DocumentKind.Pdf;
         }
 
+        if (IsZip(content))
+        {
+            return IsDocx(content.ToArray()) ? DocumentKind.Docx : DocumentKind.Unknown;
+        }
+
         return TryDecode(content, out var text, out _) ? SniffText(text) : DocumentKind.Unknown;
     }
 
     /// <summary>True when the PDF header <c>%PDF-</c> is in the first kilobyte (readers accept leading junk there).</summary>
     public static bool IsPdf(ReadOnlySpan<byte> content) =>
         content[..Math.Min(content.Length, 1024)].IndexOf("%PDF-"u8) >= 0;
+
+    /// <summary>True for a local-file-header ZIP signature (how every .docx, .xlsx and .pptx starts).</summary>
+    public static bool IsZip(ReadOnlySpan<byte> content) => content.StartsWith("PK\u0003\u0004"u8);
+
+    /// <summary>
+    /// True when the bytes are a ZIP archive with the two parts every Word document has. Only the archive's central
+    /// directory is read, not the parts themselves. A damaged archive is not a Word document.
+    /// </summary>
+    public static bool IsDocx(ReadOnlyMemory<byte> content)
+    {
+        if (!IsZip(content.Span))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var zip = new ZipArchive(AsStream(content), ZipArchiveMode.Read);
+            return zip.GetEntry("[Content_Types].xml") is not null && zip.GetEntry("word/document.xml") is not null;
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A read-only stream over the bytes, without copying them when they live in an array.</summary>
+    internal static MemoryStream AsStream(ReadOnlyMemory<byte> content) =>
+        MemoryMarshal.TryGetArray(content, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(content.ToArray(), writable: false);
 
     /// <summary>
     /// Decodes text bytes: a UTF-8, UTF-16 or UTF-32 byte order mark picks the encoding, else UTF-8. False (with
@@ -59,7 +98,7 @@ public static class ContentSniffer
         {
             if (content.StartsWith(magic))
             {
-                refusal = $"The content is {name}, not a supported document. Upload PDF, HTML, Markdown or plain text.";
+                refusal = $"The content is {name}, not a supported document. Upload PDF, Word (.docx), HTML, Markdown or plain text.";
                 return false;
             }
         }
@@ -75,7 +114,7 @@ public static class ContentSniffer
         {
             if (b == 0)
             {
-                refusal = "The content contains NUL bytes: it is binary data, not a supported document. Upload PDF, HTML, Markdown or plain text.";
+                refusal = "The content contains NUL bytes: it is binary data, not a supported document. Upload PDF, Word (.docx), HTML, Markdown or plain text.";
                 return false;
             }
 
@@ -93,7 +132,7 @@ public static class ContentSniffer
 
         if (suspicious > MinimumTolerated && (long)suspicious * ToleranceDivisor > content.Length)
         {
-            refusal = "The content is not UTF-8 text (too many invalid or control bytes): it looks binary. Upload PDF, HTML, Markdown or plain text.";
+            refusal = "The content is not UTF-8 text (too many invalid or control bytes): it looks binary. Upload PDF, Word (.docx), HTML, Markdown or plain text.";
             return false;
         }
 

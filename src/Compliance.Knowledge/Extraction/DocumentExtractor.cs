@@ -3,13 +3,14 @@ namespace Compliance.Knowledge.Extraction;
 /// <summary>
 /// Turns uploaded bytes into normalised text with headings and pages. The type comes from the content (see
 /// <see cref="ContentSniffer"/>), never from a file name. Failures are <see cref="DocumentExtractionException"/>s
-/// whose message is written for the uploader; a missing pdftotext is an <see cref="ExtractionToolMissingException"/>.
-/// Safe to share between threads.
+/// whose message is written for the uploader. Every document is held to <see cref="ExtractionOptions.MaxCharacters"/>
+/// (and a PDF to <see cref="ExtractionOptions.MaxPages"/>) while it is extracted, not after. Safe to share between threads.
 /// </summary>
 public sealed class DocumentExtractor
 {
     private readonly ExtractionOptions _options;
     private readonly PdfTextExtractor _pdf;
+    private readonly DocxTextExtractor _docx;
 
     /// <exception cref="ArgumentException">An option is out of range.</exception>
     public DocumentExtractor(ExtractionOptions? options = null)
@@ -17,6 +18,7 @@ public sealed class DocumentExtractor
         _options = options ?? new ExtractionOptions();
         _options.Validate();
         _pdf = new PdfTextExtractor(_options);
+        _docx = new DocxTextExtractor(_options);
     }
 
     /// <summary>The settings in use.</summary>
@@ -73,6 +75,14 @@ public sealed class DocumentExtractor
             return await _pdf.ExtractAsync(content, cancellationToken);
         }
 
+        if (ContentSniffer.IsDocx(content))
+        {
+            var word = _docx.Extract(content, cancellationToken);
+            return string.IsNullOrWhiteSpace(word.Text)
+                ? throw new DocumentExtractionException(ExtractionFailure.Empty, "The Word document contains no text.")
+                : word;
+        }
+
         if (!ContentSniffer.TryDecode(content.Span, out var text, out var refusal))
         {
             throw new DocumentExtractionException(ExtractionFailure.UnsupportedType, refusal);
@@ -89,8 +99,15 @@ public sealed class DocumentExtractor
             DocumentKind.Markdown => MarkdownTextExtractor.Extract(text, cancellationToken),
             _ => PlainTextExtractor.Extract(text, cancellationToken),
         };
-        return string.IsNullOrWhiteSpace(document.Text)
-            ? throw new DocumentExtractionException(ExtractionFailure.Empty, $"The {document.ContentType} document contains no readable text.")
+        if (string.IsNullOrWhiteSpace(document.Text))
+        {
+            throw new DocumentExtractionException(ExtractionFailure.Empty, $"The {document.ContentType} document contains no readable text.");
+        }
+
+        // Text is at most MaxBytes long, so it is checked once it is whole rather than while it is built.
+        return document.Text.Length > _options.MaxCharacters
+            ? throw DocumentExtractionException.LimitExceeded(DocumentLimit.Characters,
+                $"The document's text passes the limit of {_options.MaxCharacters:N0} characters per document.")
             : document;
     }
 

@@ -8,6 +8,7 @@ public enum DocumentKind
     Html,
     Markdown,
     PlainText,
+    Docx,
 }
 
 /// <summary>A heading and where its section starts in <see cref="ExtractedDocument.Text"/>.</summary>
@@ -33,6 +34,17 @@ public enum ExtractionFailure
     Corrupt,
     NoExtractableText,
     TooLarge,
+
+    /// <summary>The document expands past a per-document limit (see <see cref="DocumentExtractionException.Limit"/>).</summary>
+    LimitExceeded,
+}
+
+/// <summary>The per-document limits that bound what one upload may cost, whatever its size in bytes.</summary>
+public enum DocumentLimit
+{
+    Characters,
+    Pages,
+    Chunks,
 }
 
 /// <summary>A document could not be turned into text. The message is written for the uploader.</summary>
@@ -57,4 +69,11 @@ public sealed class DocumentExtractionException : Exception
     }
 
     public ExtractionFailure Failure { get; }
+
+    /// <summary>The limit that was hit, for <see cref="ExtractionFailure.LimitExceeded"/>.</summary>
+    public DocumentLimit? Limit { get; init; }
+
+    /// <summary>A <see cref="ExtractionFailure.LimitExceeded"/> failure naming its limit.</summary>
+    public static DocumentExtractionException LimitExceeded(DocumentLimit limit, string message) =>
+        new(ExtractionFailure.LimitExceeded, message) { Limit = limit };
 }

@@ -39,11 +39,8 @@ internal sealed class ExtractedTextBuilder
         _text.Append(normalized);
     }
 
-    /// <summary>
-    /// Appends one or more paragraphs. With <paramref name="layoutText"/> (pdftotext -layout output) leading
-    /// indentation is dropped and column gaps shrink to two spaces, which keeps tables legible and chunks compact.
-    /// </summary>
-    public void AppendBlock(string text, bool layoutText = false)
+    /// <summary>Appends one or more paragraphs.</summary>
+    public void AppendBlock(string text)
     {
         // EnumerateLines also breaks at \f, NEL, U+2028 and U+2029, so a form feed becomes a line break here.
         var normalized = Normalize(text);
@@ -51,7 +48,7 @@ internal sealed class ExtractedTextBuilder
         var blankPending = false;
         foreach (var rawLine in normalized.AsSpan().EnumerateLines())
         {
-            var line = CleanLine(rawLine, layoutText);
+            var line = CleanLine(rawLine);
             if (line.Length == 0)
             {
                 blankPending = wroteLine;
@@ -135,31 +132,16 @@ internal sealed class ExtractedTextBuilder
     private static bool IsDropped(char c) =>
         c == '\uFEFF' || (char.GetUnicodeCategory(c) == UnicodeCategory.Control && c is not ('\t' or '\n'));
 
-    private string CleanLine(ReadOnlySpan<char> raw, bool layoutText)
+    private string CleanLine(ReadOnlySpan<char> raw)
     {
         _line.Clear();
-        var spaces = 0;
         foreach (var ch in raw)
         {
             var c = ch == '\u00A0' ? ' ' : ch;
-            if (IsDropped(c))
+            if (!IsDropped(c))
             {
-                continue;
+                _line.Append(c);
             }
-
-            if (layoutText && c == ' ')
-            {
-                spaces++;
-                continue;
-            }
-
-            if (spaces > 0 && _line.Length > 0)
-            {
-                _line.Append(' ', Math.Min(spaces, 2));
-            }
-
-            spaces = 0;
-            _line.Append(c);
         }
 
         while (_line.Length > 0 && char.IsWhiteSpace(_line[^1]))

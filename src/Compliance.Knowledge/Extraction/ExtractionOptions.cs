@@ -1,22 +1,32 @@
 namespace Compliance.Knowledge.Extraction;
 
-/// <summary>Limits and tools for <see cref="DocumentExtractor"/>. Checked by <see cref="Validate"/> when the extractor is built.</summary>
+/// <summary>Limits for <see cref="DocumentExtractor"/>. Checked by <see cref="Validate"/> when the extractor is built.</summary>
 public sealed class ExtractionOptions
 {
     /// <summary>Default largest accepted document: 25 MB.</summary>
     public const long DefaultMaxBytes = 25L * 1024 * 1024;
 
+    /// <summary>Default most characters of text one document may yield: 2,000,000 (a policy of ~700 dense pages).</summary>
+    public const int DefaultMaxCharacters = 2_000_000;
+
+    /// <summary>Default most pages one PDF may have: 2,000.</summary>
+    public const int DefaultMaxPages = 2_000;
+
     /// <summary>Largest document accepted, in bytes (default 25 MB). Larger input fails with <see cref="ExtractionFailure.TooLarge"/>.</summary>
     public long MaxBytes { get; set; } = DefaultMaxBytes;
 
-    /// <summary>The <c>pdftotext</c> executable (Debian package <c>poppler-utils</c>); a bare name is looked up on PATH.</summary>
-    public string PdfToTextPath { get; set; } = "pdftotext";
+    /// <summary>
+    /// Most characters of extracted text (default 2,000,000). A small file can expand to far more text (a PDF whose
+    /// pages all draw one content stream, a zip-compressed Word file), so extraction stops as soon as it passes
+    /// this and fails with <see cref="ExtractionFailure.LimitExceeded"/> / <see cref="DocumentLimit.Characters"/>.
+    /// </summary>
+    public int MaxCharacters { get; set; } = DefaultMaxCharacters;
 
-    /// <summary>How long <c>pdftotext</c> may run on one document before it is stopped (default 60 s).</summary>
+    /// <summary>Most pages a PDF may have (default 2,000); checked before any page is read.</summary>
+    public int MaxPages { get; set; } = DefaultMaxPages;
+
+    /// <summary>How long one PDF may take to extract (default 60 s); checked between pages.</summary>
     public TimeSpan PdfTimeout { get; set; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>Folder for the temporary copy a PDF is written to for <c>pdftotext</c>; null uses the system temp folder.</summary>
-    public string? TempDirectory { get; set; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that is out of range.</summary>
     public void Validate()
@@ -26,19 +36,19 @@ public sealed class ExtractionOptions
             throw new ArgumentOutOfRangeException(nameof(MaxBytes), MaxBytes, "MaxBytes must be a positive number of bytes.");
         }
 
-        if (string.IsNullOrWhiteSpace(PdfToTextPath))
+        if (MaxCharacters <= 0)
         {
-            throw new ArgumentException("PdfToTextPath must name the pdftotext executable.", nameof(PdfToTextPath));
+            throw new ArgumentOutOfRangeException(nameof(MaxCharacters), MaxCharacters, "MaxCharacters must be a positive number of characters.");
+        }
+
+        if (MaxPages <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxPages), MaxPages, "MaxPages must be a positive number of pages.");
         }
 
         if (PdfTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(PdfTimeout), PdfTimeout, "PdfTimeout must be positive.");
-        }
-
-        if (TempDirectory is not null && !Directory.Exists(TempDirectory))
-        {
-            throw new ArgumentException($"TempDirectory '{TempDirectory}' does not exist.", nameof(TempDirectory));
         }
     }
 }

@@ -1,155 +1,218 @@
-using System.ComponentModel;
 using System.Diagnostics;
-using System.Text;
+using System.Globalization;
+using UglyToad.PdfPig;
+using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig.Core;
+using UglyToad.PdfPig.DocumentLayoutAnalysis;
+using UglyToad.PdfPig.DocumentLayoutAnalysis.PageSegmenter;
+using UglyToad.PdfPig.DocumentLayoutAnalysis.ReadingOrderDetector;
+using UglyToad.PdfPig.DocumentLayoutAnalysis.WordExtractor;
+using UglyToad.PdfPig.Exceptions;
 
 namespace Compliance.Knowledge.Extraction;
 
 /// <summary>
-/// PDF through poppler's <c>pdftotext -layout -enc UTF-8 &lt;file&gt; -</c>: started with an argument list (never a
-/// shell) on a temporary copy with a generated name, stopped after <see cref="ExtractionOptions.PdfTimeout"/>,
-/// stderr kept for the failure reason. Pages are split on the form feed pdftotext writes after each page.
+/// PDF through PdfPig, in process, one page at a time: letters → words (nearest neighbour) → blocks (Docstrum) →
+/// reading order (unsupervised, column-wise), so a two-column page reads column by column. Lines keep their breaks;
+/// a word hyphenated across a line break is joined again (PdfPig keeps the hyphen). Pages keep their numbers.
+/// Extraction stops at the first page that takes the text past <see cref="ExtractionOptions.MaxCharacters"/>, and a
+/// PDF with more than <see cref="ExtractionOptions.MaxPages"/> pages is refused before any page is read.
 /// </summary>
 internal sealed class PdfTextExtractor(ExtractionOptions options)
 {
-    // Enough of pdftotext's complaints to explain a failure, not enough to flood a log or a problem response.
-    private const int MaxReasonChars = 400;
+    // Enough of PdfPig's complaint to explain a failure, not enough to flood a log or a problem response.
+    private const int MaxReasonChars = 300;
 
-    public async Task<ExtractedDocument> ExtractAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    // Two blocks whose edges are within this many points count as aligned (PdfPig's default is 5). The order in
+    // which the file draws its text is not consulted: some generators draw a two-column page row by row, and with
+    // it the detector put the right column's heading before the left column's body.
+    private static readonly UnsupervisedReadingOrderDetector ReadingOrder =
+        new(5, UnsupervisedReadingOrderDetector.SpatialReasoningRules.ColumnWise, useRenderingOrder: false);
+
+    public Task<ExtractedDocument> ExtractAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
-        var directory = options.TempDirectory ?? Path.GetTempPath();
-        var path = Path.Combine(directory, $"compliance-extract-{Guid.NewGuid():N}.pdf");
+        var stopwatch = Stopwatch.StartNew();
         try
         {
-            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            using var pdf = PdfDocument.Open(content, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
+            var pageCount = pdf.NumberOfPages;
+            if (pageCount > options.MaxPages)
             {
-                await file.WriteAsync(content, cancellationToken);
+                throw DocumentExtractionException.LimitExceeded(DocumentLimit.Pages,
+                    $"The PDF has {pageCount:N0} pages, more than the limit of {options.MaxPages:N0} pages per document.");
             }
 
-            var (exitCode, output, errors) = await RunPdfToTextAsync(path, cancellationToken);
-            var reason = Reason(errors, path);
-            if (exitCode != 0)
+            var builder = new ExtractedTextBuilder();
+            for (var number = 1; number <= pageCount; number++)
             {
-                throw new DocumentExtractionException(
-                    ExtractionFailure.Corrupt,
-                    exitCode == 3
-                        ? $"The PDF does not permit text extraction (pdftotext: {reason})."
-                        : $"The PDF could not be read; it may be damaged or incomplete (pdftotext: {reason}).");
+                cancellationToken.ThrowIfCancellationRequested();
+                if (stopwatch.Elapsed > options.PdfTimeout)
+                {
+                    throw new DocumentExtractionException(ExtractionFailure.Corrupt,
+                        $"Reading the PDF took longer than {options.PdfTimeout.TotalSeconds:0} s (stopped at page {number} of {pageCount}); it is too complex or damaged.");
+                }
+
+                var page = pdf.GetPage(number);
+                // A page whose letters alone pass the budget is refused before the costly layout analysis.
+                if (builder.Length + page.Letters.Count > options.MaxCharacters)
+                {
+                    throw CharactersExceeded(number, pageCount);
+                }
+
+                builder.BeginPage(number);
+                PlainTextExtractor.AppendParagraphs(builder, PageText(page), cancellationToken);
+                if (builder.Length > options.MaxCharacters)
+                {
+                    throw CharactersExceeded(number, pageCount);
+                }
             }
 
-            return BuildDocument(output, reason, cancellationToken);
+            return Task.FromResult(Finish(builder.Build(DocumentKind.Pdf, "application/pdf", title: null), pageCount));
         }
-        finally
+        catch (PdfDocumentEncryptedException)
         {
-            TryDelete(path);
+            throw new DocumentExtractionException(ExtractionFailure.Corrupt,
+                "The PDF is encrypted with a password, so its text cannot be read. Upload an unprotected copy.");
+        }
+        catch (Exception ex) when (ex is not (DocumentExtractionException or OperationCanceledException or OutOfMemoryException))
+        {
+            // PdfPig reports a truncated or malformed file as PdfDocumentFormatException, and some damage only as
+            // whatever its parser tripped over: every one of them is the document's fault, not the server's.
+            throw new DocumentExtractionException(ExtractionFailure.Corrupt,
+                $"The PDF could not be read; it may be damaged or incomplete ({Reason(ex)}).", ex);
         }
     }
 
-    private static ExtractedDocument BuildDocument(string output, string reason, CancellationToken cancellationToken)
-    {
-        var builder = new ExtractedTextBuilder();
-        var pages = output.Split('\f');
-        // pdftotext ends every page with a form feed, so the last piece is what follows the last page: nothing.
-        var pageCount = pages.Length > 1 && string.IsNullOrWhiteSpace(pages[^1]) ? pages.Length - 1 : pages.Length;
-        string? title = null;
-        for (var i = 0; i < pageCount; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            builder.BeginPage(i + 1);
-            PlainTextExtractor.AppendParagraphs(builder, pages[i], layoutText: true, cancellationToken);
-        }
+    private DocumentExtractionException CharactersExceeded(int page, int pageCount) =>
+        DocumentExtractionException.LimitExceeded(DocumentLimit.Characters,
+            $"The PDF's text passes the limit of {options.MaxCharacters:N0} characters per document (stopped at page {page:N0} of {pageCount:N0}).");
 
-        var document = builder.Build(DocumentKind.Pdf, "application/pdf", title);
+    private static ExtractedDocument Finish(ExtractedDocument document, int pageCount)
+    {
         if (string.IsNullOrWhiteSpace(document.Text))
         {
-            throw reason.Length > 0 && reason.Contains("Error", StringComparison.OrdinalIgnoreCase)
-                ? new DocumentExtractionException(ExtractionFailure.Corrupt, $"The PDF could not be read; it may be damaged (pdftotext: {reason}).")
-                : new DocumentExtractionException(
-                    ExtractionFailure.NoExtractableText,
-                    $"The PDF has {pageCount} page(s) but no extractable text: it is probably a scan or images only. Run OCR on it and upload the result.");
+            throw new DocumentExtractionException(
+                ExtractionFailure.NoExtractableText,
+                $"The PDF has {pageCount} page(s) but no extractable text: it is probably a scan or images only. Run OCR on it and upload the result.");
         }
 
-        var firstLine = document.Text.AsSpan();
-        var lineEnd = firstLine.IndexOf('\n');
-        title = (lineEnd < 0 ? firstLine : firstLine[..lineEnd]).Trim().ToString();
-        return document with { Title = title };
+        var text = document.Text.AsSpan();
+        var lineEnd = text.IndexOf('\n');
+        return document with { Title = (lineEnd < 0 ? text : text[..lineEnd]).Trim().ToString() };
     }
 
-    private async Task<(int ExitCode, string Output, string Errors)> RunPdfToTextAsync(string path, CancellationToken cancellationToken)
+    /// <summary>One page as text: blocks in reading order separated by blank lines, lines by line breaks.</summary>
+    internal static string PageText(Page page)
     {
-        var start = new ProcessStartInfo(options.PdfToTextPath)
+        var words = NearestNeighbourWordExtractor.Instance.GetWords(page.Letters).ToList();
+        if (words.Count == 0)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var argument in (string[])["-layout", "-enc", "UTF-8", path, "-"])
-        {
-            start.ArgumentList.Add(argument);
+            return string.Empty;
         }
 
-        Process process;
-        try
+        var blocks = ReadingOrder.Get(DocstrumBoundingBoxes.Instance.GetBlocks(words)).OrderBy(b => b.ReadingOrder);
+        var paragraphs = new List<List<string>>();
+        foreach (var block in blocks)
         {
-            process = Process.Start(start) ?? throw new ExtractionToolMissingException(MissingMessage(options.PdfToTextPath));
-        }
-        catch (Win32Exception exception)
-        {
-            throw new ExtractionToolMissingException(MissingMessage(options.PdfToTextPath), exception);
-        }
-
-        using (process)
-        {
-            process.StandardInput.Close();
-            var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-            var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(options.PdfTimeout);
-            try
+            var lines = block.TextLines.Select(l => l.Text).Where(l => !string.IsNullOrWhiteSpace(l)).ToList();
+            if (lines.Count == 0)
             {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync(CancellationToken.None);
-                cancellationToken.ThrowIfCancellationRequested();
-                throw new DocumentExtractionException(
-                    ExtractionFailure.Corrupt,
-                    $"pdftotext did not finish within {options.PdfTimeout.TotalSeconds:0} s; the PDF is too complex or damaged.");
+                continue;
             }
 
-            return (process.ExitCode, await output, await errors);
+            // A word hyphenated at the bottom of a column continues at the top of the next block: one paragraph.
+            if (paragraphs.Count > 0 && Hyphenation.EndsHyphenated(paragraphs[^1][^1]) && Hyphenation.StartsLowercase(lines[0]))
+            {
+                paragraphs[^1].AddRange(lines);
+            }
+            else
+            {
+                paragraphs.Add(lines);
+            }
         }
+
+        return string.Join("\n\n", paragraphs.Select(p => string.Join('\n', Hyphenation.JoinLines(p))));
     }
 
-    private static string MissingMessage(string executable) =>
-        $"'{executable}' could not be started, so PDFs cannot be read. Install Debian/Ubuntu package poppler-utils (apt-get install poppler-utils) or set ExtractionOptions.PdfToTextPath.";
-
-    /// <summary>pdftotext's stderr as one short line, with the temporary file's path taken out.</summary>
-    private static string Reason(string errors, string path)
+    private static string Reason(Exception exception)
     {
-        var lines = errors.Replace(path, "the file", StringComparison.Ordinal)
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Distinct(StringComparer.Ordinal);
-        var reason = ExtractedTextBuilder.CollapseWhitespace(string.Join("; ", lines));
+        var reason = ExtractedTextBuilder.CollapseWhitespace(exception.Message);
+        if (reason.Length == 0)
+        {
+            reason = exception.GetType().Name;
+        }
+
         return reason.Length > MaxReasonChars ? reason[..MaxReasonChars] + "…" : reason;
     }
+}
 
-    private static void TryDelete(string path)
+/// <summary>
+/// Joins words a PDF hyphenated at a line break: "compli-" + "ance applies" → "compliance" + "applies". Only when
+/// a letter precedes the hyphen and the next line starts with a lower-case letter, so "Anti-" + "Money" and
+/// "2020-" + "2021" keep their hyphens. A word that really has a hyphen at that spot ("e-" + "mail") loses it: the
+/// common case wins, as in every PDF-to-text tool that de-hyphenates.
+/// </summary>
+public static class Hyphenation
+{
+    public static bool EndsHyphenated(string line)
     {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // A leftover temp file is harmless; failing the extraction over it would not be.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
+        var trimmed = line.AsSpan().TrimEnd();
+        return trimmed.Length >= 2 && IsHyphen(trimmed[^1]) && char.IsLetter(trimmed[^2]);
     }
+
+    public static bool StartsLowercase(string line)
+    {
+        var trimmed = line.AsSpan().TrimStart();
+        return trimmed.Length > 0 && char.GetUnicodeCategory(trimmed[0]) == UnicodeCategory.LowercaseLetter;
+    }
+
+    /// <summary>The lines with each hyphenated line end joined to the first word of the line after it.</summary>
+    public static List<string> JoinLines(IReadOnlyList<string> lines)
+    {
+        var joined = new List<string>(lines.Count);
+        string? carried = null;
+        foreach (var raw in lines)
+        {
+            var line = raw.Trim();
+            if (carried is not null)
+            {
+                if (StartsLowercase(line))
+                {
+                    // The word is completed on the line it started on; the rest of this line stays its own line.
+                    var space = line.IndexOf(' ', StringComparison.Ordinal);
+                    carried = carried.TrimEnd()[..^1] + (space < 0 ? line : line[..space]);
+                    line = space < 0 ? string.Empty : line[(space + 1)..].TrimStart();
+                    if (line.Length == 0 && EndsHyphenated(carried))
+                    {
+                        continue;
+                    }
+                }
+
+                joined.Add(carried);
+                carried = null;
+                if (line.Length == 0)
+                {
+                    continue;
+                }
+            }
+
+            if (EndsHyphenated(line))
+            {
+                carried = line;
+            }
+            else
+            {
+                joined.Add(line);
+            }
+        }
+
+        if (carried is not null)
+        {
+            joined.Add(carried);
+        }
+
+        return joined;
+    }
+
+    private static bool IsHyphen(char c) => c is '-' or '\u00AD' or '\u2010';
 }

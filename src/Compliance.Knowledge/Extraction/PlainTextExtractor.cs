@@ -9,12 +9,12 @@ internal static class PlainTextExtractor
     public static ExtractedDocument Extract(string text, CancellationToken cancellationToken)
     {
         var builder = new ExtractedTextBuilder();
-        AppendParagraphs(builder, text, layoutText: false, cancellationToken);
+        AppendParagraphs(builder, text, cancellationToken);
         return builder.Build(DocumentKind.PlainText, "text/plain", title: null);
     }
 
     /// <summary>Appends text paragraph by paragraph, lifting a paragraph's first line out when it is a heading.</summary>
-    public static void AppendParagraphs(ExtractedTextBuilder builder, string text, bool layoutText, CancellationToken cancellationToken)
+    public static void AppendParagraphs(ExtractedTextBuilder builder, string text, CancellationToken cancellationToken)
     {
         var paragraph = new List<string>();
         var count = 0;
@@ -46,7 +46,7 @@ internal static class PlainTextExtractor
         {
             if (paragraph.Count > 0)
             {
-                builder.AppendBlock(string.Join('\n', paragraph), layoutText);
+                builder.AppendBlock(string.Join('\n', paragraph));
                 paragraph.Clear();
             }
         }

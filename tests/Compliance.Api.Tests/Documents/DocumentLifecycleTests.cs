@@ -204,6 +204,64 @@ public sealed class DocumentLifecycleTests(ComplianceApiFactory api) : IClassFix
         Assert.Equal(job.Total, job.Completed);
     }
 
+    [Fact]
+    public async Task A_word_upload_is_indexed_with_its_headings_as_sections()
+    {
+        using var admin = api.CreateAdminClient();
+        var marker = Unique();
+        var docx = Compliance.Testing.Documents.GeneratedDocuments.Docx(
+            ("Title", "Northwind Hospitality Policy"),
+            ("Heading1", "1 Scope"),
+            (null, "This policy applies to every employee."),
+            ("Heading1", "2 Client dinners"),
+            (null, $"Dinners with clients are recorded in the {marker} register within five days."));
+
+        var response = await admin.UploadAsync("hospitality.docx", docx);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var document = await response.ReadDocumentAsync();
+        Assert.Equal("application/vnd.openxmlformats-officedocument.wordprocessingml.document", document.ContentType);
+        Assert.Equal("Northwind Hospitality Policy", document.Title);
+        var hit = Assert.Single((await SearchAsync(marker)).Results);
+        Assert.Equal(document.Id, hit.DocumentId);
+        Assert.Equal("2 Client dinners", hit.Section);
+    }
+
+    [Fact]
+    public async Task A_damaged_word_upload_is_422_and_recorded_as_failed()
+    {
+        using var admin = api.CreateAdminClient();
+        var docx = Compliance.Testing.Documents.GeneratedDocuments.Docx(("Heading1", "Scope"), (null, Unique()));
+        // Cut inside the archive's last entries: the ZIP still opens (its central directory is rebuilt below), but
+        // word/document.xml is not well-formed any more.
+        var damaged = DamageMainPart(docx);
+
+        var response = await admin.UploadAsync("damaged.docx", damaged);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var problem = await response.ReadJsonAsync();
+        Assert.EndsWith("/document-unreadable", problem.GetProperty("type").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Word document could not be read", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("failed", problem.GetProperty("status").GetString());
+    }
+
+    private static byte[] DamageMainPart(byte[] docx)
+    {
+        using var output = new MemoryStream();
+        using (var source = new System.IO.Compression.ZipArchive(new MemoryStream(docx)))
+        using (var target = new System.IO.Compression.ZipArchive(output, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var entry in source.Entries)
+            {
+                using var reader = new StreamReader(entry.Open());
+                var text = reader.ReadToEnd();
+                using var writer = new StreamWriter(target.CreateEntry(entry.FullName).Open());
+                writer.Write(entry.FullName == "word/document.xml" ? text[..(text.Length / 2)] : text);
+            }
+        }
+        return output.ToArray();
+    }
+
     private async Task<SearchResponse> SearchAsync(string query)
     {
         using var service = api.CreateServiceClient();

@@ -236,7 +236,6 @@ public sealed class DocumentChunkerTests
     [Fact]
     public async Task Chunks_of_a_real_pdf_carry_its_page_numbers()
     {
-        DocumentFixtures.RequirePdfToText();
         var document = await DocumentFixtures.ExtractAsync("multi-page.pdf");
 
         var chunks = Chunker().Chunk(document, TestContext.Current.CancellationToken);

@@ -14,18 +14,6 @@ internal static class DocumentFixtures
     public static Task<ExtractedDocument> ExtractAsync(string name, ExtractionOptions? options = null) =>
         new DocumentExtractor(options).ExtractFileAsync(PathOf(name), TestContext.Current.CancellationToken);
 
-    /// <summary>PDF tests need poppler's pdftotext; without it they skip and say why.</summary>
-    public static void RequirePdfToText()
-    {
-        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Any(directory => File.Exists(Path.Combine(directory, "pdftotext")));
-        if (!onPath)
-        {
-            Assert.Skip("pdftotext is not installed (Debian package poppler-utils); PDF extraction cannot be tested here.");
-        }
-    }
-
     /// <summary>Every heading's offset must point at its own text in the extracted text.</summary>
     public static void AssertHeadingOffsets(ExtractedDocument document)
     {

@@ -1,8 +1,10 @@
 using System.Diagnostics;
-using Compliance.Api.Health;
+using Compliance.Api.Knowledge;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Compliance.Api.Knowledge;
+namespace Compliance.Api.Health;
+
+// Health reports on Knowledge, never the other way round: Knowledge knows nothing of probes or their tags.
 
 /// <summary>The index answers: reports its backend, size and chunk count.</summary>
 internal sealed class IndexHealthCheck(KnowledgeRuntime knowledge) : IHealthCheck

@@ -1,23 +1,23 @@
 using Compliance.Api.Configuration;
-using Compliance.Api.Documents;
+using Compliance.Api.Knowledge;
 using Compliance.Api.Persistence;
 using Compliance.Api.Persistence.Entities;
 using Compliance.Knowledge.Indexing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace Compliance.Api.Knowledge;
+namespace Compliance.Api.Documents;
 
 /// <summary>
 /// Before traffic: load the model (so the first question doesn't pay for it), create the index, finish any
 /// ingestion a crash interrupted, rebuild an index that lost its data (e.g. a deleted embedded file) from the
 /// texts kept in Postgres, and on a first start load the sample policies.
 /// </summary>
-internal sealed class KnowledgeStartup(
+internal sealed class DocumentsStartup(
     IServiceProvider services,
     IServiceScopeFactory scopes,
     IOptions<RetrievalOptions> options,
-    ILogger<KnowledgeStartup> logger) : IHostedService
+    ILogger<DocumentsStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
