@@ -33,7 +33,9 @@ public sealed class LlmRegistrationTests
         var request = Assert.Single(fake.Requests);
         Assert.Equal("grok-4-0709", request.Model);
         Assert.Equal(0.25, request.Temperature!.Value, 3);
-        var resilient = Assert.IsType<ResilientChatClient>(client);
+        var chain = Assert.IsType<LlmProviderChain>(client);
+        Assert.Null(chain.Fallback);
+        var resilient = chain.Primary;
         Assert.Equal(TimeSpan.FromSeconds(12), resilient.Timeout);
         Assert.Equal(TimeSpan.FromSeconds(4), resilient.FirstTokenTimeout);
         Assert.Equal("xai", client.GetService<ChatClientMetadata>()?.ProviderName);

@@ -8,8 +8,9 @@ using Microsoft.Extensions.Logging;
 namespace Compliance.Api.Tests.Llm;
 
 /// <summary>
-/// The real client stack (OpenAI SDK → <see cref="OpenAiChatClient"/> → <see cref="ResilientChatClient"/>) against a
-/// <see cref="FakeOpenAiServer"/>, with short timeouts so fault tests run in a second or two, and captured logs.
+/// The real client stack, built as <c>AddLlm</c> builds it (Semantic Kernel's OpenAI connector → reply checks →
+/// <see cref="ResilientChatClient"/>), against a <see cref="FakeOpenAiServer"/>, with short timeouts so fault tests run
+/// in a second or two, and captured logs. <see cref="Client"/> is the primary provider of the chain.
 /// </summary>
 internal sealed class LlmTestBed : IAsyncDisposable
 {
@@ -22,7 +23,7 @@ internal sealed class LlmTestBed : IAsyncDisposable
         Fake = fake;
         Options = options;
         _loggers = LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
-        Client = new ResilientChatClient(new OpenAiChatClient(options, Clock), options, _loggers.CreateLogger<ResilientChatClient>(), Clock);
+        Chain = LlmServiceExtensions.CreateChain(options, fallback: null, _loggers, Clock);
     }
 
     public FakeOpenAiServer Fake { get; }
@@ -34,7 +35,9 @@ internal sealed class LlmTestBed : IAsyncDisposable
     /// <summary>The clock the breaker reads; tests move it forward instead of waiting.</summary>
     public ShiftedClock Clock { get; } = new();
 
-    public ResilientChatClient Client { get; }
+    public LlmProviderChain Chain { get; }
+
+    public ResilientChatClient Client => Chain.Primary;
 
     /// <summary>Failure lines the client logged (warnings and errors, plus the information line of a cancellation).</summary>
     public IReadOnlyList<CapturedLog> FailureLogs =>
@@ -84,7 +87,7 @@ internal sealed class LlmTestBed : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Client.Dispose();
+        Chain.Dispose();
         _loggers.Dispose();
         await Fake.DisposeAsync();
     }
