@@ -82,6 +82,7 @@ public sealed class LlmProviderChain : IChatClient
         var started = _time.GetTimestamp();
         var primary = new AnsweringProvider(LlmProviderRoles.Primary, PrimaryName);
         LlmException? primaryFailure = null;
+        TimeSpan? fallbackBudget = null;
         await using (var updates = Primary.GetStreamingResponseAsync(messages, options, Primary.Timeout, cancellationToken)
             .GetAsyncEnumerator(cancellationToken))
         {
@@ -96,7 +97,7 @@ public sealed class LlmProviderChain : IChatClient
                     }
                 }
                 // The primary yields nothing until its first word arrived, so "nothing yielded" is "before the first token".
-                catch (LlmException failure) when (!yielded && CanFallBack(failure, started) is not null)
+                catch (LlmException failure) when (!yielded && (fallbackBudget = CanFallBack(failure, started)) is not null)
                 {
                     primaryFailure = failure;
                     break;
@@ -106,13 +107,12 @@ public sealed class LlmProviderChain : IChatClient
                 yield return updates.Current;
             }
         }
-        if (primaryFailure is null)
+        if (primaryFailure is null || fallbackBudget is not { } remaining)
         {
             yield break;
         }
 
         var answering = Answered(primaryFailure);
-        var remaining = CanFallBack(primaryFailure, started) ?? TimeSpan.Zero;
         await foreach (var update in Fallback!.GetStreamingResponseAsync(messages, ForFallback(options), remaining, cancellationToken))
         {
             Mark(update.AdditionalProperties ??= [], answering);
