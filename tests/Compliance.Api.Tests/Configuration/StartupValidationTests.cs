@@ -73,6 +73,7 @@ public sealed class StartupValidationTests
     [InlineData("ENVIRONMENT", "prodution", "ENVIRONMENT is 'prodution'")]
     [InlineData("REDIS_URL", "http://cache", "REDIS_URL has scheme 'http'")]
     [InlineData("GROK_TEMP", "7", "GROK_TEMP is 7")]
+    [InlineData("LLM_FALLBACK_MODEL", "gpt-4.1-mini", "but LLM_FALLBACK_BASE_URL is not")]
     public async Task Malformed_values_exit_naming_the_variable(string variable, string value, string expected)
     {
         var settings = new Dictionary<string, string>
