@@ -5,7 +5,7 @@ namespace Compliance.Api.Answers;
 
 public static class AnswersExtensions
 {
-    /// <summary>The answer pipeline: the model client, limits, shared state, the query log writer and the service.</summary>
+    /// <summary>The answer pipeline: the model client, limits, shared state, and the service with its gate, follow-up rewriter and generator.</summary>
     public static WebApplicationBuilder AddAnswers(this WebApplicationBuilder builder)
     {
         builder.AddLlm();
@@ -27,6 +27,9 @@ public static class AnswersExtensions
         builder.Services.AddMemoryCache(o => o.SizeLimit = 10_000);
         builder.Services.AddSingleton<AnswerState>();
         builder.Services.AddSingleton<UsageLimits>();
+        builder.Services.AddScoped<QuestionGate>();
+        builder.Services.AddScoped<FollowUpRewriter>();
+        builder.Services.AddScoped<AnswerGenerator>();
         builder.Services.AddScoped<AnswerService>();
         return builder;
     }

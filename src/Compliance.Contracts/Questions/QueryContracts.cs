@@ -65,7 +65,9 @@ public sealed record QueryTimings(double EmbedMs, double SearchMs, double? First
 /// <summary>
 /// The answer after the citation check. <see cref="Warning"/> is a sentence to show the user as is (e.g. that no
 /// source supported the answer, or that the model was unavailable). <see cref="Sources"/> lists every passage
-/// given to the model (or quoted); <see cref="Citations"/> only those the answer actually cites.
+/// given to the model (or quoted); <see cref="Citations"/> only those the answer actually cites. For a generated
+/// answer, <see cref="Model"/> is the model that wrote it and <see cref="Provider"/> says whether the primary provider
+/// (<c>primary</c>) or the configured fallback (<c>fallback</c>, asked when the primary failed before its first word) did.
 /// </summary>
 public sealed record QueryResponse(
     Guid QueryId,
@@ -80,7 +82,8 @@ public sealed record QueryResponse(
     QueryUsage Usage,
     QueryTimings Timings,
     bool CacheHit,
-    string? ConversationId);
+    string? ConversationId,
+    string? Provider = null);
 
 /// <summary>Server-Sent Event names of the streamed answer, in the order they arrive.</summary>
 public static class QueryStreamEvents

@@ -1,3 +1,4 @@
+using Compliance.Api.Answers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -24,6 +25,7 @@ public sealed class AnswerApiTests(AnswersApi api) : IClassFixture<AnswersApi>
         Assert.Equal(answer.Sources[0].ChunkId, citation.ChunkId);
         Assert.Contains("Blackout", string.Join(" ", answer.Sources.Take(3).Select(s => s.Section)), StringComparison.OrdinalIgnoreCase);
         Assert.Equal(AnswersApi.Model, answer.Model);
+        Assert.Equal("primary", answer.Provider);
         Assert.True(answer.Usage.TokensIn > 0 && answer.Usage.TokensOut > 0);
         Assert.True(answer.Usage.CostUsd > 0);
         Assert.Null(answer.Warning);
@@ -244,7 +246,16 @@ public sealed class AnswerApiTests(AnswersApi api) : IClassFixture<AnswersApi>
         var conversation = "thread:" + Guid.NewGuid().ToString("N");
         await api.AskAsync("Do I need pre-clearance before buying shares in my personal account?", conversation);
 
-        await api.AskAsync("And for my spouse's account?", conversation);
+        var second = await api.AskAsync("And for my spouse's account?", conversation);
+
+        // The follow-up was rewritten by the model with the rewriter's own prompt, and its version is on the record.
+        var rewrite = api.Provider.Requests.Last(r => !r.Stream && r.LastUserMessage.Contains("Follow-up: And for my spouse", StringComparison.Ordinal));
+        Assert.Equal(FollowUpPrompt.Build("q", [new ConversationTurn("q0", "a0")])[0].Text, rewrite.Messages[0].Content);
+        using (var diagnostics = System.Text.Json.JsonDocument.Parse((string)(await api.LoggedQueryAsync(second.QueryId))["RetrievalDiagnostics"]!))
+        {
+            Assert.Equal("model", diagnostics.RootElement.GetProperty("rewrite").GetString());
+            Assert.Equal(FollowUpPrompt.Version, diagnostics.RootElement.GetProperty("rewritePromptVersion").GetString());
+        }
 
         var followUp = api.Provider.Requests.Last(r => r.Messages.Any(m => m.Content.Contains("spouse", StringComparison.Ordinal)) && r.Messages.Count == 2 && r.Messages[1].Content.Contains("<source", StringComparison.Ordinal));
         Assert.Contains("<earlier_question>Do I need pre-clearance before buying shares in my personal account?</earlier_question>", followUp.LastUserMessage, StringComparison.Ordinal);

@@ -7,11 +7,37 @@ public sealed class AnswerPromptTests
 {
     private static readonly AnswerOptions Options = new() { Contact = "compliance@northwind", Organisation = "Northwind" };
 
+    // The versions of the prompts as they are. A prompt change changes its version (a hash of the text) and fails
+    // here on purpose: re-run the answer evaluation (docs/answer-quality.md), then update the pinned value.
+    private const string PinnedAnswerPromptVersion = "3b16b3b8cbd8";
+    private const string PinnedFollowUpPromptVersion = "c0543c019ef5";
+
     [Fact]
-    public void The_version_is_a_stable_hash_of_the_template()
+    public void The_answer_prompt_version_is_pinned_so_a_prompt_change_is_a_deliberate_one()
     {
         Assert.Matches("^[0-9a-f]{12}$", AnswerPrompt.Version);
-        Assert.Equal(AnswerPrompt.Version, AnswerPrompt.Version);
+        Assert.Equal(PinnedAnswerPromptVersion, AnswerPrompt.Version);
+    }
+
+    [Fact]
+    public void The_follow_up_prompt_has_its_own_pinned_version()
+    {
+        Assert.Matches("^[0-9a-f]{12}$", FollowUpPrompt.Version);
+        Assert.Equal(PinnedFollowUpPromptVersion, FollowUpPrompt.Version);
+        Assert.NotEqual(AnswerPrompt.Version, FollowUpPrompt.Version);
+    }
+
+    [Fact]
+    public void The_follow_up_prompt_shows_the_last_turns_and_the_follow_up()
+    {
+        var history = Enumerable.Range(1, 5).Select(i => new ConversationTurn($"question {i}", $"answer {i}")).ToList();
+
+        var messages = FollowUpPrompt.Build("And for my spouse?", history);
+
+        Assert.Contains("standalone question", messages[0].Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("question 2", messages[1].Text, StringComparison.Ordinal);
+        Assert.Contains("Q: question 3\nA: answer 3", messages[1].Text, StringComparison.Ordinal);
+        Assert.EndsWith("Follow-up: And for my spouse?", messages[1].Text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -74,6 +74,7 @@ public sealed class StartupValidationTests
     [InlineData("REDIS_URL", "http://cache", "REDIS_URL has scheme 'http'")]
     [InlineData("GROK_TEMP", "7", "GROK_TEMP is 7")]
     [InlineData("DOCUMENT_MAX_PAGES", "0", "DOCUMENT_MAX_PAGES is 0")]
+    [InlineData("LLM_FALLBACK_MODEL", "gpt-4.1-mini", "but LLM_FALLBACK_BASE_URL is not")]
     public async Task Malformed_values_exit_naming_the_variable(string variable, string value, string expected)
     {
         var settings = new Dictionary<string, string>

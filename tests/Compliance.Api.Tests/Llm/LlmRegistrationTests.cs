@@ -33,7 +33,9 @@ public sealed class LlmRegistrationTests
         var request = Assert.Single(fake.Requests);
         Assert.Equal("grok-4-0709", request.Model);
         Assert.Equal(0.25, request.Temperature!.Value, 3);
-        var resilient = Assert.IsType<ResilientChatClient>(client);
+        var chain = Assert.IsType<LlmProviderChain>(client);
+        Assert.Null(chain.Fallback);
+        var resilient = chain.Primary;
         Assert.Equal(TimeSpan.FromSeconds(12), resilient.Timeout);
         Assert.Equal(TimeSpan.FromSeconds(4), resilient.FirstTokenTimeout);
         Assert.Equal("xai", client.GetService<ChatClientMetadata>()?.ProviderName);
@@ -64,6 +66,46 @@ public sealed class LlmRegistrationTests
         await using var app = Build(new() { [variable] = value });
 
         var failure = Assert.Throws<OptionsValidationException>(() => app.Services.GetRequiredService<IOptions<LlmOptions>>().Value);
+
+        Assert.Contains(expected, failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_fallback_settings_from_the_environment_reach_the_second_provider()
+    {
+        await using var primary = await FakeOpenAiServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await using var fallback = await FakeOpenAiServer.StartAsync(LlmTestBed.FallbackApiKey, TestContext.Current.CancellationToken);
+        primary.RespondWith(_ => FakeReply.Status(503));
+        await using var app = Build(new()
+        {
+            ["XAI_API_KEY"] = FakeOpenAiServer.DefaultApiKey,
+            ["XAI_BASE_URL"] = primary.BaseUrl.ToString(),
+            ["GROK_MAX_RETRIES"] = "0",
+            ["LLM_FALLBACK_BASE_URL"] = fallback.BaseUrl.ToString(),
+            ["LLM_FALLBACK_API_KEY"] = LlmTestBed.FallbackApiKey,
+            ["LLM_FALLBACK_MODEL"] = "other-model",
+        });
+
+        var client = app.Services.GetRequiredService<IChatClient>();
+        var response = await client.GetResponseAsync(LlmTestBed.Question("Q?"), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal("This is the fake model's answer.", response.Text);
+        Assert.Equal("other-model", Assert.Single(fallback.Requests).Model);
+        Assert.Equal(LlmProviderRoles.Fallback, AnsweringProvider.From(response.AdditionalProperties)?.Role);
+        Assert.NotNull(Assert.IsType<LlmProviderChain>(client).Fallback);
+    }
+
+    [Theory]
+    [InlineData("LLM_FALLBACK_BASE_URL", "ftp://example.com", "LLM_FALLBACK_BASE_URL is 'ftp://example.com'")]
+    [InlineData("LLM_FALLBACK_BASE_URL", "https://api.example.com/v1", "LLM_FALLBACK_API_KEY is not set")]
+    [InlineData("LLM_FALLBACK_BASE_URL", "https://api.example.com/v1", "LLM_FALLBACK_MODEL is not set")]
+    [InlineData("LLM_FALLBACK_BASE_URL", "https://api.example.com/v1", "XAI_API_KEY is not")]
+    [InlineData("LLM_FALLBACK_MODEL", "gpt-4.1-mini", "LLM_FALLBACK_BASE_URL is not")]
+    public async Task Incomplete_fallback_settings_are_named(string variable, string value, string expected)
+    {
+        await using var app = Build(new() { [variable] = value });
+
+        var failure = Assert.Throws<OptionsValidationException>(() => app.Services.GetRequiredService<IOptions<LlmFallbackOptions>>().Value);
 
         Assert.Contains(expected, failure.Message, StringComparison.Ordinal);
     }

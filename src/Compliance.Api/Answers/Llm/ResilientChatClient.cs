@@ -31,17 +31,27 @@ public sealed class ResilientChatClient : DelegatingChatClient
     private static readonly TimeSpan BreakerSamplingWindow = TimeSpan.FromSeconds(60);
 
     private readonly LlmOptions _options;
+    private readonly string? _apiKey;
+    private readonly string _providerName;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ResiliencePipeline _pipeline;
     private readonly CircuitBreakerStateProvider _breakerState = new();
 
-    public ResilientChatClient(IChatClient innerClient, LlmOptions options, ILogger<ResilientChatClient> logger, TimeProvider? timeProvider = null)
+    /// <param name="innerClient">One provider's connector (<see cref="LlmProvider.CreateClient"/>).</param>
+    /// <param name="options">The timeouts, retries and breaker settings (<c>GROK_*</c>), shared by every provider.</param>
+    /// <param name="logger">Where the one failure line per call goes.</param>
+    /// <param name="timeProvider">The clock of the timeouts and the breaker.</param>
+    /// <param name="apiKey">The provider's key, scrubbed from failure details; <see cref="LlmOptions.ApiKey"/> when null.</param>
+    public ResilientChatClient(IChatClient innerClient, LlmOptions options, ILogger<ResilientChatClient> logger,
+        TimeProvider? timeProvider = null, string? apiKey = null)
         : base(innerClient)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         _options = options;
+        _apiKey = apiKey ?? options.ApiKey;
+        _providerName = innerClient.GetService<ChatClientMetadata>()?.ProviderName ?? "llm";
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
         Timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
@@ -58,11 +68,20 @@ public sealed class ResilientChatClient : DelegatingChatClient
     /// <summary>True while the breaker is open and calls fail at once (for health reporting).</summary>
     public bool IsCircuitOpen => _breakerState.CircuitState is CircuitState.Open or CircuitState.Isolated;
 
-    public override async Task<ChatResponse> GetResponseAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        GetResponseAsync(messages, options, Timeout, cancellationToken);
+
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        GetStreamingResponseAsync(messages, options, Timeout, cancellationToken);
+
+    /// <summary>A whole answer within <paramref name="budget"/> (the fallback gets what the primary left of the budget).</summary>
+    internal async Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options, TimeSpan budget, CancellationToken cancellationToken)
     {
         var list = Materialise(messages);
-        using var call = new LlmCall(this, cancellationToken);
+        using var call = new LlmCall(this, budget, cancellationToken);
         try
         {
             var response = await ExecuteAsync(call, static async (call, state) =>
@@ -87,12 +106,13 @@ public sealed class ResilientChatClient : DelegatingChatClient
         }
     }
 
-    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>A streamed answer within <paramref name="budget"/>.</summary>
+    internal async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options, TimeSpan budget,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var list = Materialise(messages);
-        using var call = new LlmCall(this, cancellationToken);
+        using var call = new LlmCall(this, budget, cancellationToken);
 
         // Phase 1, retried: open the stream and wait for the first word. Nothing has reached the caller yet.
         StreamStart start;
@@ -223,13 +243,13 @@ public sealed class ResilientChatClient : DelegatingChatClient
                 args.Outcome.Exception is LlmException { Kind: LlmFailure.ProviderUnavailable or LlmFailure.Timeout }),
             OnOpened = args =>
             {
-                _logger.LogWarning("Language model circuit breaker opened for {BreakSeconds} s after {Failures} failed attempts in a row",
-                    args.BreakDuration.TotalSeconds, _options.BreakerFailureThreshold);
+                _logger.LogWarning("Language model circuit breaker ({LlmProvider}) opened for {BreakSeconds} s after {Failures} failed attempts in a row",
+                    _providerName, args.BreakDuration.TotalSeconds, _options.BreakerFailureThreshold);
                 return ValueTask.CompletedTask;
             },
             OnClosed = _ =>
             {
-                _logger.LogInformation("Language model circuit breaker closed: the provider answered again");
+                _logger.LogInformation("Language model circuit breaker ({LlmProvider}) closed: the provider answered again", _providerName);
                 return ValueTask.CompletedTask;
             },
         });
@@ -300,13 +320,16 @@ public sealed class ResilientChatClient : DelegatingChatClient
         private volatile bool _overallExpired;
         private int _attempts;
 
-        public LlmCall(ResilientChatClient owner, CancellationToken callerToken)
+        private readonly TimeSpan _budget;
+
+        public LlmCall(ResilientChatClient owner, TimeSpan budget, CancellationToken callerToken)
         {
             Owner = owner;
+            _budget = budget;
             _callerToken = callerToken;
             _started = owner._time.GetTimestamp();
             _overall = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
-            _overallTimer = owner._time.CreateTimer(static state => ((LlmCall)state!).ExpireOverall(), this, owner.Timeout,
+            _overallTimer = owner._time.CreateTimer(static state => ((LlmCall)state!).ExpireOverall(), this, budget,
                 System.Threading.Timeout.InfiniteTimeSpan);
         }
 
@@ -317,7 +340,7 @@ public sealed class ResilientChatClient : DelegatingChatClient
 
         public TimeSpan Elapsed => Owner._time.GetElapsedTime(_started);
 
-        public TimeSpan Remaining => Owner.Timeout - Elapsed;
+        public TimeSpan Remaining => _budget - Elapsed;
 
         public Attempt BeginAttempt(TimeSpan? firstTokenTimeout)
         {
@@ -347,7 +370,7 @@ public sealed class ResilientChatClient : DelegatingChatClient
             if (_overallExpired)
             {
                 return new LlmException(LlmFailure.Timeout,
-                    $"No complete answer within {Owner.Timeout.TotalSeconds:0.###} s (GROK_TIMEOUT).", exception);
+                    $"No complete answer within {_budget.TotalSeconds:0.###} s (GROK_TIMEOUT).", exception);
             }
             if (attempt is { FirstTokenExpired: true })
             {
@@ -362,7 +385,7 @@ public sealed class ResilientChatClient : DelegatingChatClient
                 // Nobody of ours cancelled: the transport gave up on a silent connection.
                 return new LlmException(LlmFailure.Timeout, "The connection to the provider timed out.", exception) { IsTransient = true };
             }
-            return ProviderFailure.Translate(exception, Owner._options.ApiKey, Owner._time);
+            return ProviderFailure.Translate(exception, Owner._apiKey, Owner._time);
         }
 
         /// <summary>The final exception for the caller, logged once with kind, status, attempts and elapsed time.</summary>
@@ -381,16 +404,16 @@ public sealed class ResilientChatClient : DelegatingChatClient
                 _ => LogLevel.Warning,
             };
             Owner._logger.Log(level,
-                "Language model call failed: {LlmFailure} (HTTP {StatusCode}) after {Attempts} attempt(s) in {ElapsedMs} ms; answer started: {AnswerStarted}. {Detail}",
-                failure.Kind, failure.StatusCode, failure.Attempts, (long)failure.Elapsed.TotalMilliseconds, failure.AnswerStarted,
+                "Language model call failed ({LlmProvider}): {LlmFailure} (HTTP {StatusCode}) after {Attempts} attempt(s) in {ElapsedMs} ms; answer started: {AnswerStarted}. {Detail}",
+                Owner._providerName, failure.Kind, failure.StatusCode, failure.Attempts, (long)failure.Elapsed.TotalMilliseconds, failure.AnswerStarted,
                 failure.Message);
             return failure;
         }
 
         public void Succeeded(UsageDetails? usage) =>
             Owner._logger.LogDebug(
-                "Language model call succeeded after {Attempts} attempt(s) in {ElapsedMs} ms ({InputTokens} tokens in, {OutputTokens} out)",
-                _attempts, (long)Elapsed.TotalMilliseconds, usage?.InputTokenCount, usage?.OutputTokenCount);
+                "Language model call ({LlmProvider}) succeeded after {Attempts} attempt(s) in {ElapsedMs} ms ({InputTokens} tokens in, {OutputTokens} out)",
+                Owner._providerName, _attempts, (long)Elapsed.TotalMilliseconds, usage?.InputTokenCount, usage?.OutputTokenCount);
 
         private void ExpireOverall()
         {
