@@ -1,3 +1,4 @@
+using Compliance.Contracts.Common;
 using System.Text.Json;
 using Compliance.Api.Problems;
 using Compliance.Api.RateLimiting;

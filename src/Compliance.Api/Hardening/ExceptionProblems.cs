@@ -1,3 +1,4 @@
+using Compliance.Contracts.Common;
 using Compliance.Api.Audit;
 using Compliance.Api.Problems;
 using Microsoft.AspNetCore.Diagnostics;

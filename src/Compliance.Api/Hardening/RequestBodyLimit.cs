@@ -1,3 +1,4 @@
+using Compliance.Contracts.Common;
 using Compliance.Api.Configuration;
 using Compliance.Api.Problems;
 using Microsoft.AspNetCore.Http.Features;
