@@ -7,30 +7,12 @@ namespace Compliance.Api.Configuration;
 /// never echoed when they may be secret.
 /// </summary>
 internal sealed class ApiOptionsValidation(IHostEnvironment environment) :
-    IValidateOptions<HostingOptions>,
     IValidateOptions<DatabaseOptions>,
     IValidateOptions<RedisOptions>,
     IValidateOptions<LlmOptions>,
     IValidateOptions<RetrievalOptions>,
     IValidateOptions<SecurityOptions>
 {
-    public ValidateOptionsResult Validate(string? name, HostingOptions options)
-    {
-        var failures = new List<string>();
-        if (options.Port is < 1 or > 65535)
-        {
-            failures.Add($"PORT is {options.Port}; expected 1-65535.");
-        }
-        foreach (var origin in options.CorsOriginList)
-        {
-            if (origin != "*" && (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
-            {
-                failures.Add($"CORS_ORIGINS contains '{origin}', which is not an http(s) origin such as https://example.com.");
-            }
-        }
-        return Result(failures);
-    }
-
     public ValidateOptionsResult Validate(string? name, DatabaseOptions options)
     {
         if (string.IsNullOrWhiteSpace(options.Url))

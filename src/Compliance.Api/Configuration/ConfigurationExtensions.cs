@@ -12,7 +12,6 @@ public static class ConfigurationExtensions
     public static WebApplicationBuilder AddApiConfiguration(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ApiOptionsValidation>();
-        Bind<HostingOptions>(builder);
         Bind<DatabaseOptions>(builder);
         Bind<RedisOptions>(builder);
         Bind<LlmOptions>(builder);

@@ -2,22 +2,6 @@ using Microsoft.Extensions.Configuration;
 
 namespace Compliance.Api.Configuration;
 
-/// <summary>Where and how the API listens. Bound from environment variables of the same names.</summary>
-public sealed class HostingOptions
-{
-    /// <summary><c>PORT</c>: the TCP port to bind on all interfaces (Heroku assigns it). Default 8080.</summary>
-    [ConfigurationKeyName("PORT")]
-    public int Port { get; set; } = 8080;
-
-    /// <summary><c>CORS_ORIGINS</c>: comma-separated origins allowed to call the API from a browser. Empty: none.</summary>
-    [ConfigurationKeyName("CORS_ORIGINS")]
-    public string? CorsOrigins { get; set; }
-
-    /// <summary>The parsed <see cref="CorsOrigins"/>.</summary>
-    public IReadOnlyList<string> CorsOriginList =>
-        (CorsOrigins ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-}
-
 /// <summary>The Postgres database holding users, the query log, feedback, documents and the audit trail.</summary>
 public sealed class DatabaseOptions
 {
