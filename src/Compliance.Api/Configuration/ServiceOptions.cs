@@ -137,22 +137,3 @@ public sealed class RetrievalOptions
     [ConfigurationKeyName("UPLOAD_MAX_BYTES")]
     public long UploadMaxBytes { get; set; } = 25L * 1024 * 1024;
 }
-
-/// <summary>Bearer tokens. Admin routes accept either admin token so a rotation never locks operators out.</summary>
-public sealed class SecurityOptions
-{
-    /// <summary>Minimum token length accepted in production: shorter tokens are guessable.</summary>
-    public const int MinimumTokenLength = 24;
-
-    /// <summary><c>ADMIN_TOKEN</c>: bearer token for /admin and /health/detailed. Required in production.</summary>
-    [ConfigurationKeyName("ADMIN_TOKEN")]
-    public string? AdminToken { get; set; }
-
-    /// <summary><c>ADMIN_TOKEN_SECONDARY</c>: a second admin token, accepted alongside the first during rotation.</summary>
-    [ConfigurationKeyName("ADMIN_TOKEN_SECONDARY")]
-    public string? AdminTokenSecondary { get; set; }
-
-    /// <summary><c>SERVICE_TOKEN</c>: the token the Discord bot presents. Required in production.</summary>
-    [ConfigurationKeyName("SERVICE_TOKEN")]
-    public string? ServiceToken { get; set; }
-}
