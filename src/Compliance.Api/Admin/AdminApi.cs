@@ -4,7 +4,6 @@ using Compliance.Api.Persistence;
 using Compliance.Api.Persistence.Entities;
 using Compliance.Api.Persistence.EntityConfigurations;
 using Compliance.Api.Problems;
-using Compliance.Api.Security;
 using Compliance.Api.Users;
 using Compliance.Contracts.Admin;
 using Compliance.Contracts.Common;

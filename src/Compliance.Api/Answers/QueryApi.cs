@@ -1,8 +1,7 @@
-using Compliance.Contracts.Common;
 using System.Text.Json;
 using Compliance.Api.Problems;
 using Compliance.Api.RateLimiting;
-using Compliance.Api.Security;
+using Compliance.Contracts.Common;
 using Compliance.Contracts.Questions;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -5,7 +5,6 @@ using Compliance.Api.Persistence;
 using Compliance.Api.Persistence.Entities;
 using Compliance.Api.Persistence.EntityConfigurations;
 using Compliance.Api.Problems;
-using Compliance.Api.Security;
 using Compliance.Contracts.Common;
 using Compliance.Contracts.Documents;
 using Compliance.Knowledge.Extraction;

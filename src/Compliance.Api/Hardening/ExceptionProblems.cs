@@ -1,6 +1,5 @@
-using Compliance.Contracts.Common;
 using Compliance.Api.Audit;
-using Compliance.Api.Problems;
+using Compliance.Contracts.Common;
 using Microsoft.AspNetCore.Diagnostics;
 using StackExchange.Redis;
 

@@ -2,7 +2,6 @@ using Compliance.Api.Audit;
 using Compliance.Api.Persistence;
 using Compliance.Api.Persistence.EntityConfigurations;
 using Compliance.Api.Problems;
-using Compliance.Api.Security;
 using Compliance.Api.Users;
 using Compliance.Contracts.Common;
 using Compliance.Contracts.Feedback;

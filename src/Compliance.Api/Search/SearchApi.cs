@@ -1,6 +1,5 @@
 using Compliance.Api.Knowledge;
 using Compliance.Api.Problems;
-using Compliance.Api.Security;
 using Compliance.Contracts.Search;
 using Compliance.Knowledge.Indexing;
 using Compliance.Knowledge.Search;

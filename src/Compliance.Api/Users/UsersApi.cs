@@ -1,5 +1,4 @@
 using Compliance.Api.Problems;
-using Compliance.Api.Security;
 using Compliance.Api.Persistence.Entities;
 using Compliance.Contracts.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
