@@ -63,13 +63,20 @@ try
     app.MapHealthApi();
     if (command == ApiCommand.Serve)
     {
-        app.MapQueryApi();
-        app.MapSearchApi();
-        app.MapDocumentsApi();
-        app.MapFeedbackApi();
-        app.MapHistoryApi();
-        app.MapUsersApi();
-        app.MapAdminApi();
+        // The bot's routes: the service token (or an admin token); 401/403 documented once, for the whole group.
+        var api = app.MapGroup("/api/v1").RequireAuthorization(ApiPolicies.Service)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        api.MapQueryApi();
+        api.MapSearchApi();
+        api.MapFeedbackApi();
+        api.MapHistoryApi();
+        api.MapUsersApi();
+
+        // Operators: an admin token, and every non-GET call (success or failure) in the system audit log.
+        var admin = app.MapGroup("/admin").RequireAuthorization(ApiPolicies.Admin).AuditChanges()
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        admin.MapDocumentsApi();
+        admin.MapAdminApi();
     }
 
     return await app.RunAsync(command);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Compliance.Contracts.Common;
 using Compliance.Contracts.Documents;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -33,6 +34,9 @@ internal sealed class FakeAdminApi : IAsyncDisposable
     public ConcurrentQueue<ReceivedUpload> Uploads { get; } = new();
 
     public int MaxBytes { get; set; } = 4096;
+
+    /// <summary>Problems to answer the next uploads with before handling them (status, type, Retry-After seconds), as during an outage.</summary>
+    public ConcurrentQueue<(int Status, string Type, int RetryAfterSeconds)> Interruptions { get; } = new();
 
     /// <summary>When set, successful answers include a <c>tokenCount</c> as a future API may.</summary>
     public bool ReportTokenCount { get; set; }
@@ -79,6 +83,13 @@ internal sealed class FakeAdminApi : IAsyncDisposable
             form[DocumentUploadFields.Tags].ToString(),
             form[DocumentUploadFields.EffectiveDate].ToString());
         Uploads.Enqueue(upload);
+
+        if (Interruptions.TryDequeue(out var interruption))
+        {
+            request.HttpContext.Response.Headers.RetryAfter = interruption.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Problem(detail: "A service the assistant depends on is unavailable. Please try again in a minute.",
+                statusCode: interruption.Status, title: "Temporarily unavailable", type: interruption.Type);
+        }
 
         if (authorization != $"Bearer {AdminToken}")
         {
@@ -129,8 +140,16 @@ internal sealed class FakeAdminApi : IAsyncDisposable
             : Results.Json(document, statusCode: 201);
     }
 
+    // The types the real API sends (a 401 comes from ASP.NET Core's status-code problem, not from a handler).
     private static IResult Problem(int status, string title, string detail) =>
-        Results.Problem(detail: detail, statusCode: status, title: title, type: $"https://compliance.example/problems/{status}");
+        Results.Problem(detail: detail, statusCode: status, title: title, type: status switch
+        {
+            400 => ProblemTypes.Validation,
+            413 => ProblemTypes.PayloadTooLarge,
+            415 => ProblemTypes.UnsupportedMediaType,
+            422 => ProblemTypes.DocumentUnreadable,
+            _ => "https://tools.ietf.org/html/rfc9110#section-15.5.2",
+        });
 }
 
 /// <summary>What the CLI sent for one file.</summary>

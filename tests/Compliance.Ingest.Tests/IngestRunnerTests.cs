@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Compliance.Contracts.Common;
 using Spectre.Console;
 
 namespace Compliance.Ingest.Tests;
@@ -48,6 +49,46 @@ public sealed class IngestRunnerTests : IAsyncLifetime
         Assert.Equal("413 RequestEntityTooLarge: The document is larger than the 4096 byte limit.", report.Outcomes[4].Detail);
         Assert.Equal(1, report.ExitCode);
         Assert.DoesNotContain(_api.Uploads, u => u.FileName is ".hidden.md" or "README.md");
+    }
+
+    [Fact]
+    public async Task A_passing_outage_is_waited_out_and_a_lasting_one_fails_the_file_with_the_apis_reason()
+    {
+        Write("a-policy.md", "# Gifts\n\nUp to $100.");
+        _api.Interruptions.Enqueue((503, ProblemTypes.DependencyUnavailable, 1));
+        _api.Interruptions.Enqueue((429, ProblemTypes.RateLimited, 0));
+
+        var recovered = await RunAsync(Settings());
+
+        Assert.Equal([("a-policy.md", UploadStatus.New)], recovered.Outcomes.Select(o => (o.File, o.Status)));
+        Assert.Equal(3, _api.Uploads.Count);
+        Assert.True(recovered.Outcomes[0].Elapsed >= TimeSpan.FromSeconds(1), "the upload was retried before the Retry-After passed");
+
+        // Still down after every attempt: the file fails with the API's words.
+        File.Delete(Path.Combine(_folder.FullName, "a-policy.md"));
+        Write("b-policy.md", "# Travel\n\nEconomy class.");
+        for (var i = 0; i < DocumentUploader.MaxAttempts; i++)
+        {
+            _api.Interruptions.Enqueue((503, ProblemTypes.DependencyUnavailable, 0));
+        }
+        var failed = await RunAsync(Settings());
+
+        var outcome = Assert.Single(failed.Outcomes);
+        Assert.Equal(("b-policy.md", UploadStatus.Failed), (outcome.File, outcome.Status));
+        Assert.Equal("503 ServiceUnavailable: A service the assistant depends on is unavailable. Please try again in a minute.", outcome.Detail);
+        Assert.Equal(3 + DocumentUploader.MaxAttempts, _api.Uploads.Count);
+    }
+
+    [Fact]
+    public async Task A_503_that_is_not_the_apis_outage_problem_is_not_retried()
+    {
+        Write("a-policy.md", "# Gifts\n\nUp to $100.");
+        _api.Interruptions.Enqueue((503, "about:blank", 0));
+
+        var report = await RunAsync(Settings());
+
+        Assert.Equal(UploadStatus.Failed, report.Outcomes.Single().Status);
+        Assert.Single(_api.Uploads);
     }
 
     [Fact]

@@ -25,6 +25,37 @@ public sealed class SensitiveDataRedactorTests
         Assert.Contains(marker, redacted, StringComparison.Ordinal);
     }
 
+    // Each of these reached the model unredacted: the patterns only knew ASCII digits, spaces and '@'.
+    [Theory]
+    [InlineData("Call me on +44\u00A020\u00A07946\u00A00958 tomorrow", "[redacted-phone]")] // no-break spaces
+    [InlineData("Call me on +44\u202F20\u202F7946\u202F0958 tomorrow", "[redacted-phone]")] // narrow no-break spaces
+    [InlineData("Call me on +44 20 79\u200B46 09\u200B58 tomorrow", "[redacted-phone]")] // zero-width spaces
+    [InlineData("Call me on +44 20 7946\u2060 0958\u00AD tomorrow", "[redacted-phone]")] // word joiner, soft hyphen
+    [InlineData("Call me on \uFF0B\uFF14\uFF14 \uFF12\uFF10 \uFF17\uFF19\uFF14\uFF16 \uFF10\uFF19\uFF15\uFF18 tomorrow", "[redacted-phone]")] // full-width
+    [InlineData("Call me on +\u0664\u0664 \u0662\u0660 \u0667\u0669\u0664\u0666 \u0660\u0669\u0665\u0668 tomorrow", "[redacted-phone]")] // Arabic-Indic digits
+    [InlineData("Mail jane.doe\uFF20example.com today", "[redacted-email]")] // full-width at sign
+    [InlineData("Mail jane.doe\u200B@example\u200C.com today", "[redacted-email]")] // zero-width inside
+    [InlineData("card \uFF14\uFF11\uFF11\uFF11 1111\u00A01111 1111 was charged", "[redacted-card]")]
+    public void Personal_data_hidden_behind_unicode_lookalikes_is_still_redacted(string text, string marker)
+    {
+        var redacted = _redactor.Redact(text);
+
+        Assert.Contains(marker, redacted, StringComparison.Ordinal);
+        // No run of the original digits or the address survives, in any form.
+        foreach (var part in (string[])["7946", "0958", "jane.doe", "example.com", "1111"])
+        {
+            Assert.DoesNotContain(part, SensitiveDataRedactor.Normalize(redacted), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Normalising_leaves_ascii_alone_and_maps_lookalikes_to_what_a_reader_sees()
+    {
+        const string ascii = "Policy 4.2 (2024): no trading 30 days before results.";
+        Assert.Same(ascii, SensitiveDataRedactor.Normalize(ascii));
+        Assert.Equal("+44 20 79 46 a@b", SensitiveDataRedactor.Normalize("\uFF0B\uFF14\uFF14\u00A020\u2007\u200B79\u202F46\uFEFF a\uFF20b"));
+    }
+
     [Theory]
     [InlineData("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc", "eyJhbGciOiJIUzI1NiJ9")]
     [InlineData("header Bot MTExMTExMTExMTExMTExMTEx.GhIjKl.abcdefghijklmnop", "MTExMTExMTExMTExMTExMTEx")]

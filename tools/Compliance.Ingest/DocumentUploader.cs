@@ -19,20 +19,38 @@ internal sealed class DocumentUploader(HttpClient http, IngestSettings settings)
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>Attempts per file when the API says its trouble is passing (a dependency outage, a rate limit).</summary>
+    public const int MaxAttempts = 3;
+
+    /// <summary>The longest wait between attempts, whatever Retry-After asks: a run should not hang for minutes.</summary>
+    public static readonly TimeSpan MaxRetryWait = TimeSpan.FromSeconds(30);
+
     public async Task<UploadOutcome> UploadAsync(DiscoveredFile file, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         try
         {
-            await using var stream = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
-            using var form = BuildForm(file, stream);
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(settings.ApiUrl, "admin/documents")) { Content = form };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token);
-            using var response = await http.SendAsync(request, cancellationToken);
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            return response.IsSuccessStatusCode
-                ? Succeeded(file, body, clock.Elapsed)
-                : Failed(file, clock.Elapsed, ProblemDetail(response.StatusCode, body));
+            for (var attempt = 1; ; attempt++)
+            {
+                await using var stream = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+                using var form = BuildForm(file, stream);
+                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(settings.ApiUrl, "admin/documents")) { Content = form };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token);
+                using var response = await http.SendAsync(request, cancellationToken);
+                var body = await response.Content.ReadAsStringAsync(cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return Succeeded(file, body, clock.Elapsed);
+                }
+                // The problem type, not the status, says whether trying again can help: a 503 from a proxy is not
+                // the API saying "Postgres is back in a moment", and a 413 or 422 never gets better.
+                if (attempt < MaxAttempts && ProblemText.TypeOf(body) is ProblemTypes.DependencyUnavailable or ProblemTypes.RateLimited)
+                {
+                    await Task.Delay(RetryWait(response), cancellationToken);
+                    continue;
+                }
+                return Failed(file, clock.Elapsed, ProblemDetail(response.StatusCode, body));
+            }
         }
         catch (HttpRequestException exception)
         {
@@ -109,6 +127,12 @@ internal sealed class DocumentUploader(HttpClient http, IngestSettings settings)
 
     private static UploadOutcome Failed(DiscoveredFile file, TimeSpan elapsed, string detail) =>
         new(file.Source, UploadStatus.Failed, null, 0, 0, 0, elapsed, detail);
+
+    private static TimeSpan RetryWait(HttpResponseMessage response)
+    {
+        var asked = response.Headers.RetryAfter?.Delta ?? (response.Headers.RetryAfter?.Date is { } date ? date - DateTimeOffset.UtcNow : TimeSpan.FromSeconds(1));
+        return asked < TimeSpan.Zero ? TimeSpan.Zero : asked > MaxRetryWait ? MaxRetryWait : asked;
+    }
 
     /// <summary>The problem-details <c>detail</c> (else <c>title</c>) of an error answer, after its status line.</summary>
     private static string ProblemDetail(HttpStatusCode status, string body) =>

@@ -4,7 +4,6 @@ using Compliance.Api.Persistence;
 using Compliance.Api.Persistence.Entities;
 using Compliance.Api.Persistence.EntityConfigurations;
 using Compliance.Api.Problems;
-using Compliance.Api.Security;
 using Compliance.Api.Users;
 using Compliance.Contracts.Admin;
 using Compliance.Contracts.Common;
@@ -17,45 +16,43 @@ namespace Compliance.Api.Admin;
 
 /// <summary>
 /// Operator endpoints: stats, users and roles, the review queue, the audit log with chain verification, re-indexing
-/// and GDPR erasure. Admin token (either of the two), or a Discord user whose database role allows it. Every change
-/// is recorded in the system audit log.
+/// and GDPR erasure, mapped into the <c>/admin</c> group: an admin token (either of the two), and every change recorded
+/// in the system audit log by the group's filter. The bot's service token reaches only <c>GET /admin/stats</c>, for a
+/// Discord user whose stored role is admin.
 /// </summary>
 public static class AdminApi
 {
     private const int MaxReviewNote = 1000;
 
-    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder routes)
+    /// <summary>Maps into the <c>/admin</c> group, which carries the admin policy and audits every non-GET call.</summary>
+    public static RouteGroupBuilder MapAdminApi(this RouteGroupBuilder admin)
     {
-        var admin = routes.MapGroup("/admin").WithTags("Admin").RequireAuthorization(ApiPolicies.Admin)
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
-        admin.MapGet("/stats", AdminStats.GetAsync).WithName("GetStats")
+        var group = admin.MapGroup("").WithTags("Admin");
+        // The one admin read the bot makes, for its /stats command, on behalf of a Discord user whose stored role is admin.
+        group.MapGet("/stats", AdminStats.GetAsync).WithName("GetStats").AllowBotActingForAdmin()
             .WithSummary("Per-day questions, outcome rates, latency p50/p95, feedback ratio, tokens and cost; most-cited documents; coverage gaps.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        admin.MapGet("/users", ListUsersAsync).WithName("ListUsers")
+        group.MapGet("/users", ListUsersAsync).WithName("ListUsers")
             .WithSummary("Users, most recently seen first; search by name or Discord id.").ProducesProblem(StatusCodes.Status400BadRequest);
-        admin.MapPut("/users/{userId}", UpdateUserAsync).WithName("UpdateUser")
+        group.MapPut("/users/{userId}", UpdateUserAsync).WithName("UpdateUser").Audited("user.update")
             .WithSummary("Set a user's role (user, reviewer, admin) and ban state.").ProducesProblem(StatusCodes.Status400BadRequest);
-        admin.MapDelete("/users/{userId}/queries", EraseAsync).WithName("EraseUserQueries")
+        group.MapDelete("/users/{userId}/queries", EraseAsync).WithName("EraseUserQueries").Audited("queries.erase")
             .WithSummary("GDPR erasure of a user's questions, answers and comments; the audit chain still verifies.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        admin.MapGet("/audit-log", AuditLogAsync).WithName("GetAuditLog")
+        group.MapGet("/audit-log", AuditLogAsync).WithName("GetAuditLog")
             .WithSummary("System audit records, newest first; filter by actor, action, from, to; verify=true checks both hash chains.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        admin.MapPost("/model/retrain", StartRetrainAsync).WithName("StartRetrain")
+        group.MapPost("/model/retrain", StartRetrain).WithName("StartRetrain").Audited("model.retrain")
             .WithSummary("Re-embed and re-index every document as a background job.");
-        admin.MapGet("/model/retrain/{jobId:guid}", GetRetrain).WithName("GetRetrain")
+        group.MapGet("/model/retrain/{jobId:guid}", GetRetrain).WithName("GetRetrain")
             .WithSummary("Progress of a re-index job.").ProducesProblem(StatusCodes.Status404NotFound);
-
-        // Reviewers (a database role) work the queue too, not only admins.
-        var review = routes.MapGroup("/admin/queries").WithTags("Admin").RequireAuthorization(DatabaseRoles.ReviewerPolicy)
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
-        review.MapGet("/flagged", FlaggedQueries.ListAsync).WithName("ListFlaggedQueries")
+        group.MapGet("/queries/flagged", FlaggedQueries.ListAsync).WithName("ListFlaggedQueries")
             .WithSummary("Answers with negative feedback, uncertain or refused; unreviewed first, then newest.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        review.MapPost("/{id:guid}/review", ReviewAsync).WithName("ReviewQuery")
+        group.MapPost("/queries/{id:guid}/review", ReviewAsync).WithName("ReviewQuery").Audited("query.review")
             .WithSummary("Mark a flagged answer reviewed, with a note.")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        return routes;
+        return admin;
     }
 
     private static async Task<Results<Ok<PagedResponse<AdminUser>>, ProblemHttpResult>> ListUsersAsync(
@@ -85,7 +82,7 @@ public static class AdminApi
 
     private static async Task<Results<Ok<AdminUser>, ProblemHttpResult>> UpdateUserAsync(
         string userId, UpdateUserRequest request, HttpContext context, UserDirectory users, ComplianceDbContext db,
-        SystemAuditWriter audit, CancellationToken cancellationToken)
+        CancellationToken cancellationToken)
     {
         if (!DiscordIds.IsValid(userId))
         {
@@ -111,15 +108,15 @@ public static class AdminApi
 
         var before = await users.FindAsync(userId, cancellationToken);
         var after = await users.UpdateAccessAsync(userId, role, request.Banned, request.BanReason, cancellationToken);
-        var target = "discord:" + userId;
-        if (role is not null && before?.Role != role)
+        // One record per call (the /admin group's filter writes it), naming what changed.
+        var roleChanged = role is not null && before?.Role != role;
+        var banChanged = request.Banned is { } banned && (before?.IsBanned ?? false) != banned;
+        var action = banChanged ? (after.IsBanned ? "user.ban" : "user.unban") : roleChanged ? "user.role" : "user.update";
+        AdminAudit.Describe(context, action, null, new
         {
-            await audit.RecordAsync(context, "user.role", target, new { from = Name(before?.Role ?? UserRole.User), to = Name(after.Role) }, AuditOutcomes.Success);
-        }
-        if (request.Banned is { } banned && (before?.IsBanned ?? false) != banned)
-        {
-            await audit.RecordAsync(context, banned ? "user.ban" : "user.unban", target, new { reason = after.BanReason }, AuditOutcomes.Success);
-        }
+            role = roleChanged ? new { from = Name(before?.Role ?? UserRole.User), to = Name(after.Role) } : null,
+            reason = banChanged ? after.BanReason : null,
+        });
         var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == after.Id, cancellationToken);
         return TypedResults.Ok(ToAdminUser(user));
     }
@@ -183,10 +180,9 @@ public static class AdminApi
         return TypedResults.Ok(new AuditLogResponse(items, number, size, total, verification));
     }
 
-    private static async Task<Accepted<JobResponse>> StartRetrainAsync(HttpContext context, ReindexJobs jobs, SystemAuditWriter audit)
+    private static Accepted<JobResponse> StartRetrain(ReindexJobs jobs)
     {
         var job = jobs.Start("retrain");
-        await audit.RecordAsync(context, "model.retrain", job.Id.ToString(), new { job.Status }, AuditOutcomes.Success);
         return TypedResults.Accepted($"/admin/model/retrain/{job.Id}", job);
     }
 
@@ -213,7 +209,7 @@ public static class AdminApi
             .SetProperty(f => f.ReviewedAt, clock.GetUtcNow())
             .SetProperty(f => f.ReviewNote, note), cancellationToken);
         // The review itself lives in the tamper-evident system log; the queue reads it from there.
-        var key = await audit.RecordAsync(context, "query.review", id.ToString(), new { note }, AuditOutcomes.Success);
+        var key = await AdminAudit.RecordNowAsync(context, "query.review", id.ToString(), new { note }, AuditOutcomes.Success);
         await audit.WaitUntilStoredAsync(key, TimeSpan.FromSeconds(5), cancellationToken);
         return await FlaggedQueries.GetAsync(db, id, cancellationToken) is { } flagged
             ? TypedResults.Ok(flagged)

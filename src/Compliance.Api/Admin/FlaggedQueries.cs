@@ -53,7 +53,7 @@ internal static class FlaggedQueries
         var status = r.GetString(5);
         var lowest = r.Nullable<int>(6);
         var reasons = new List<string>();
-        if (lowest <= Feedback.FeedbackApi.NegativeRating)
+        if (lowest <= Compliance.Contracts.Feedback.FeedbackRatings.Negative)
         {
             reasons.Add("negative_feedback");
         }

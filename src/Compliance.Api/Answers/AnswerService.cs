@@ -55,6 +55,15 @@ public sealed class AnswerService(
             run.Status = QueryStatus.Error;
             run.ErrorCode = "client_disconnected";
         }
+        catch (Exception ex) when (Hardening.ExceptionProblems.IsDependencyOutage(ex))
+        {
+            // Postgres or Redis is down: a passing outage, answered like every other route's (503, Retry-After).
+            logger.LogWarning("Answering query {QueryId} stopped: a dependency is unavailable ({Exception})", run.QueryId, ex.GetType().Name);
+            run.Status = QueryStatus.Error;
+            run.ErrorCode = QueryApi.DependencyUnavailableCode;
+            await TryEmit(emit, new AnswerFailed(new QueryStreamError(run.QueryId, QueryApi.DependencyUnavailableCode,
+                "A service the assistant depends on is unavailable. Please try again in a minute.")));
+        }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             logger.LogError(ex, "Answering query {QueryId} failed", run.QueryId);

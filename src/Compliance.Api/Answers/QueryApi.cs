@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Compliance.Api.Problems;
 using Compliance.Api.RateLimiting;
-using Compliance.Api.Security;
+using Compliance.Contracts.Common;
 using Compliance.Contracts.Questions;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,11 +17,18 @@ namespace Compliance.Api.Answers;
 public static class QueryApi
 {
     public const int MaxQuestionLength = 1000;
+
+    /// <summary>The error code of an answer stopped by a Postgres or Redis outage.</summary>
+    public const string DependencyUnavailableCode = "dependency_unavailable";
+
+    // The same wait every other route asks for during an outage (see ExceptionProblems).
+    private const string DependencyRetryAfterSeconds = "30";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static IEndpointRouteBuilder MapQueryApi(this IEndpointRouteBuilder routes)
+    /// <summary>Maps into the <c>/api/v1</c> group (service token).</summary>
+    public static RouteGroupBuilder MapQueryApi(this RouteGroupBuilder api)
     {
-        var group = routes.MapGroup("/api/v1").WithTags("Questions").RequireAuthorization(ApiPolicies.Service);
+        var group = api.MapGroup("").WithTags("Questions");
         group.MapPost("/query", QueryAsync).WithName("Query")
             .WithSummary("Answer a question from the policies, with checked citations; JSON, or SSE with Accept: text/event-stream.")
             .RequireQuestionRateLimit<QueryRequest>(r => r.UserId)
@@ -29,8 +36,9 @@ public static class QueryApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapDelete("/conversations/{conversationId}", ResetAsync).WithName("ResetConversation")
-            .WithSummary("Forget a conversation's earlier turns, so the next question starts afresh.");
-        return routes;
+            .WithSummary("Forget a conversation's earlier turns, so the next question starts afresh.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        return api;
     }
 
     private static async Task<Results<Ok<QueryResponse>, ProblemHttpResult, EmptyHttpResult>> QueryAsync(
@@ -62,6 +70,10 @@ public static class QueryApi
             return TypedResults.Ok(done.Response);
         }
         var error = failed?.Error;
+        if (error?.Code == DependencyUnavailableCode)
+        {
+            context.Response.Headers.RetryAfter = DependencyRetryAfterSeconds;
+        }
         return ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, ProblemTypes.DependencyUnavailable, "The question could not be answered",
             error?.Message ?? "The question could not be answered; please try again.",
             new Dictionary<string, object?> { ["queryId"] = error?.QueryId, ["code"] = error?.Code });
@@ -110,15 +122,15 @@ public static class QueryApi
         }
         if (!Users.DiscordIds.IsValid(request.UserId))
         {
-            return "userId is the asker's Discord user id (digits only).";
+            return Users.DiscordIds.Expected("userId");
         }
         if (request.GuildId is not null && !Users.DiscordIds.IsValid(request.GuildId))
         {
-            return "guildId is a Discord guild id (digits only).";
+            return Users.DiscordIds.Expected("guildId");
         }
         if (request.ChannelId is not null && !Users.DiscordIds.IsValid(request.ChannelId))
         {
-            return "channelId is a Discord channel id (digits only).";
+            return Users.DiscordIds.Expected("channelId");
         }
         if (request.ConversationId is { } conversation &&
             (conversation.Length is 0 or > 100 || !conversation.All(c => char.IsAsciiLetterOrDigit(c) || c is ':' or '-' or '_')))

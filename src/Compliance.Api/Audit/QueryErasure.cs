@@ -12,7 +12,7 @@ public sealed record ErasureResult(string UserId, int QueriesErased, int Feedbac
 /// metadata an auditor needs (when, status, model, cost, which documents were cited) stays. The erasure itself is
 /// recorded in the system audit log.
 /// </summary>
-public sealed class QueryErasure(ComplianceDbContext db, AuditBacklog queue, SystemAuditWriter audit, TimeProvider clock)
+public sealed class QueryErasure(ComplianceDbContext db, AuditBacklog queue, TimeProvider clock)
 {
     // Records of this user may still be on their way to Postgres; give them a moment so the erasure covers them.
     private static readonly TimeSpan PendingWait = TimeSpan.FromSeconds(5);
@@ -40,7 +40,8 @@ public sealed class QueryErasure(ComplianceDbContext db, AuditBacklog queue, Sys
                 .SetProperty(u => u.ErasedAt, now), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
-        await audit.RecordAsync(context, "queries.erase", "discord:" + discordUserId,
+        // Written now, not by the /admin group's filter: /api/v1/history erases through here too.
+        await AdminAudit.RecordNowAsync(context, "queries.erase", "discord:" + discordUserId,
             new { queries, feedbackComments = comments }, AuditOutcomes.Success);
         return new ErasureResult(discordUserId, queries, comments, now);
     }

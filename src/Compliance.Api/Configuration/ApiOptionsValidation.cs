@@ -3,34 +3,16 @@ using Microsoft.Extensions.Options;
 namespace Compliance.Api.Configuration;
 
 /// <summary>
-/// Start-up validation for every options class. Each failure names the environment variable to fix; values are
-/// never echoed when they may be secret.
+/// Start-up validation for the options still kept in Configuration/ (database, Redis, LLM, retrieval); hosting,
+/// security, hardening, audit and rate limits validate beside their feature the same way. Each failure names the
+/// variable; values are never echoed when they may be secret.
 /// </summary>
-internal sealed class ApiOptionsValidation(IHostEnvironment environment) :
-    IValidateOptions<HostingOptions>,
+internal sealed class ApiOptionsValidation :
     IValidateOptions<DatabaseOptions>,
     IValidateOptions<RedisOptions>,
     IValidateOptions<LlmOptions>,
-    IValidateOptions<RetrievalOptions>,
-    IValidateOptions<SecurityOptions>
+    IValidateOptions<RetrievalOptions>
 {
-    public ValidateOptionsResult Validate(string? name, HostingOptions options)
-    {
-        var failures = new List<string>();
-        if (options.Port is < 1 or > 65535)
-        {
-            failures.Add($"PORT is {options.Port}; expected 1-65535.");
-        }
-        foreach (var origin in options.CorsOriginList)
-        {
-            if (origin != "*" && (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
-            {
-                failures.Add($"CORS_ORIGINS contains '{origin}', which is not an http(s) origin such as https://example.com.");
-            }
-        }
-        return Result(failures);
-    }
-
     public ValidateOptionsResult Validate(string? name, DatabaseOptions options)
     {
         if (string.IsNullOrWhiteSpace(options.Url))
@@ -155,41 +137,6 @@ internal sealed class ApiOptionsValidation(IHostEnvironment environment) :
             failures.Add($"INDEX_BACKEND is '{backend}'; expected embedded or redisearch.");
         }
         return Result(failures);
-    }
-
-    public ValidateOptionsResult Validate(string? name, SecurityOptions options)
-    {
-        var failures = new List<string>();
-        var production = environment.IsProduction();
-        CheckToken("ADMIN_TOKEN", options.AdminToken, required: production, failures);
-        CheckToken("ADMIN_TOKEN_SECONDARY", options.AdminTokenSecondary, required: false, failures);
-        CheckToken("SERVICE_TOKEN", options.ServiceToken, required: production, failures);
-        if (!string.IsNullOrEmpty(options.ServiceToken) &&
-            (options.ServiceToken == options.AdminToken || options.ServiceToken == options.AdminTokenSecondary))
-        {
-            failures.Add("SERVICE_TOKEN equals an admin token; the bot's token must not grant admin rights.");
-        }
-        return Result(failures);
-
-        void CheckToken(string variable, string? value, bool required, List<string> list)
-        {
-            if (string.IsNullOrEmpty(value))
-            {
-                if (required)
-                {
-                    list.Add($"{variable} is not set; it is required in production (generate one with: openssl rand -hex 32).");
-                }
-                return;
-            }
-            if (production && value.Length < SecurityOptions.MinimumTokenLength)
-            {
-                list.Add($"{variable} is shorter than {SecurityOptions.MinimumTokenLength} characters; use a long random value (openssl rand -hex 32).");
-            }
-            if (value.Any(char.IsWhiteSpace))
-            {
-                list.Add($"{variable} contains whitespace, which a bearer token cannot carry.");
-            }
-        }
     }
 
     private static ValidateOptionsResult Result(List<string> failures) =>

@@ -12,12 +12,10 @@ public static class ConfigurationExtensions
     public static WebApplicationBuilder AddApiConfiguration(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ApiOptionsValidation>();
-        Bind<HostingOptions>(builder);
         Bind<DatabaseOptions>(builder);
         Bind<RedisOptions>(builder);
         Bind<LlmOptions>(builder);
         Bind<RetrievalOptions>(builder);
-        Bind<SecurityOptions>(builder);
 
         // Secrets are known now: make sure no log line can ever carry them, whatever the pattern matching misses.
         foreach (var key in new[] { "XAI_API_KEY", "ADMIN_TOKEN", "ADMIN_TOKEN_SECONDARY", "SERVICE_TOKEN", "DISCORD_TOKEN" })

@@ -2,22 +2,6 @@ using Microsoft.Extensions.Configuration;
 
 namespace Compliance.Api.Configuration;
 
-/// <summary>Where and how the API listens. Bound from environment variables of the same names.</summary>
-public sealed class HostingOptions
-{
-    /// <summary><c>PORT</c>: the TCP port to bind on all interfaces (Heroku assigns it). Default 8080.</summary>
-    [ConfigurationKeyName("PORT")]
-    public int Port { get; set; } = 8080;
-
-    /// <summary><c>CORS_ORIGINS</c>: comma-separated origins allowed to call the API from a browser. Empty: none.</summary>
-    [ConfigurationKeyName("CORS_ORIGINS")]
-    public string? CorsOrigins { get; set; }
-
-    /// <summary>The parsed <see cref="CorsOrigins"/>.</summary>
-    public IReadOnlyList<string> CorsOriginList =>
-        (CorsOrigins ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-}
-
 /// <summary>The Postgres database holding users, the query log, feedback, documents and the audit trail.</summary>
 public sealed class DatabaseOptions
 {
@@ -148,23 +132,4 @@ public sealed class RetrievalOptions
     /// <summary><c>UPLOAD_MAX_BYTES</c>: the largest document accepted. Default 25 MB.</summary>
     [ConfigurationKeyName("UPLOAD_MAX_BYTES")]
     public long UploadMaxBytes { get; set; } = 25L * 1024 * 1024;
-}
-
-/// <summary>Bearer tokens. Admin routes accept either admin token so a rotation never locks operators out.</summary>
-public sealed class SecurityOptions
-{
-    /// <summary>Minimum token length accepted in production: shorter tokens are guessable.</summary>
-    public const int MinimumTokenLength = 24;
-
-    /// <summary><c>ADMIN_TOKEN</c>: bearer token for /admin and /health/detailed. Required in production.</summary>
-    [ConfigurationKeyName("ADMIN_TOKEN")]
-    public string? AdminToken { get; set; }
-
-    /// <summary><c>ADMIN_TOKEN_SECONDARY</c>: a second admin token, accepted alongside the first during rotation.</summary>
-    [ConfigurationKeyName("ADMIN_TOKEN_SECONDARY")]
-    public string? AdminTokenSecondary { get; set; }
-
-    /// <summary><c>SERVICE_TOKEN</c>: the token the Discord bot presents. Required in production.</summary>
-    [ConfigurationKeyName("SERVICE_TOKEN")]
-    public string? ServiceToken { get; set; }
 }

@@ -1,9 +1,10 @@
 using System.Globalization;
+using Compliance.Api.Audit;
+using Compliance.Api.Hosting;
 using Compliance.Api.Persistence;
 using Compliance.Api.Persistence.Entities;
 using Compliance.Api.Persistence.EntityConfigurations;
 using Compliance.Api.Problems;
-using Compliance.Api.Security;
 using Compliance.Contracts.Common;
 using Compliance.Contracts.Documents;
 using Compliance.Knowledge.Extraction;
@@ -29,14 +30,15 @@ public static class DocumentsApi
     private static readonly IReadOnlyDictionary<string, DocumentStatus> StatusNames =
         Enum.GetValues<DocumentStatus>().ToDictionary(s => SnakeCase.From(s.ToString()), StringComparer.OrdinalIgnoreCase);
 
-    public static IEndpointRouteBuilder MapDocumentsApi(this IEndpointRouteBuilder routes)
+    /// <summary>Maps into the <c>/admin</c> group (admin token; every change audited by the group).</summary>
+    public static RouteGroupBuilder MapDocumentsApi(this RouteGroupBuilder admin)
     {
-        var group = routes.MapGroup("/admin").WithTags("Documents").RequireAuthorization(ApiPolicies.Admin);
+        var group = admin.MapGroup("").WithTags("Documents");
 
-        group.MapPost("/documents", UploadAsync).WithName("UploadDocument")
+        group.MapPost("/documents", UploadAsync).WithName("UploadDocument").Audited("document.upload")
             .WithSummary("Upload a policy or regulation (multipart: file, title, tenant, tags, effectiveDate, source).")
             .DisableAntiforgery()
-            .Accepts<IFormFile>("multipart/form-data")
+            .Accepts<IFormFile>("multipart/form-data").WithDocumentUploadForm()
             .Produces<DocumentResponse>(StatusCodes.Status201Created)
             .Produces<DocumentResponse>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -45,11 +47,11 @@ public static class DocumentsApi
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/documents", ListAsync).WithName("ListDocuments").WithSummary("List document versions, newest first.");
         group.MapGet("/documents/{id:guid}", GetAsync).WithName("GetDocument").WithSummary("One document version.");
-        group.MapDelete("/documents/{id:guid}", DeleteAsync).WithName("DeleteDocument").WithSummary("Remove a document from search and mark it deleted.");
-        group.MapPost("/documents/{id:guid}/reindex", ReindexOneAsync).WithName("ReindexDocument").WithSummary("Re-chunk and re-embed one document.");
-        group.MapPost("/documents/reindex", StartReindex).WithName("ReindexAllDocuments").WithSummary("Re-index every document as a background job.");
+        group.MapDelete("/documents/{id:guid}", DeleteAsync).WithName("DeleteDocument").Audited("document.delete").WithSummary("Remove a document from search and mark it deleted.");
+        group.MapPost("/documents/{id:guid}/reindex", ReindexOneAsync).WithName("ReindexDocument").Audited("document.reindex").WithSummary("Re-chunk and re-embed one document.");
+        group.MapPost("/documents/reindex", StartReindex).WithName("ReindexAllDocuments").Audited("documents.reindex").WithSummary("Re-index every document as a background job.");
         group.MapGet("/jobs/{id:guid}", GetJob).WithName("GetJob").WithSummary("Progress of a background job.");
-        return routes;
+        return admin;
     }
 
     private static async Task<Results<Created<DocumentResponse>, Ok<DocumentResponse>, ProblemHttpResult>> UploadAsync(

@@ -2,7 +2,6 @@ using Compliance.Api.Audit;
 using Compliance.Api.Persistence;
 using Compliance.Api.Problems;
 using Compliance.Api.RateLimiting;
-using Compliance.Api.Security;
 using Compliance.Api.Users;
 using Compliance.Contracts.Feedback;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,23 +15,20 @@ public static class FeedbackApi
 {
     public const int MaxCommentLength = 1000;
 
-    /// <summary>A rating at or below this is negative: the answer goes to the review queue.</summary>
-    public const int NegativeRating = 2;
-
     // Feedback buttons appear with the answer, so a click can beat the query log to Postgres: wait a little for it.
     private static readonly TimeSpan QueryLogWait = TimeSpan.FromSeconds(3);
 
-    public static IEndpointRouteBuilder MapFeedbackApi(this IEndpointRouteBuilder routes)
+    /// <summary>Maps into the <c>/api/v1</c> group (service token).</summary>
+    public static RouteGroupBuilder MapFeedbackApi(this RouteGroupBuilder api)
     {
-        routes.MapGroup("/api/v1").WithTags("Feedback").RequireAuthorization(ApiPolicies.Service)
-            .MapPost("/feedback", SubmitAsync).WithName("SubmitFeedback")
+        api.MapPost("/feedback", SubmitAsync).WithTags("Feedback").WithName("SubmitFeedback")
             .WithSummary("Rate an answer (1-5 or helpful up/down) with an optional category and comment; a later rating replaces the earlier one.")
             .RequireUserRateLimit<FeedbackRequest>(RateLimitBuckets.Ratings, r => r.UserId)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        return routes;
+        return api;
     }
 
     private static async Task<Results<Ok<FeedbackResponse>, ProblemHttpResult>> SubmitAsync(
@@ -78,7 +74,7 @@ public static class FeedbackApi
         {
             await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(s => s.SetProperty(u => u.FeedbackCount, u => u.FeedbackCount + 1), cancellationToken);
         }
-        var flagged = rating <= NegativeRating;
+        var flagged = rating <= FeedbackRatings.Negative;
         await audit.RecordAsync(context, "feedback.submit", request.QueryId.ToString(),
             new { rating, category, replaced, flagged, hasComment = comment is not null }, AuditOutcomes.Success);
         return TypedResults.Ok(new FeedbackResponse(request.QueryId, rating, category, replaced, flagged));
@@ -91,7 +87,8 @@ public static class FeedbackApi
     private static async Task<bool> UpsertAsync(ComplianceDbContext db, Guid queryId, long userId, int rating, string? category, string? comment,
         DateTimeOffset now, CancellationToken cancellationToken)
     {
-        // A new negative rating reopens review; "xmax <> 0" is Postgres's way of saying the row was updated, not inserted.
+        // A new negative rating (FeedbackRatings.Negative) reopens review; "xmax <> 0" is Postgres's way of saying the
+        // row was updated, not inserted.
         const string sql = """
             INSERT INTO query_feedback ("QueryLogId", "UserId", "Rating", "Category", "Comment", "CreatedAt", "UpdatedAt", "ReviewState")
             VALUES (@query, @user, @rating, @category, @comment, @now, @now, 'unreviewed')

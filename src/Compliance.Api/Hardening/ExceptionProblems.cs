@@ -1,5 +1,5 @@
 using Compliance.Api.Audit;
-using Compliance.Api.Problems;
+using Compliance.Contracts.Common;
 using Microsoft.AspNetCore.Diagnostics;
 using StackExchange.Redis;
 
@@ -24,7 +24,7 @@ internal sealed class ExceptionProblems(IProblemDetailsService problems, ILogger
             (status, type, title, detail) = (bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? ProblemTypes.PayloadTooLarge : ProblemTypes.Validation,
                 "The request could not be read", bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request is malformed.");
         }
-        else if (AuditFlusher.IsDatabaseUnavailable(exception) || exception is RedisException)
+        else if (IsDependencyOutage(exception))
         {
             logger.LogWarning("A dependency is unavailable ({Exception}); answered 503", exception.GetType().Name);
             (status, type, title, detail) = (StatusCodes.Status503ServiceUnavailable, ProblemTypes.DependencyUnavailable, "Temporarily unavailable",
@@ -42,4 +42,8 @@ internal sealed class ExceptionProblems(IProblemDetailsService problems, ILogger
             ProblemDetails = { Status = status, Type = type, Title = title, Detail = detail },
         });
     }
+
+    /// <summary>Postgres or Redis is down or unreachable: a passing outage the client should retry, not a bug.</summary>
+    internal static bool IsDependencyOutage(Exception exception) =>
+        AuditFlusher.IsDatabaseUnavailable(exception) || exception is RedisException;
 }

@@ -1,5 +1,5 @@
 using Compliance.Api.Configuration;
-using Compliance.Api.Problems;
+using Compliance.Contracts.Common;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;

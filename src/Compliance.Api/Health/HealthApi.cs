@@ -58,11 +58,13 @@ public static class HealthApi
         {
             ResponseWriter = WriteDetailedAsync,
         }).RequireAuthorization(ApiPolicies.Admin).WithName("HealthDetailed")
+          .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
           .WithSummary("Each dependency's status, latency and version, plus uptime and build (admin token).");
 
         group.MapGet("/metrics", (PrometheusMetrics metrics) =>
             TypedResults.Text(metrics.Render(), PrometheusMetrics.ContentType))
             .RequireAuthorization(ApiPolicies.Admin).WithName("HealthMetrics")
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary("Prometheus text exposition of request and service metrics (admin token).");
         return routes;
     }

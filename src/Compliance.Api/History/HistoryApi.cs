@@ -2,7 +2,6 @@ using Compliance.Api.Audit;
 using Compliance.Api.Persistence;
 using Compliance.Api.Persistence.EntityConfigurations;
 using Compliance.Api.Problems;
-using Compliance.Api.Security;
 using Compliance.Api.Users;
 using Compliance.Contracts.Common;
 using Compliance.Contracts.Feedback;
@@ -20,16 +19,17 @@ public static class HistoryApi
 {
     public const int AnswerPreviewLength = 200;
 
-    public static IEndpointRouteBuilder MapHistoryApi(this IEndpointRouteBuilder routes)
+    /// <summary>Maps into the <c>/api/v1</c> group (service token).</summary>
+    public static RouteGroupBuilder MapHistoryApi(this RouteGroupBuilder api)
     {
-        var group = routes.MapGroup("/api/v1/history").WithTags("History").RequireAuthorization(ApiPolicies.Service);
+        var group = api.MapGroup("/history").WithTags("History");
         group.MapGet("/{userId}", ListAsync).WithName("GetHistory")
             .WithSummary("The user's own questions, newest first (paged: page from 1, pageSize 1-50).")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapDelete("/{userId}", EraseAsync).WithName("ForgetHistory")
             .WithSummary("Erase the user's questions, answers and comments (GDPR); the audit chain keeps their hashes and still verifies.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        return routes;
+        return api;
     }
 
     private static async Task<Results<Ok<PagedResponse<HistoryItem>>, ProblemHttpResult>> ListAsync(

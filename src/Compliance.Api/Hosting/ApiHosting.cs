@@ -18,31 +18,28 @@ public static class ApiHosting
             builder.Environment.EnvironmentName = environment;
         }
 
-        var portText = builder.Configuration["PORT"];
-        var port = 8080;
-        if (!string.IsNullOrWhiteSpace(portText) &&
-            (!int.TryParse(portText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535))
-        {
-            throw new StartupConfigurationException("PORT", $"is '{portText}'; expected a TCP port number (1-65535).");
-        }
-        builder.WebHost.UseUrls($"http://0.0.0.0:{port}");
+        builder.Services.AddOptions<HostingOptions>().Bind(builder.Configuration).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<HostingOptions>, HostingOptionsValidation>();
+        builder.WebHost.UseUrls($"http://0.0.0.0:{HostingOptions.PortFrom(builder.Configuration)}");
 
         builder.Services.AddSingleton<RedisConnection>();
         builder.Services.AddProblemDetails();
-        builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy =>
-        {
-            // Resolved lazily from validated options: CORS_ORIGINS lists the browser origins allowed to call us.
-            var origins = builder.Configuration["CORS_ORIGINS"]?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
-            if (origins.Contains("*"))
+        // CORS_ORIGINS lists the browser origins allowed to call us, read from the validated options.
+        builder.Services.AddCors();
+        builder.Services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<HostingOptions>>((cors, hosting) =>
+            cors.AddDefaultPolicy(policy =>
             {
-                policy.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod();
-            }
-            else if (origins.Length > 0)
-            {
-                policy.WithOrigins(origins).AllowAnyHeader().AllowAnyMethod();
-            }
-        }));
-        builder.Services.AddOpenApi();
+                var origins = hosting.Value.CorsOriginList;
+                if (origins.Contains("*"))
+                {
+                    policy.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod();
+                }
+                else if (origins.Count > 0)
+                {
+                    policy.WithOrigins([.. origins]).AllowAnyHeader().AllowAnyMethod();
+                }
+            }));
+        builder.Services.AddApiOpenApi();
 
         // FORWARDED_HEADERS=true behind a reverse proxy that appends the caller's address (Heroku's router does):
         // only the last X-Forwarded-For entry is taken, the one the proxy wrote, so a client cannot forge its address.

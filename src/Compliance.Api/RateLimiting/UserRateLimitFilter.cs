@@ -1,6 +1,7 @@
 using System.Globalization;
 using Compliance.Api.Audit;
 using Compliance.Api.Problems;
+using Compliance.Contracts.Common;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -61,7 +62,7 @@ internal sealed class UserRateLimitFilter<TRequest>(string bucket, Func<TRequest
 /// <summary>The 429 problem the limits return.</summary>
 public static class RateLimitProblems
 {
-    public const string Type = "https://compliance.example/problems/rate-limited";
+    public const string Type = ProblemTypes.RateLimited;
 
     public static IResult TooManyRequests(string detail, int retryAfterSeconds, RateLimitScope scope) =>
         ApiProblems.Create(StatusCodes.Status429TooManyRequests, Type, "Too many requests", detail, new Dictionary<string, object?>

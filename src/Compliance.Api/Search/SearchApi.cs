@@ -1,6 +1,5 @@
 using Compliance.Api.Knowledge;
 using Compliance.Api.Problems;
-using Compliance.Api.Security;
 using Compliance.Contracts.Search;
 using Compliance.Knowledge.Indexing;
 using Compliance.Knowledge.Search;
@@ -13,13 +12,13 @@ public static class SearchApi
 {
     public const int MaxQueryLength = 1000;
 
-    public static IEndpointRouteBuilder MapSearchApi(this IEndpointRouteBuilder routes)
+    /// <summary>Maps into the <c>/api/v1</c> group (service token).</summary>
+    public static RouteGroupBuilder MapSearchApi(this RouteGroupBuilder api)
     {
-        routes.MapGroup("/api/v1").WithTags("Questions").RequireAuthorization(ApiPolicies.Service)
-            .MapPost("/search", SearchAsync).WithName("Search")
+        api.MapPost("/search", SearchAsync).WithTags("Questions").WithName("Search")
             .WithSummary("Hybrid BM25 + vector search over the tenant's and global documents; no language model.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        return routes;
+        return api;
     }
 
     private static async Task<Results<Ok<SearchResponse>, ProblemHttpResult>> SearchAsync(
@@ -66,7 +65,7 @@ public static class SearchApi
         }
         if (request.GuildId is not null && !Users.DiscordIds.IsValid(request.GuildId))
         {
-            return "guildId is a Discord guild id (digits only).";
+            return Users.DiscordIds.Expected("guildId");
         }
         if (request.TopK is < 1 or > 20)
         {

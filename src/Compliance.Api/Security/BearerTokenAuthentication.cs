@@ -2,7 +2,6 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
-using Compliance.Api.Configuration;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -79,9 +78,14 @@ public sealed class BearerTokenAuthenticationHandler(
 
 public static class SecurityExtensions
 {
-    /// <summary>Bearer-token authentication and the admin/service policies. An admin token also passes service routes.</summary>
+    /// <summary>
+    /// The tokens (validated at start), bearer-token authentication and the admin/service policies. An admin token
+    /// also passes service routes.
+    /// </summary>
     public static WebApplicationBuilder AddApiSecurity(this WebApplicationBuilder builder)
     {
+        builder.Services.AddOptions<SecurityOptions>().Bind(builder.Configuration).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidation>();
         builder.Services.AddAuthentication(BearerTokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenAuthenticationHandler>(BearerTokenAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()

@@ -12,18 +12,23 @@ public static class DatabaseRoles
     /// <summary>The header in which the bot (service token) names the Discord user it acts for on admin routes.</summary>
     public const string ActingUserHeader = "X-Discord-User-Id";
 
-    public const string Reviewer = "reviewer";
-
-    /// <summary>Policy: an admin token, or a Discord user whose database role is reviewer or admin.</summary>
-    public const string ReviewerPolicy = "reviewer";
+    /// <summary>
+    /// Lets the bot's service token read this route for a Discord user whose stored role is admin (named in
+    /// <see cref="ActingUserHeader"/>). Only the reads the bot's commands make carry it: <c>GET /admin/stats</c>.
+    /// </summary>
+    public static RouteHandlerBuilder AllowBotActingForAdmin(this RouteHandlerBuilder builder) =>
+        builder.WithMetadata(new BotActingForAdmin());
 }
+
+/// <summary>Endpoint metadata: see <see cref="DatabaseRoles.AllowBotActingForAdmin"/>.</summary>
+public sealed class BotActingForAdmin;
 
 /// <summary>
 /// Roles come from the database: when the bot (service token) names the Discord user it acts for in
-/// <c>X-Discord-User-Id</c>, that user's stored role is added to the request (admin, reviewer), unless they are
-/// banned. The service token alone never carries an admin role, so it gets 403 on admin routes.
-/// Delegated roles apply to reads only (GET/HEAD): the bot needs them for /stats and /health, and a leaked service
-/// token must never be able to ban, erase, delete documents or retrain in an admin's name — those need an admin token.
+/// <c>X-Discord-User-Id</c> on a route marked <see cref="BotActingForAdmin"/>, and that user's stored role is admin
+/// (and they are not banned), the request gets the admin role. Anywhere else the header changes nothing: Discord ids
+/// are public, so a leaked service token plus an admin's id must not read the audit log, the users, the flagged
+/// questions or the detailed health — let alone ban, erase, delete documents or retrain.
 /// </summary>
 internal sealed class DatabaseRoleClaims(IHttpContextAccessor accessor) : IClaimsTransformation
 {
@@ -33,6 +38,7 @@ internal sealed class DatabaseRoleClaims(IHttpContextAccessor accessor) : IClaim
     {
         var context = accessor.HttpContext;
         if (context is null || !principal.IsInRole(ApiRoles.Service) || principal.HasClaim(c => c.Type == MarkerType) ||
+            context.GetEndpoint()?.Metadata.GetMetadata<BotActingForAdmin>() is null ||
             !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)) ||
             context.Request.Headers[DatabaseRoles.ActingUserHeader].ToString() is not { Length: > 0 } actingUser || !DiscordIds.IsValid(actingUser))
         {
@@ -41,17 +47,9 @@ internal sealed class DatabaseRoleClaims(IHttpContextAccessor accessor) : IClaim
 
         var status = await context.RequestServices.GetRequiredService<UserDirectory>().FindAsync(actingUser, context.RequestAborted);
         var identity = new ClaimsIdentity([new Claim(MarkerType, actingUser)]);
-        if (status is { IsBanned: false })
+        if (status is { IsBanned: false, Role: UserRole.Admin })
         {
-            if (status.Role == UserRole.Admin)
-            {
-                identity.AddClaim(new Claim(ClaimTypes.Role, ApiRoles.Admin));
-                identity.AddClaim(new Claim(ClaimTypes.Role, DatabaseRoles.Reviewer));
-            }
-            else if (status.Role == UserRole.Reviewer)
-            {
-                identity.AddClaim(new Claim(ClaimTypes.Role, DatabaseRoles.Reviewer));
-            }
+            identity.AddClaim(new Claim(ClaimTypes.Role, ApiRoles.Admin));
         }
         context.Items[AuditActors.DiscordUserItem] = actingUser;
         var transformed = principal.Clone();

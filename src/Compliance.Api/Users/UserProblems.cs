@@ -1,4 +1,5 @@
 using Compliance.Api.Problems;
+using Compliance.Contracts.Common;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Compliance.Api.Users;
@@ -6,16 +7,14 @@ namespace Compliance.Api.Users;
 /// <summary>Problems about who the caller is or may act for.</summary>
 public static class UserProblems
 {
-    private const string Base = "https://compliance.example/problems/";
-
     /// <summary>The user is banned; the detail is written for them and the bot shows it as is.</summary>
-    public const string BannedType = Base + "banned";
+    public const string BannedType = ProblemTypes.Banned;
 
     /// <summary>The user may not act on this resource (e.g. rate someone else's answer).</summary>
-    public const string ForbiddenType = Base + "forbidden";
+    public const string ForbiddenType = ProblemTypes.Forbidden;
 
     /// <summary>The record is still on its way to the database (e.g. Postgres is briefly unavailable).</summary>
-    public const string NotYetStoredType = Base + "not-yet-stored";
+    public const string NotYetStoredType = ProblemTypes.NotYetStored;
 
     public static ProblemHttpResult Banned(string? reason) =>
         ApiProblems.Create(StatusCodes.Status403Forbidden, BannedType, "Access withdrawn",

@@ -1,5 +1,4 @@
 using Compliance.Api.Problems;
-using Compliance.Api.Security;
 using Compliance.Api.Persistence.Entities;
 using Compliance.Contracts.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -9,16 +8,17 @@ namespace Compliance.Api.Users;
 /// <summary><c>/api/v1/users/{userId}/settings</c>: the bot's /settings (answer privately by default).</summary>
 public static class UsersApi
 {
-    public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder routes)
+    /// <summary>Maps into the <c>/api/v1</c> group (service token).</summary>
+    public static RouteGroupBuilder MapUsersApi(this RouteGroupBuilder api)
     {
-        var group = routes.MapGroup("/api/v1/users").WithTags("Users").RequireAuthorization(ApiPolicies.Service);
+        var group = api.MapGroup("/users").WithTags("Users");
         group.MapGet("/{userId}/settings", GetAsync).WithName("GetUserSettings")
             .WithSummary("The user's settings (defaults if they were never seen).").ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapPut("/{userId}/settings", PutAsync).WithName("PutUserSettings")
             .WithSummary("Store the user's settings: answerPrivately makes answers visible only to them by default.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden);
-        return routes;
+        return api;
     }
 
     private static async Task<Results<Ok<UserSettingsResponse>, ProblemHttpResult>> GetAsync(

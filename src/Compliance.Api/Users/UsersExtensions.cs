@@ -1,4 +1,3 @@
-using Compliance.Api.Security;
 using Microsoft.AspNetCore.Authentication;
 
 namespace Compliance.Api.Users;
@@ -6,16 +5,14 @@ namespace Compliance.Api.Users;
 public static class UsersExtensions
 {
     /// <summary>
-    /// The user directory (first/last seen, counters, roles, bans, preferences) and database roles for Discord users
-    /// acting through the bot, with the reviewer policy.
+    /// The user directory (first/last seen, counters, roles, bans, preferences), and the stored admin role for a
+    /// Discord user the bot acts for on the one route that allows it (<see cref="DatabaseRoles.AllowBotActingForAdmin"/>).
     /// </summary>
     public static WebApplicationBuilder AddUsers(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<UserDirectory>();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddTransient<IClaimsTransformation, DatabaseRoleClaims>();
-        builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(DatabaseRoles.ReviewerPolicy, p => p.RequireRole(ApiRoles.Admin, DatabaseRoles.Reviewer));
         return builder;
     }
 }

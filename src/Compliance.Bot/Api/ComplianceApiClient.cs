@@ -278,16 +278,30 @@ public sealed class ComplianceApiClient
     private static async Task<ApiFailure> DescribeFailureAsync(HttpResponseMessage response, CancellationToken token)
     {
         var status = (int)response.StatusCode;
-        var detail = await ReadProblemDetailAsync(response, token);
+        var (type, detail) = await ReadProblemAsync(response, token);
+        var retryAfter = response.Headers.RetryAfter?.Delta
+            ?? (response.Headers.RetryAfter?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+        // The problem type says what happened; the status code is the fallback for answers without one (a proxy's page).
+        switch (type)
+        {
+            case ProblemTypes.RateLimited:
+                return RateLimited(detail, status, retryAfter);
+            case ProblemTypes.Banned or ProblemTypes.Forbidden:
+                return new ApiFailure(ApiFailureKind.Forbidden,
+                    detail ?? "You don't have access to this. Ask the compliance team if you think that's a mistake.", status);
+            case ProblemTypes.NotFound:
+                return new ApiFailure(ApiFailureKind.NotFound, detail ?? "There was nothing to find for that.", status);
+            case ProblemTypes.DependencyUnavailable or ProblemTypes.NotYetStored:
+                // A passing outage, not a bug: say so, and when to come back if the API said.
+                return ApiFailure.Unavailable() with { StatusCode = status, RetryAfter = retryAfter };
+            case ProblemTypes.Validation or ProblemTypes.Conflict or ProblemTypes.PayloadTooLarge
+                or ProblemTypes.UnsupportedMediaType or ProblemTypes.DocumentUnreadable:
+                return new ApiFailure(ApiFailureKind.Rejected, detail ?? "The compliance service couldn't accept that request.", status);
+        }
         switch (response.StatusCode)
         {
             case HttpStatusCode.TooManyRequests:
-                var retryAfter = response.Headers.RetryAfter?.Delta
-                    ?? (response.Headers.RetryAfter?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
-                var wait = retryAfter is { } delay && delay > TimeSpan.Zero
-                    ? $" You can ask again in {FormatWait(delay)}."
-                    : " Please wait a little before asking again.";
-                return new ApiFailure(ApiFailureKind.RateLimited, (detail ?? "You're asking faster than the assistant allows.") + wait, status, retryAfter);
+                return RateLimited(detail, status, retryAfter);
             case HttpStatusCode.Unauthorized:
                 return new ApiFailure(ApiFailureKind.Unauthorized,
                     "The assistant isn't set up correctly (the compliance service refused the bot). Please tell an administrator.", status);
@@ -301,24 +315,35 @@ public sealed class ComplianceApiClient
             default:
                 return new ApiFailure(ApiFailureKind.Rejected, detail ?? "The compliance service couldn't accept that request.", status);
         }
+
+        static ApiFailure RateLimited(string? detail, int status, TimeSpan? retryAfter)
+        {
+            var wait = retryAfter is { } delay && delay > TimeSpan.Zero
+                ? $" You can ask again in {FormatWait(delay)}."
+                : " Please wait a little before asking again.";
+            return new ApiFailure(ApiFailureKind.RateLimited, (detail ?? "You're asking faster than the assistant allows.") + wait, status, retryAfter);
+        }
     }
 
-    /// <summary>The RFC 7807 <c>detail</c> (or <c>title</c>), trimmed to a sentence's length; null when absent.</summary>
-    private static async Task<string?> ReadProblemDetailAsync(HttpResponseMessage response, CancellationToken token)
+    /// <summary>
+    /// The RFC 7807 <c>type</c>, and its <c>detail</c> (or <c>title</c>) trimmed to a sentence's length; nulls when absent.
+    /// </summary>
+    private static async Task<(string? Type, string? Detail)> ReadProblemAsync(HttpResponseMessage response, CancellationToken token)
     {
         try
         {
             var media = response.Content.Headers.ContentType?.MediaType;
             if (media is not ("application/problem+json" or "application/json"))
             {
-                return null;
+                return (null, null);
             }
-            var text = ProblemText.Of(await response.Content.ReadAsStringAsync(token));
-            return text is null ? null : text.Length > 300 ? text[..300] + "…" : text;
+            var body = await response.Content.ReadAsStringAsync(token);
+            var text = ProblemText.Of(body);
+            return (ProblemText.TypeOf(body), text is null ? null : text.Length > 300 ? text[..300] + "…" : text);
         }
         catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException or OperationCanceledException)
         {
-            return null;
+            return (null, null);
         }
     }
 

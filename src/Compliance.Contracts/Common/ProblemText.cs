@@ -37,4 +37,23 @@ public static class ProblemText
         }
         return null;
     }
+
+    /// <summary>The problem's <c>type</c> URI (one of <see cref="ProblemTypes"/>); null when the body is no problem JSON or has none.</summary>
+    public static string? TypeOf(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return null;
+        }
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("type", out var type) &&
+                type.ValueKind == JsonValueKind.String ? type.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }

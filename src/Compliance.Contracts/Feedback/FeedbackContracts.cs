@@ -12,6 +12,13 @@ public sealed record FeedbackRequest(
     string? Category = null,
     string? Comment = null);
 
+/// <summary>What a rating (1-5) means.</summary>
+public static class FeedbackRatings
+{
+    /// <summary>A rating at or below this is negative: the answer goes to the review queue.</summary>
+    public const int Negative = 2;
+}
+
 /// <summary>Categories a rating may carry.</summary>
 public static class FeedbackCategories
 {

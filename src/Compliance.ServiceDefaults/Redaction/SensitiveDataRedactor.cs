@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -23,6 +24,8 @@ public enum SensitiveDataKind
 /// <remarks>
 /// Patterns err towards redacting: a log line that loses a number is cheaper than one that leaks an account.
 /// Checksums (Luhn, IBAN mod 97) keep ordinary numbers such as section references and amounts intact.
+/// Text is first brought to the form a reader sees (<see cref="Normalize"/>): otherwise a phone number written with
+/// no-break or zero-width spaces, full-width digits or a full-width <c>＠</c> passes every pattern untouched.
 /// </remarks>
 public sealed partial class SensitiveDataRedactor
 {
@@ -54,7 +57,7 @@ public sealed partial class SensitiveDataRedactor
             return text ?? string.Empty;
         }
 
-        var result = text;
+        var result = Normalize(text);
         foreach (var secret in _knownSecrets.Keys)
         {
             if (result.Contains(secret, StringComparison.Ordinal))
@@ -94,6 +97,42 @@ public sealed partial class SensitiveDataRedactor
         result = CardPattern().Replace(result, m => PassesLuhn(m.Value) ? Marker(SensitiveDataKind.CardNumber) : m.Value);
         result = PhonePattern().Replace(result, m => LooksLikePhone(m.Value) ? Marker(SensitiveDataKind.Phone) : m.Value);
         return result;
+    }
+
+    /// <summary>
+    /// The text as the patterns must see it: NFKC (full-width digits and <c>＠</c> become ASCII, no-break spaces become
+    /// spaces), every other space separator a plain space, decimal digits of any script their ASCII digit, and
+    /// invisible format characters (zero-width spaces and joiners, soft hyphens, direction marks, BOM) removed.
+    /// ASCII text is returned as is.
+    /// </summary>
+    public static string Normalize(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (Ascii.IsValid(text))
+        {
+            return text;
+        }
+        var composed = text.IsNormalized(NormalizationForm.FormKC) ? text : text.Normalize(NormalizationForm.FormKC);
+        var builder = new StringBuilder(composed.Length);
+        for (var i = 0; i < composed.Length; i++)
+        {
+            var c = composed[i];
+            switch (CharUnicodeInfo.GetUnicodeCategory(c))
+            {
+                case UnicodeCategory.Format:
+                    break;
+                case UnicodeCategory.SpaceSeparator:
+                    builder.Append(' ');
+                    break;
+                case UnicodeCategory.DecimalDigitNumber when !char.IsAsciiDigit(c):
+                    builder.Append((char)('0' + (int)char.GetNumericValue(c)));
+                    break;
+                default:
+                    builder.Append(c);
+                    break;
+            }
+        }
+        return builder.ToString();
     }
 
     /// <summary>The replacement text for a kind, e.g. <c>[redacted-email]</c>.</summary>

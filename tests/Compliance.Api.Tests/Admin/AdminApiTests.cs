@@ -148,17 +148,37 @@ public sealed class AdminApiTests(ComplianceApiFactory api) : IClassFixture<Comp
     }
 
     [Fact]
-    public async Task Retrain_starts_a_job_whose_progress_can_be_read()
+    public async Task Retrain_runs_a_job_to_completion_over_the_indexed_documents()
     {
         using var admin = api.CreateAdminClient();
+        var marker = "zq" + Guid.NewGuid().ToString("N")[..10];
+        var upload = await admin.UploadAsync("retrain.md", $"# Retrain policy\n\n## 1 Scope\nThe {marker} rule applies to every desk.");
+        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
 
         var start = await admin.PostAsync("/admin/model/retrain", null, Ct);
-        var job = (await start.Content.ReadFromJsonAsync<JobResponse>(Ct))!;
-        var status = await admin.GetAsync($"/admin/model/retrain/{job.Id}", Ct);
-
         Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        var job = (await start.Content.ReadFromJsonAsync<JobResponse>(Ct))!;
         Assert.Equal($"/admin/model/retrain/{job.Id}", start.Headers.Location?.OriginalString);
-        Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+
+        // Poll the Location until the job ends: it must finish, and finish well.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (job.FinishedAt is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, Ct);
+            var status = await admin.GetAsync(start.Headers.Location!.OriginalString, Ct);
+            Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+            job = (await status.Content.ReadFromJsonAsync<JobResponse>(Ct))!;
+        }
+
+        Assert.NotNull(job.FinishedAt);
+        Assert.Equal("succeeded", job.Status);
+        Assert.True(job.Total >= 1, $"the job re-indexed {job.Total} documents; at least the one uploaded was expected");
+        Assert.Equal((job.Total, 0), (job.Completed, job.Failed));
+        Assert.Null(job.Error);
+        // The re-indexed document is still found.
+        using var bot = api.CreateServiceClient();
+        var search = await bot.PostAsJsonAsync("/api/v1/search", new Compliance.Contracts.Search.SearchRequest(marker), Ct);
+        Assert.Contains(marker, await search.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/admin/model/retrain/{Guid.NewGuid()}", Ct)).StatusCode);
     }
 
@@ -183,6 +203,9 @@ public sealed class AdminApiTests(ComplianceApiFactory api) : IClassFixture<Comp
         { "DELETE", "/admin/users/123456789012345678/queries" },
         { "GET", "/admin/queries/flagged" },
         { "POST", $"/admin/queries/{Guid.Empty}/review" },
+        { "DELETE", $"/admin/documents/{Guid.Empty}" },
+        { "POST", $"/admin/documents/{Guid.Empty}/reindex" },
+        { "POST", "/admin/documents/reindex" },
         { "GET", "/admin/audit-log" },
         { "POST", "/admin/model/retrain" },
         { "GET", $"/admin/model/retrain/{Guid.Empty}" },
@@ -233,7 +256,7 @@ public sealed class AdminApiTests(ComplianceApiFactory api) : IClassFixture<Comp
     }
 
     [Fact]
-    public async Task Roles_come_from_the_database_for_discord_users_acting_through_the_bot()
+    public async Task The_bot_acting_for_a_database_admin_reads_stats_and_nothing_else()
     {
         var adminUser = AuditRecords.NewDiscordId();
         var reviewer = AuditRecords.NewDiscordId();
@@ -246,13 +269,21 @@ public sealed class AdminApiTests(ComplianceApiFactory api) : IClassFixture<Comp
             await directory.UpdateAccessAsync(bannedAdmin, UserRole.Admin, true, "left the firm", Ct);
         }
 
+        // What the bot's /stats needs.
         Assert.Equal(HttpStatusCode.OK, await StatusAsActing(adminUser, "/admin/stats"));
         Assert.Equal(HttpStatusCode.Forbidden, await StatusAsActing(reviewer, "/admin/stats"));
-        Assert.Equal(HttpStatusCode.OK, await StatusAsActing(reviewer, "/admin/queries/flagged"));
         Assert.Equal(HttpStatusCode.Forbidden, await StatusAsActing(bannedAdmin, "/admin/stats"));
-        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsActing(AuditRecords.NewDiscordId(), "/admin/queries/flagged"));
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsActing("0" + adminUser, "/admin/stats"));
 
-        // Delegation is for reads: the bot's token naming an admin must not ban, erase or retrain in their name.
+        // Discord ids are public: the service token plus an admin's id reads no admin data.
+        foreach (var path in (string[])["/admin/audit-log", "/admin/users", "/admin/queries/flagged", "/health/detailed", "/health/metrics",
+            "/admin/documents", $"/admin/model/retrain/{Guid.Empty}"])
+        {
+            Assert.Equal((path, HttpStatusCode.Forbidden), (path, await StatusAsActing(adminUser, path)));
+        }
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsActing(reviewer, "/admin/queries/flagged"));
+
+        // Nor does it change anything in their name.
         using (var bot = api.CreateServiceClient())
         {
             bot.DefaultRequestHeaders.Add(DatabaseRoles.ActingUserHeader, adminUser);
@@ -261,6 +292,7 @@ public sealed class AdminApiTests(ComplianceApiFactory api) : IClassFixture<Comp
                 (await bot.PutAsJsonAsync($"/admin/users/{target}", new UpdateUserRequest(Banned: true), Ct)).StatusCode);
             Assert.Equal(HttpStatusCode.Forbidden, (await bot.DeleteAsync($"/admin/users/{target}/queries", Ct)).StatusCode);
             Assert.Equal(HttpStatusCode.Forbidden, (await bot.PostAsync("/admin/model/retrain", null, Ct)).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await bot.PostAsJsonAsync($"/admin/queries/{Guid.NewGuid()}/review", new ReviewRequest("ok"), Ct)).StatusCode);
         }
 
         async Task<HttpStatusCode> StatusAsActing(string discordUser, string path)

@@ -223,6 +223,27 @@ public sealed class AnswerApiTests(AnswersApi api) : IClassFixture<AnswersApi>
         Assert.Contains("jane.doe@example.com", (string)(await api.LoggedQueryAsync(answer.QueryId))["Question"]!, StringComparison.Ordinal);
     }
 
+    // Unicode lookalikes once carried these past redaction to the provider: no-break and zero-width spaces,
+    // full-width digits, a full-width at sign.
+    [Theory]
+    [InlineData("+44\u00A020\u00A07946\u00A00958", "[redacted-phone]")]
+    [InlineData("+44 20 79\u200B46 09\u200B58", "[redacted-phone]")]
+    [InlineData("\uFF0B\uFF14\uFF14 \uFF12\uFF10 \uFF17\uFF19\uFF14\uFF16 \uFF10\uFF19\uFF15\uFF18", "[redacted-phone]")]
+    [InlineData("jane.doe\uFF20example.com", "[redacted-email]")]
+    public async Task Personal_data_written_with_unicode_lookalikes_is_redacted_before_the_model_sees_it(string personal, string marker)
+    {
+        var unique = "zq" + Guid.NewGuid().ToString("N")[..6];
+        await api.AskAsync($"{Blackout} {unique} Reply to {personal} please.");
+
+        var sent = api.Provider.Requests.Last(r => r.LastUserMessage.Contains(unique, StringComparison.Ordinal)).LastUserMessage;
+        Assert.Contains(marker, sent, StringComparison.Ordinal);
+        foreach (var part in (string[])["7946", "0958", "jane.doe", "example.com", personal])
+        {
+            Assert.DoesNotContain(part, sent, StringComparison.Ordinal);
+            Assert.DoesNotContain(part, Compliance.ServiceDefaults.Redaction.SensitiveDataRedactor.Normalize(sent), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task The_same_question_again_is_answered_from_the_cache_without_a_model_call()
     {

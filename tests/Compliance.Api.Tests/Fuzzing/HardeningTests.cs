@@ -4,6 +4,7 @@ using System.Text;
 using Compliance.Api.Audit;
 using Compliance.Api.Tests.Audit;
 using Compliance.Api.Tests.Infrastructure;
+using Compliance.Contracts.Common;
 using Compliance.Contracts.Feedback;
 using Compliance.Testing.Servers;
 using Microsoft.AspNetCore.Hosting;
@@ -116,8 +117,27 @@ public sealed class HardeningTests
         var response = await bot.GetAsync($"/api/v1/history/{AuditRecords.NewDiscordId()}", Ct);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.True(response.Headers.Contains("Retry-After"));
-        Assert.Equal("https://compliance.example/problems/dependency-unavailable", (await response.ReadJsonAsync()).GetProperty("type").GetString());
+        Assert.Equal(TimeSpan.FromSeconds(30), response.Headers.RetryAfter?.Delta);
+        Assert.Equal(ProblemTypes.DependencyUnavailable, (await response.ReadJsonAsync()).GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task A_database_outage_during_a_question_is_the_same_503_with_retry_after()
+    {
+        await using var postgres = await LocalPostgres.StartAsync();
+        await using var api = new ComplianceApiFactory { PostgresAdminOverride = postgres.AdminConnectionString };
+        await api.InitializeAsync();
+        using var bot = api.CreateServiceClient();
+
+        await postgres.StopServerAsync();
+        var response = await bot.PostAsJsonAsync("/api/v1/query",
+            new Compliance.Contracts.Questions.QueryRequest("Can I trade during the blackout period?", AuditRecords.NewDiscordId()), Ct);
+        var problem = await response.ReadJsonAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(30), response.Headers.RetryAfter?.Delta);
+        Assert.Equal(ProblemTypes.DependencyUnavailable, problem.GetProperty("type").GetString());
+        Assert.Equal("dependency_unavailable", problem.GetProperty("code").GetString());
     }
 
     /// <summary>An API whose chain verifier fails with a message that must never reach a client.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Compliance.Bot.Tests.Infrastructure;
+using Compliance.Contracts.Common;
 using Compliance.Contracts.Questions;
 
 namespace Compliance.Bot.Tests.Ask;
@@ -219,6 +220,38 @@ public sealed class AskFlowTests
         await bot.WaitIdleAsync(interaction);
 
         Assert.Null(interaction.OriginalMessage);
+        var message = Assert.Single(interaction.FollowupMessages.Values);
+        Assert.True(message.IsEphemeral());
+        Assert.Equal(expected, message.Content());
+    }
+
+    // The bot branches on the problem type the API sends, not on the status code alone.
+    [Theory]
+    [InlineData(503, ProblemTypes.DependencyUnavailable, "The compliance service is unavailable right now. Please try again in a few minutes.")]
+    [InlineData(503, ProblemTypes.NotYetStored, "The compliance service is unavailable right now. Please try again in a few minutes.")]
+    [InlineData(403, ProblemTypes.Banned, "You can no longer use the compliance assistant: spam.")]
+    [InlineData(400, ProblemTypes.Validation, "userId is a Discord id: 15-20 digits, no leading zero.")]
+    [InlineData(429, ProblemTypes.RateLimited, "Too many at once. You can ask again in 30 seconds.")]
+    public async Task API_problems_are_told_apart_by_their_type(int status, string type, string expected)
+    {
+        await using var bot = await BotHarness.StartAsync();
+        bot.Api.Enqueue(new StubAnswer
+        {
+            FailWithStatus = status,
+            ProblemType = type,
+            ProblemDetail = type switch
+            {
+                ProblemTypes.Banned => "You can no longer use the compliance assistant: spam.",
+                ProblemTypes.Validation => "userId is a Discord id: 15-20 digits, no leading zero.",
+                ProblemTypes.RateLimited => "Too many at once.",
+                _ => "internal detail that must not be shown",
+            },
+            RetryAfterSeconds = status is 503 or 429 ? 30 : null,
+        });
+
+        var interaction = await bot.Discord.SendGuildCommandAsync("ask", Messages.Question("Can I trade today?"));
+        await bot.WaitIdleAsync(interaction);
+
         var message = Assert.Single(interaction.FollowupMessages.Values);
         Assert.True(message.IsEphemeral());
         Assert.Equal(expected, message.Content());

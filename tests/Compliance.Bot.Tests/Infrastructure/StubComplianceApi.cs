@@ -29,6 +29,8 @@ public sealed record StubAnswer
     public int? FailWithStatus { get; init; }
     public string? ProblemDetail { get; init; }
     public int? RetryAfterSeconds { get; init; }
+    /// <summary>The problem <c>type</c> the API would send (<see cref="Compliance.Contracts.Common.ProblemTypes"/>); null: <c>about:blank</c>, as a proxy would.</summary>
+    public string? ProblemType { get; init; }
 
     /// <summary>Instead of done: an SSE error event with this user message.</summary>
     public string? StreamError { get; init; }
@@ -213,7 +215,7 @@ public sealed class StubComplianceApi : IAsyncDisposable
         }
         if (answer.FailWithStatus is { } status)
         {
-            await ProblemAsync(http, status, answer.ProblemDetail, answer.RetryAfterSeconds);
+            await ProblemAsync(http, status, answer.ProblemDetail, answer.RetryAfterSeconds, answer.ProblemType);
             return;
         }
 
@@ -269,14 +271,14 @@ public sealed class StubComplianceApi : IAsyncDisposable
         await http.Response.Body.FlushAsync();
     }
 
-    private static async Task ProblemAsync(HttpContext http, int status, string? detail, int? retryAfterSeconds = null)
+    private static async Task ProblemAsync(HttpContext http, int status, string? detail, int? retryAfterSeconds = null, string? type = null)
     {
         http.Response.StatusCode = status;
         if (retryAfterSeconds is { } seconds)
         {
             http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
-        var problem = new JsonObject { ["type"] = "about:blank", ["title"] = ((HttpStatusCode)status).ToString(), ["status"] = status };
+        var problem = new JsonObject { ["type"] = type ?? "about:blank", ["title"] = ((HttpStatusCode)status).ToString(), ["status"] = status };
         if (detail is not null)
         {
             problem["detail"] = detail;
