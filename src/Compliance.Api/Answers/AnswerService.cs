@@ -98,7 +98,7 @@ public sealed class AnswerService(
 
         // What leaves this service (to the model, to the index) never carries personal data; the audit trail keeps the original.
         var redacted = SensitiveDataRedactor.Shared.Redact(request.Question.Trim());
-        var history = await state.GetTurnsAsync(request.ConversationId);
+        var history = await state.GetTurnsAsync(ConversationKey.Of(request));
         var standalone = await StandaloneQuestionAsync(redacted, history, cancellationToken);
 
         var cacheKey = history.Count == 0 ? await CacheKeyAsync(standalone, request.GuildId) : null;
@@ -127,7 +127,7 @@ public sealed class AnswerService(
             run.Status = QueryStatus.Refused;
             var closest = shortSources.Take(3).ToList();
             await Stream(run, emit, AnswerModes.Refusal, closest, AnswerTexts.Refusal(closest, _options.Contact), closest, warning: null);
-            await state.AppendTurnAsync(request.ConversationId, new ConversationTurn(redacted, "(not covered by the policies)"));
+            await state.AppendTurnAsync(ConversationKey.Of(request), new ConversationTurn(redacted, "(not covered by the policies)"));
             return;
         }
 
@@ -216,7 +216,7 @@ public sealed class AnswerService(
         var citations = checkedAnswer.Citations.Select(c => c with { Snippet = AnswerTexts.Quote(c.Snippet) }).ToList();
         var response = await Finish(run, emit, AnswerModes.Generated, citations, checkedAnswer.Text,
             checkedAnswer.IsSupported ? null : AnswerTexts.UncertainWarning, shortSources, alreadyStreamed: true);
-        await state.AppendTurnAsync(run.Request.ConversationId, new ConversationTurn(question, checkedAnswer.Text));
+        await state.AppendTurnAsync(ConversationKey.Of(run.Request), new ConversationTurn(question, checkedAnswer.Text));
         if (cacheKey is not null && run.Status == QueryStatus.Answered)
         {
             await state.SetCachedAsync(cacheKey, response);

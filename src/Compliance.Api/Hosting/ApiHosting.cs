@@ -27,7 +27,7 @@ public static class ApiHosting
         }
         builder.WebHost.UseUrls($"http://0.0.0.0:{port}");
 
-        builder.Services.AddSingleton<RedisConnection>();
+        builder.AddRedisState();
         builder.Services.AddProblemDetails();
         builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy =>
         {
