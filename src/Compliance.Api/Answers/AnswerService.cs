@@ -111,6 +111,8 @@ public sealed class AnswerService(
             await emit(new AnswerMeta(new QueryStreamMeta(run.QueryId, cached.Mode, cached.Sources)));
             await emit(new AnswerDelta(cached.Answer));
             await Finish(run, emit, cached.Mode, cached.Citations, cached.Answer, cached.Warning, cached.Sources, alreadyStreamed: true);
+            // A cached answer starts a conversation like a generated one, or a follow-up to it would have no context.
+            await state.AppendTurnAsync(ConversationKey.Of(request), new ConversationTurn(redacted, cached.Answer));
             return;
         }
 

@@ -24,21 +24,29 @@ public static class RedisRegistration
 
     public static WebApplicationBuilder AddRedisState(this WebApplicationBuilder builder)
     {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddRedisState();
+        return builder;
+    }
+
+    /// <summary>The registrations themselves, for hosts and tests that have only a service collection.</summary>
+    public static IServiceCollection AddRedisState(this IServiceCollection services)
+    {
         // Resolved on first use, so an unreachable Redis costs nothing until something needs it.
-        builder.Services.AddSingleton<IConnectionMultiplexer>(services =>
+        services.AddSingleton<IConnectionMultiplexer>(provider =>
         {
-            var options = services.GetRequiredService<IOptions<RedisOptions>>().Value;
+            var options = provider.GetRequiredService<IOptions<RedisOptions>>().Value;
             return options.IsConfigured
                 ? ConnectionMultiplexer.Connect(RedisUrl.Parse(options.Url!))
                 : throw new InvalidOperationException("Redis is not configured (REDIS_URL is not set); nothing should ask for its connection.");
         });
-        builder.Services.AddSingleton<IDistributedCache>(services =>
+        services.AddSingleton<IDistributedCache>(provider =>
         {
-            if (!IsConfigured(services))
+            if (!IsConfigured(provider))
             {
                 return new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions { SizeLimit = MemoryCacheBytes }));
             }
-            var multiplexer = services.GetRequiredService<IConnectionMultiplexer>();
+            var multiplexer = provider.GetRequiredService<IConnectionMultiplexer>();
             return new RedisCache(Options.Create(new RedisCacheOptions
             {
                 InstanceName = CacheKeyPrefix,
@@ -46,7 +54,7 @@ public static class RedisRegistration
                 ConnectionMultiplexerFactory = () => Task.FromResult(multiplexer),
             }));
         });
-        return builder;
+        return services;
     }
 
     /// <summary>Whether Redis is configured, for registrations that pick an implementation (read once, at resolution).</summary>
