@@ -3,7 +3,6 @@ using Compliance.Api.Configuration;
 using Compliance.Api.Documents;
 using Compliance.Api.Knowledge;
 using Compliance.Api.Persistence;
-using Compliance.Api.Redis;
 using Compliance.Knowledge.Chunking;
 using Compliance.Knowledge.Embeddings;
 using Compliance.Knowledge.Extraction;
@@ -82,7 +81,7 @@ public static class IngestThroughputRun
             {
                 await db.Database.MigrateAsync(cancellationToken);
             }
-            var corpus = new CorpusVersion(new RedisConnection(Options.Create(new RedisOptions())), NullLogger<CorpusVersion>.Instance);
+            var corpus = new InProcessCorpusVersion();
 
             async Task<IngestResult> IngestAsync(DocumentUpload upload, string tenant)
             {

@@ -90,6 +90,8 @@ public static class SearchLatencyHarness
         var uri = new Uri(url);
         var options = ConfigurationOptions.Parse($"{uri.Host}:{(uri.Port > 0 ? uri.Port : 6379)}");
         options.SyncTimeout = 60_000;
+        // RESP2 as the API pins it: the index reads RediSearch replies in their RESP2 shapes.
+        options.Protocol = RedisProtocol.Resp2;
         // INFO memory (for the memory line) is an admin command in StackExchange.Redis.
         options.AllowAdmin = true;
         return options;

@@ -103,7 +103,7 @@ public sealed class AnswerGenerator(
         var citations = checkedAnswer.Citations.Select(c => c with { Snippet = AnswerTexts.Quote(c.Snippet) }).ToList();
         var response = await run.FinishAsync(emit, AnswerModes.Generated, citations, checkedAnswer.Text,
             checkedAnswer.IsSupported ? null : AnswerTexts.UncertainWarning, shortSources, alreadyStreamed: true);
-        await state.AppendTurnAsync(run.Request.ConversationId, new ConversationTurn(question, checkedAnswer.Text));
+        await state.AppendTurnAsync(ConversationKey.Of(run.Request), new ConversationTurn(question, checkedAnswer.Text));
         // A fallback's answer is not cached: once the primary is back, the same question should get the primary's answer.
         if (cacheKey is not null && run.Status == QueryStatus.Answered && provider?.Role != LlmProviderRoles.Fallback)
         {

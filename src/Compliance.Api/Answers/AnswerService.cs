@@ -93,7 +93,7 @@ public sealed class AnswerService(
 
         // What leaves this service (to the model, to the index) never carries personal data; the audit trail keeps the original.
         var redacted = SensitiveDataRedactor.Shared.Redact(request.Question.Trim());
-        var history = await state.GetTurnsAsync(request.ConversationId);
+        var history = await state.GetTurnsAsync(ConversationKey.Of(request));
         var standalone = await rewriter.RewriteAsync(redacted, history, cancellationToken);
 
         var cacheKey = history.Count == 0 ? await CacheKeyAsync(standalone.Text, request.GuildId) : null;
@@ -107,6 +107,8 @@ public sealed class AnswerService(
             await emit(new AnswerMeta(new QueryStreamMeta(run.QueryId, cached.Mode, cached.Sources)));
             await emit(new AnswerDelta(cached.Answer));
             await run.FinishAsync(emit, cached.Mode, cached.Citations, cached.Answer, cached.Warning, cached.Sources, alreadyStreamed: true);
+            // A cached answer starts a conversation like a generated one, or a follow-up to it would have no context.
+            await state.AppendTurnAsync(ConversationKey.Of(request), new ConversationTurn(redacted, cached.Answer));
             return;
         }
 
@@ -123,7 +125,7 @@ public sealed class AnswerService(
             run.Status = QueryStatus.Refused;
             var closest = shortSources.Take(3).ToList();
             await run.StreamAsync(emit, AnswerModes.Refusal, closest, AnswerTexts.Refusal(closest, _options.Contact), closest, warning: null);
-            await state.AppendTurnAsync(request.ConversationId, new ConversationTurn(redacted, "(not covered by the policies)"));
+            await state.AppendTurnAsync(ConversationKey.Of(request), new ConversationTurn(redacted, "(not covered by the policies)"));
             return;
         }
 

@@ -1,101 +1,92 @@
-using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
-using Compliance.Api.Redis;
 using Compliance.Contracts.Questions;
-using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Compliance.Api.Answers;
 
 /// <summary>
-/// State shared by every API instance when Redis is configured (in-process otherwise): conversation turns for
-/// follow-ups and cached answers. Redis trouble never fails a question:
-/// it is logged and treated as a cache miss or an empty history.
+/// Whose conversation a turn belongs to: the tenant (guild, or global in DMs), the Discord user, and the client's
+/// conversation id. All three key the state, so another user (or the same id in another tenant) never sees or
+/// continues someone else's conversation, even when the bot gives them the same conversation id (a shared thread).
 /// </summary>
-public sealed class AnswerState(RedisConnection redis, IMemoryCache memory, IOptions<AnswerOptions> options, ILogger<AnswerState> logger)
+public sealed record ConversationKey(string Tenant, string UserId, string ConversationId)
 {
-    private const string Prefix = "compliance:";
+    /// <summary>The key of <paramref name="request"/>'s conversation, or null when it names none.</summary>
+    public static ConversationKey? Of(QueryRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return string.IsNullOrEmpty(request.ConversationId)
+            ? null
+            : new ConversationKey(request.GuildId ?? global::Compliance.Knowledge.Indexing.Tenants.Global, request.UserId, request.ConversationId);
+    }
+
+    /// <summary>
+    /// The cache key: a hash of the three parts, so no separator inside a client's conversation id can make two
+    /// keys collide, and Redis key names carry no user ids.
+    /// </summary>
+    internal string CacheKey => "conv:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{Tenant}\n{UserId}\n{ConversationId}")));
+}
+
+/// <summary>
+/// Conversation turns for follow-ups and cached answers, in <see cref="IDistributedCache"/>: Redis shared by every
+/// instance when <c>REDIS_URL</c> is set, memory otherwise (chosen once, in <c>AddRedisState</c>). Redis trouble
+/// never fails a question: it is logged and treated as a cache miss or an empty history. Not cancelled with the
+/// request: a turn is recorded even when the asker stopped reading.
+/// </summary>
+public sealed class AnswerState(IDistributedCache cache, IOptions<AnswerOptions> options, ILogger<AnswerState> logger)
+{
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly TimeSpan ConversationLifetime = TimeSpan.FromHours(24);
 
-    private readonly ConcurrentDictionary<string, List<ConversationTurn>> _localConversations = new(StringComparer.Ordinal);
-
-    public async Task<IReadOnlyList<ConversationTurn>> GetTurnsAsync(string? conversationId)
+    public async Task<IReadOnlyList<ConversationTurn>> GetTurnsAsync(ConversationKey? conversation)
     {
-        if (string.IsNullOrEmpty(conversationId))
+        if (conversation is null)
         {
             return [];
         }
-        if (!redis.IsConfigured)
-        {
-            return _localConversations.TryGetValue(conversationId, out var turns) ? Snapshot(turns) : [];
-        }
-        return await Guarded(async db =>
-        {
-            var values = await db.ListRangeAsync(Prefix + "conv:" + conversationId);
-            return (IReadOnlyList<ConversationTurn>)values.Select(v => JsonSerializer.Deserialize<ConversationTurn>((string)v!, Json)!).ToList();
-        }, []);
+        return await Guarded<IReadOnlyList<ConversationTurn>>(async () => await ReadTurnsAsync(conversation) ?? [], []);
     }
 
-    public async Task AppendTurnAsync(string? conversationId, ConversationTurn turn)
+    /// <summary>
+    /// Adds a turn, keeping the last <c>CONVERSATION_TURNS</c>. Read-modify-write: two answers finishing at the same
+    /// moment in one user's conversation can keep only one of the two turns, which costs a follow-up some context.
+    /// </summary>
+    public async Task AppendTurnAsync(ConversationKey? conversation, ConversationTurn turn)
     {
-        if (string.IsNullOrEmpty(conversationId))
+        if (conversation is null)
         {
             return;
         }
         var keep = options.Value.ConversationTurns;
-        if (!redis.IsConfigured)
+        await Guarded(async () =>
         {
-            var turns = _localConversations.GetOrAdd(conversationId, _ => []);
-            lock (turns)
-            {
-                turns.Add(turn);
-                if (turns.Count > keep)
-                {
-                    turns.RemoveRange(0, turns.Count - keep);
-                }
-            }
-            return;
-        }
-        await Guarded(async db =>
-        {
-            var key = Prefix + "conv:" + conversationId;
-            await db.ListRightPushAsync(key, JsonSerializer.Serialize(turn, Json));
-            await db.ListTrimAsync(key, -keep, -1);
-            await db.KeyExpireAsync(key, ConversationLifetime);
+            var turns = (await ReadTurnsAsync(conversation) ?? []).Append(turn).TakeLast(keep).ToList();
+            await cache.SetAsync(conversation.CacheKey, JsonSerializer.SerializeToUtf8Bytes(turns, Json),
+                new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = ConversationLifetime });
             return true;
         }, false);
     }
 
     /// <summary>Forgets a conversation; returns how many turns it had.</summary>
-    public async Task<int> ResetAsync(string conversationId)
+    public async Task<int> ResetAsync(ConversationKey conversation)
     {
-        if (!redis.IsConfigured)
+        ArgumentNullException.ThrowIfNull(conversation);
+        return await Guarded(async () =>
         {
-            return _localConversations.TryRemove(conversationId, out var turns) ? turns.Count : 0;
-        }
-        return await Guarded(async db =>
-        {
-            var key = Prefix + "conv:" + conversationId;
-            var count = (int)await db.ListLengthAsync(key);
-            await db.KeyDeleteAsync(key);
+            var count = (await ReadTurnsAsync(conversation))?.Count ?? 0;
+            await cache.RemoveAsync(conversation.CacheKey);
             return count;
         }, 0);
     }
 
-    public async Task<QueryResponse?> GetCachedAsync(string key)
-    {
-        if (!redis.IsConfigured)
-        {
-            return memory.TryGetValue(Prefix + key, out QueryResponse? cached) ? cached : null;
-        }
-        return await Guarded(async db =>
-        {
-            var value = await db.StringGetAsync(Prefix + "answer:" + key);
-            return value.IsNull ? null : JsonSerializer.Deserialize<QueryResponse>((string)value!, Json);
-        }, null);
-    }
+    public async Task<QueryResponse?> GetCachedAsync(string key) =>
+        await Guarded(async () => await cache.GetAsync("answer:" + key) is { } bytes
+            ? JsonSerializer.Deserialize<QueryResponse>(bytes, Json)
+            : null, null);
 
     public async Task SetCachedAsync(string key, QueryResponse response)
     {
@@ -104,33 +95,29 @@ public sealed class AnswerState(RedisConnection redis, IMemoryCache memory, IOpt
         {
             return;
         }
-        if (!redis.IsConfigured)
+        await Guarded(async () =>
         {
-            memory.Set(Prefix + key, response, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime, Size = 1 });
-            return;
-        }
-        await Guarded(async db => await db.StringSetAsync(Prefix + "answer:" + key, JsonSerializer.Serialize(response, Json), lifetime), false);
+            await cache.SetAsync("answer:" + key, JsonSerializer.SerializeToUtf8Bytes(response, Json),
+                new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime });
+            return true;
+        }, false);
     }
 
-    private async Task<T> Guarded<T>(Func<IDatabase, Task<T>> action, T fallback)
+    private async Task<List<ConversationTurn>?> ReadTurnsAsync(ConversationKey conversation) =>
+        await cache.GetAsync(conversation.CacheKey) is { } bytes
+            ? JsonSerializer.Deserialize<List<ConversationTurn>>(bytes, Json)
+            : null;
+
+    private async Task<T> Guarded<T>(Func<Task<T>> action, T fallback)
     {
         try
         {
-            var multiplexer = await redis.GetAsync();
-            return await action(multiplexer.GetDatabase());
+            return await action();
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            logger.LogWarning("Redis unavailable for answer state ({Reason}); continuing without it", ex.Message);
+            logger.LogWarning("Redis unavailable for answer state ({Reason}); continuing without it", ex.GetType().Name);
             return fallback;
-        }
-    }
-
-    private static List<ConversationTurn> Snapshot(List<ConversationTurn> turns)
-    {
-        lock (turns)
-        {
-            return [.. turns];
         }
     }
 }

@@ -24,7 +24,6 @@ public static class AnswersExtensions
             }
         }, "One of LLM_PRICES (model=input/output;...), MIN_TERM_COVERAGE (0-1), MIN_VECTOR_SIMILARITY, DAILY_BUDGET_USD, USER_DAILY_QUESTION_CAP, " +
            "ANSWER_CACHE_MINUTES, HISTORY_TOKEN_BUDGET (0-8000), CONVERSATION_TURNS (1-50) or MAX_ANSWER_TOKENS (50-8000) is out of range.").ValidateOnStart();
-        builder.Services.AddMemoryCache(o => o.SizeLimit = 10_000);
         builder.Services.AddSingleton<AnswerState>();
         builder.Services.AddSingleton<UsageLimits>();
         builder.Services.AddScoped<QuestionGate>();

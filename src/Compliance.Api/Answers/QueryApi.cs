@@ -11,8 +11,8 @@ namespace Compliance.Api.Answers;
 
 /// <summary>
 /// <c>POST /api/v1/query</c>: one JSON answer, or Server-Sent Events (<c>meta</c>, <c>delta</c>…, then <c>done</c> or
-/// <c>error</c>) when the client sends <c>Accept: text/event-stream</c>. <c>DELETE /api/v1/conversations/{id}</c>
-/// starts a conversation afresh.
+/// <c>error</c>) when the client sends <c>Accept: text/event-stream</c>.
+/// <c>DELETE /api/v1/conversations/{id}?userId=...&amp;guildId=...</c> starts that user's conversation afresh.
 /// </summary>
 public static class QueryApi
 {
@@ -36,7 +36,7 @@ public static class QueryApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapDelete("/conversations/{conversationId}", ResetAsync).WithName("ResetConversation")
-            .WithSummary("Forget a conversation's earlier turns, so the next question starts afresh.")
+            .WithSummary("Forget a user's conversation's earlier turns (userId required, guildId when asked in a guild), so the next question starts afresh.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         return api;
     }
@@ -103,8 +103,18 @@ public static class QueryApi
         }, cancellationToken);
     }
 
-    private static async Task<Ok<ConversationResetResponse>> ResetAsync(string conversationId, AnswerState state) =>
-        TypedResults.Ok(new ConversationResetResponse(conversationId, await state.ResetAsync(conversationId)));
+    // Conversations are keyed by tenant and user too (ConversationKey): a reset names whose conversation it is, the same
+    // way the question did, and can only ever forget that one.
+    private static async Task<Results<Ok<ConversationResetResponse>, ProblemHttpResult>> ResetAsync(
+        string conversationId, string? userId, string? guildId, AnswerState state)
+    {
+        if (Validate(new QueryRequest("reset", userId ?? "", guildId, ConversationId: conversationId)) is { } problem)
+        {
+            return ApiProblems.Validation(problem);
+        }
+        var conversation = ConversationKey.Of(new QueryRequest("reset", userId!, guildId, ConversationId: conversationId))!;
+        return TypedResults.Ok(new ConversationResetResponse(conversationId, await state.ResetAsync(conversation)));
+    }
 
     internal static string? Validate(QueryRequest? request)
     {

@@ -27,6 +27,10 @@ public static class RedisUrl
         options.SyncTimeout = 2000;
         options.ConnectRetry = 1;
         options.ClientName ??= "compliance";
+        // RESP2, not StackExchange.Redis 3's default RESP3: RediSearch 2.6 answers FT.* only in RESP2 shapes,
+        // NRedisStack's reply types and the index's MODULE LIST reading were written and measured against those,
+        // and nothing here needs RESP3's push messages. One protocol for every connection the API makes.
+        options.Protocol = RedisProtocol.Resp2;
         return options;
     }
 
@@ -51,7 +55,8 @@ public static class RedisUrl
 
         if (uri.UserInfo.Length > 0)
         {
-            // StackExchange.Redis 1.2.6 has no ACL user names; Heroku's URLs carry an empty or ignored user anyway.
+            // The user part is ignored: Heroku's URLs carry an empty one or a placeholder ("h") that Redis has no ACL
+            // user for; sending it would fail AUTH. An ACL user can be given with the native form (user=...).
             var colon = uri.UserInfo.IndexOf(':', StringComparison.Ordinal);
             var password = colon >= 0 ? uri.UserInfo[(colon + 1)..] : uri.UserInfo;
             options.Password = Uri.UnescapeDataString(password);

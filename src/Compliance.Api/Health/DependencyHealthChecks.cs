@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Compliance.Api.Configuration;
-using Compliance.Api.Redis;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using StackExchange.Redis;
 
 namespace Compliance.Api.Health;
 
@@ -50,35 +50,35 @@ internal sealed class PostgresHealthCheck(IOptions<DatabaseOptions> options) : I
     }
 }
 
-/// <summary>Redis answers PING. Without <c>REDIS_URL</c> the API runs on in-process limits and caches, which is healthy.</summary>
-internal sealed class RedisHealthCheck(RedisConnection redis) : IHealthCheck
+/// <summary>
+/// Redis answers PING: AspNetCore.HealthChecks.Redis does the check (every endpoint, cluster state where there is
+/// one); this adds what <c>/health/detailed</c> reports, the round trip and the server's version. Registered only
+/// when <c>REDIS_URL</c> is set (see <see cref="HealthApi"/>).
+/// </summary>
+internal sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck
 {
+    private readonly HealthChecks.Redis.RedisHealthCheck _ping = new(redis);
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (!redis.IsConfigured)
-        {
-            return HealthCheckResult.Healthy("Redis is not configured; rate limits and caches are in-process.");
-        }
-
         var stopwatch = Stopwatch.StartNew();
-        try
+        var result = await _ping.CheckHealthAsync(context, cancellationToken);
+        var data = new Dictionary<string, object> { [HealthData.LatencyMs] = Math.Round(stopwatch.Elapsed.TotalMilliseconds, 1) };
+        if (result.Status != HealthStatus.Healthy)
         {
-            var multiplexer = await redis.GetAsync().WaitAsync(cancellationToken);
-            var latency = await multiplexer.GetDatabase().PingAsync().WaitAsync(cancellationToken);
-            var data = new Dictionary<string, object> { [HealthData.LatencyMs] = Math.Round(latency.TotalMilliseconds, 1) };
-            var endpoint = multiplexer.GetEndPoints().FirstOrDefault();
-            if (endpoint is not null)
-            {
-                data[HealthData.Version] = multiplexer.GetServer(endpoint).Version.ToString();
-            }
-            return HealthCheckResult.Healthy("Redis is reachable.", data);
+            return new HealthCheckResult(result.Status, "Redis is unreachable.", result.Exception, data);
         }
-        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or OperationCanceledException)
+        if (redis.GetEndPoints().FirstOrDefault() is { } endpoint)
         {
-            return HealthCheckResult.Unhealthy("Redis is unreachable.", ex, new Dictionary<string, object>
-            {
-                [HealthData.LatencyMs] = Math.Round(stopwatch.Elapsed.TotalMilliseconds, 1),
-            });
+            data[HealthData.Version] = redis.GetServer(endpoint).Version.ToString();
         }
+        return HealthCheckResult.Healthy("Redis is reachable.", data);
     }
+}
+
+/// <summary>What the <c>redis</c> check reports when <c>REDIS_URL</c> is not set.</summary>
+internal sealed class InProcessStateHealthCheck : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(HealthCheckResult.Healthy("Redis is not configured; rate limits and caches are in-process."));
 }

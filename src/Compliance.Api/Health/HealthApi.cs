@@ -23,7 +23,10 @@ public static class HealthApi
     {
         builder.Services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgres", HealthStatus.Unhealthy, [ReadyTag], CheckTimeout)
-            .AddCheck<RedisHealthCheck>("redis", HealthStatus.Unhealthy, [ReadyTag], CheckTimeout)
+            // Without REDIS_URL the API runs on in-process limits and caches, which is healthy (decided at resolution, from the options).
+            .Add(new HealthCheckRegistration("redis", services => Redis.RedisRegistration.IsConfigured(services)
+                ? ActivatorUtilities.CreateInstance<RedisHealthCheck>(services)
+                : new InProcessStateHealthCheck(), HealthStatus.Unhealthy, [ReadyTag], CheckTimeout))
             // Resolved only when a probe runs: the one-shot commands, which have no retrieval runtime, never run one.
             .AddCheck<IndexHealthCheck>("index", HealthStatus.Unhealthy, [ReadyTag], CheckTimeout)
             .AddCheck<EmbeddingModelHealthCheck>("embedding_model", HealthStatus.Unhealthy, [ReadyTag], CheckTimeout);

@@ -22,7 +22,7 @@ public static class ApiHosting
         builder.Services.AddSingleton<IValidateOptions<HostingOptions>, HostingOptionsValidation>();
         builder.WebHost.UseUrls($"http://0.0.0.0:{HostingOptions.PortFrom(builder.Configuration)}");
 
-        builder.Services.AddSingleton<RedisConnection>();
+        builder.AddRedisState();
         builder.Services.AddProblemDetails();
         // CORS_ORIGINS lists the browser origins allowed to call us, read from the validated options.
         builder.Services.AddCors();

@@ -6,6 +6,8 @@ using Compliance.Knowledge.Indexing.Embedded;
 using Compliance.Knowledge.Indexing.RediSearch;
 using Compliance.Knowledge.Search;
 using Compliance.ServiceDefaults.Configuration;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace Compliance.Api.Knowledge;
@@ -21,7 +23,9 @@ public static class KnowledgeExtensions
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => BuildRuntime(sp));
-        builder.Services.AddSingleton<CorpusVersion>();
+        builder.Services.AddSingleton<CorpusVersion>(services => Redis.RedisRegistration.IsConfigured(services)
+            ? ActivatorUtilities.CreateInstance<RedisCorpusVersion>(services)
+            : new InProcessCorpusVersion());
         // First of all hosted services (inserted ahead of the migration check), so the model loads while it runs.
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, KnowledgePreload>());
         return builder;
@@ -66,6 +70,7 @@ public static class KnowledgeExtensions
             {
                 throw new StartupConfigurationException("REDIS_VECTOR_URL", "(or REDIS_URL) is required when INDEX_BACKEND=redisearch.");
             }
+            // Its own connection: the index's Redis (REDIS_VECTOR_URL) may be another server than the cache's.
             var multiplexer = StackExchange.Redis.ConnectionMultiplexer.Connect(RedisUrl.Parse(url));
             connection = multiplexer;
             index = new RediSearchKnowledgeIndex(multiplexer.GetDatabase(), new RediSearchIndexOptions
@@ -84,12 +89,12 @@ public static class KnowledgeExtensions
         CachingTextEmbedder? queryEmbedder = null;
         if (embedder is not null)
         {
-            var redisConnection = services.GetRequiredService<Compliance.Api.Redis.RedisConnection>();
             ITextEmbedder shared = embedder;
-            if (redisConnection.IsConfigured && embedder is OnnxTextEmbedder onnx)
+            // Without Redis the distributed cache is this process's memory, which the in-process layer already is.
+            if (redis.IsConfigured && embedder is OnnxTextEmbedder onnx)
             {
-                var fingerprint = RedisEmbeddingCache.FingerprintOf(onnx.ModelPath, onnx.ModelName, onnx.Dimensions);
-                shared = new RedisEmbeddingCache(embedder, redisConnection, fingerprint, TimeSpan.FromDays(7), loggers.CreateLogger<RedisEmbeddingCache>());
+                var fingerprint = SharedEmbeddingCache.FingerprintOf(onnx.ModelPath, onnx.ModelName, onnx.Dimensions);
+                shared = new SharedEmbeddingCache(embedder, services.GetRequiredService<IDistributedCache>(), fingerprint, TimeSpan.FromDays(7), loggers.CreateLogger<SharedEmbeddingCache>());
             }
             queryEmbedder = new CachingTextEmbedder(shared);
         }

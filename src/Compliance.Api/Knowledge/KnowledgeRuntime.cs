@@ -32,7 +32,7 @@ public sealed class KnowledgeRuntime(
     public CachingTextEmbedder? QueryEmbedder { get; init; }
 
     /// <summary>The shared (Redis) layer of <see cref="QueryEmbedder"/>, when there is one.</summary>
-    public RedisEmbeddingCache? SharedEmbeddingCache => QueryEmbedder?.Inner as RedisEmbeddingCache;
+    public SharedEmbeddingCache? SharedEmbeddingCache => QueryEmbedder?.Inner as SharedEmbeddingCache;
 
     /// <summary><c>hybrid</c>, or <c>lexical-only</c> without a model.</summary>
     public string Mode => Embedder is null ? "lexical-only" : "hybrid";

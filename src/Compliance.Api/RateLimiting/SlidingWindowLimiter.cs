@@ -1,4 +1,3 @@
-using Compliance.Api.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -18,9 +17,10 @@ public sealed record RateLimitDecision(bool Allowed, RateLimitScope Scope, TimeS
 /// <summary>
 /// A sliding-window limit per Discord user plus a global one, per bucket (questions, ratings). With Redis, one Lua
 /// script checks and records both atomically on Redis's clock, so every API instance shares the same counts; without
-/// Redis (or while it is unreachable) the same algorithm runs in-process.
+/// Redis (<paramref name="redis"/> null: <c>REDIS_URL</c> unset) or while it is unreachable, the same algorithm runs
+/// in-process. Sorted sets and a script, not a cache: this stays on the multiplexer rather than <c>IDistributedCache</c>.
 /// </summary>
-public sealed class SlidingWindowLimiter(RedisConnection redis, IOptions<RateLimitOptions> options, TimeProvider clock, ILogger<SlidingWindowLimiter> logger)
+public sealed class SlidingWindowLimiter(IConnectionMultiplexer? redis, IOptions<RateLimitOptions> options, TimeProvider clock, ILogger<SlidingWindowLimiter> logger)
 {
     // KEYS[1] user window, KEYS[2] global window (sorted sets of request ids scored by time in ms).
     // ARGV: window ms, user limit, global limit, a unique member. Returns {allowed, scope (1 user, 2 global), retry ms}.
@@ -60,11 +60,11 @@ public sealed class SlidingWindowLimiter(RedisConnection redis, IOptions<RateLim
     {
         var userKey = $"{{{_options.KeyPrefix}}}:{bucket}:user:{discordUserId}";
         var globalKey = $"{{{_options.KeyPrefix}}}:{bucket}:global";
-        if (redis.IsConfigured)
+        if (redis is not null)
         {
             try
             {
-                var database = (await redis.GetAsync()).GetDatabase();
+                var database = redis.GetDatabase();
                 var result = (RedisResult[])(await database.ScriptEvaluateAsync(Script, [userKey, globalKey],
                     [(long)_options.Window.TotalMilliseconds, _options.PerUser, _options.Global, Guid.NewGuid().ToString("N")]))!;
                 return (long)result[0] == 1

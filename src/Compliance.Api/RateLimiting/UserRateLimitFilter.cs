@@ -80,7 +80,10 @@ public static class RateLimitExtensions
         builder.Services.AddOptions<RateLimitOptions>().Bind(builder.Configuration).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidation>();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<SlidingWindowLimiter>();
+        builder.Services.AddSingleton(services => new SlidingWindowLimiter(
+            Redis.RedisRegistration.IsConfigured(services) ? services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>() : null,
+            services.GetRequiredService<IOptions<RateLimitOptions>>(), services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILogger<SlidingWindowLimiter>>()));
         return builder;
     }
 

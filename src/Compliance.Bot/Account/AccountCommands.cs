@@ -135,7 +135,8 @@ public sealed class AccountCommands(
     {
         await responder.DeferAsync(ephemeral: true, cancellationToken);
         var conversationId = conversations.ConversationFor(responder.Interaction);
-        var result = await api.ResetConversationAsync(conversationId, cancellationToken);
+        var result = await api.ResetConversationAsync(conversationId, UserId(responder),
+            responder.Interaction.GuildId?.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
         if (!result.Succeeded && result.Failure!.Kind != ApiFailureKind.NotFound)
         {
             await responder.FailPrivatelyAsync(result.Failure.UserMessage, cancellationToken);

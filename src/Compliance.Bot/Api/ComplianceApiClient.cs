@@ -175,9 +175,13 @@ public sealed class ComplianceApiClient
     public Task<ApiResult<JsonNode>> ForgetHistoryAsync(string userId, CancellationToken cancellationToken = default) =>
         CallAsync<JsonNode>(HttpMethod.Delete, $"api/v1/history/{Escape(userId)}", null, cancellationToken);
 
-    /// <summary><c>DELETE /api/v1/conversations/{conversationId}</c>: the next question starts afresh.</summary>
-    public Task<ApiResult<ConversationResetResponse>> ResetConversationAsync(string conversationId, CancellationToken cancellationToken = default) =>
-        CallAsync<ConversationResetResponse>(HttpMethod.Delete, $"api/v1/conversations/{Escape(conversationId)}", null, cancellationToken);
+    /// <summary>
+    /// <c>DELETE /api/v1/conversations/{conversationId}?userId=&amp;guildId=</c>: the user's next question there starts
+    /// afresh (the API keys conversations by guild and user too).
+    /// </summary>
+    public Task<ApiResult<ConversationResetResponse>> ResetConversationAsync(string conversationId, string userId, string? guildId, CancellationToken cancellationToken = default) =>
+        CallAsync<ConversationResetResponse>(HttpMethod.Delete,
+            $"api/v1/conversations/{Escape(conversationId)}?userId={Escape(userId)}" + (guildId is null ? "" : $"&guildId={Escape(guildId)}"), null, cancellationToken);
 
     /// <summary><c>GET /api/v1/users/{userId}/settings</c>.</summary>
     public Task<ApiResult<UserSettings>> GetSettingsAsync(string userId, CancellationToken cancellationToken = default) =>

@@ -108,5 +108,5 @@ public sealed record QueryStreamDelta(string Text);
 /// <summary>A failure in words a user can read (<see cref="Message"/>) and a stable <see cref="Code"/> for programs.</summary>
 public sealed record QueryStreamError(Guid QueryId, string Code, string Message);
 
-/// <summary><c>DELETE /api/v1/conversations/{conversationId}</c> body-less reset; this is its reply.</summary>
+/// <summary><c>DELETE /api/v1/conversations/{conversationId}?userId=&amp;guildId=</c> body-less reset of that user's conversation; this is its reply.</summary>
 public sealed record ConversationResetResponse(string ConversationId, int TurnsForgotten);

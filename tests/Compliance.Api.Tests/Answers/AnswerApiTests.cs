@@ -282,8 +282,52 @@ public sealed class AnswerApiTests(AnswersApi api) : IClassFixture<AnswersApi>
         Assert.Contains("<earlier_question>Do I need pre-clearance before buying shares in my personal account?</earlier_question>", followUp.LastUserMessage, StringComparison.Ordinal);
 
         using var client = api.CreateServiceClient();
-        var reset = await client.DeleteFromJsonAsync<ConversationResetResponse>($"/api/v1/conversations/{conversation}", DocumentUploads.Json, TestContext.Current.CancellationToken);
+        var reset = await client.DeleteFromJsonAsync<ConversationResetResponse>($"/api/v1/conversations/{conversation}?userId={AnswersApi.UserId}", DocumentUploads.Json, TestContext.Current.CancellationToken);
         Assert.Equal(2, reset!.TurnsForgotten);
+    }
+
+    [Fact]
+    public async Task Another_user_or_tenant_using_the_same_conversation_id_neither_sees_nor_continues_it()
+    {
+        const string FirstQuestion = "Do I need pre-clearance before buying shares in my personal account?";
+        var conversation = "thread:" + Guid.NewGuid().ToString("N");
+        const string otherUser = "300000000000000077";
+        const string guild = "400000000000000077";
+        await api.AskAsync(FirstQuestion, conversation);
+
+        var otherUsers = await ModelRequestsDuringAsync(() => api.AskAsync("And for my spouse's account?", conversation, otherUser));
+        var otherTenants = await ModelRequestsDuringAsync(() => api.AskAsync("And for my spouse's account?", conversation, guildId: guild));
+        var own = await ModelRequestsDuringAsync(() => api.AskAsync("And for my spouse's account?", conversation));
+
+        // Keyed by conversation id alone, the others' follow-ups were rewritten with the first user's question.
+        Assert.DoesNotContain(otherUsers, r => r.Messages.Any(m => m.Content.Contains(FirstQuestion, StringComparison.Ordinal)));
+        Assert.DoesNotContain(otherTenants, r => r.Messages.Any(m => m.Content.Contains(FirstQuestion, StringComparison.Ordinal)));
+        // The owner still continues their conversation, and it holds neither of the others' turns.
+        var rewrite = Assert.Single(own, r => r.LastUserMessage.StartsWith("Conversation:", StringComparison.Ordinal)).LastUserMessage;
+        Assert.Contains("Q: " + FirstQuestion, rewrite, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(rewrite, "^Q: ", System.Text.RegularExpressions.RegexOptions.Multiline));
+        var answer = Assert.Single(own, r => r.Messages.Count == 2 && r.Messages[1].Content.Contains("<source", StringComparison.Ordinal)).LastUserMessage;
+        Assert.Contains($"<earlier_question>{FirstQuestion}</earlier_question>", answer, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(answer, "<earlier_question>"));
+
+        // A reset forgets only the caller's own conversation of that id, and must say whose it is.
+        using var client = api.CreateServiceClient();
+        var ct = TestContext.Current.CancellationToken;
+        var otherReset = await client.DeleteFromJsonAsync<ConversationResetResponse>($"/api/v1/conversations/{conversation}?userId={otherUser}", DocumentUploads.Json, ct);
+        var ownReset = await client.DeleteFromJsonAsync<ConversationResetResponse>($"/api/v1/conversations/{conversation}?userId={AnswersApi.UserId}", DocumentUploads.Json, ct);
+        Assert.Equal(1, otherReset!.TurnsForgotten);
+        Assert.Equal(2, ownReset!.TurnsForgotten);
+        var anonymous = await client.DeleteAsync($"/api/v1/conversations/{conversation}", ct);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, anonymous.StatusCode);
+        Assert.Contains("userId", await anonymous.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+    }
+
+    /// <summary>The requests the model got while <paramref name="ask"/> ran.</summary>
+    private async Task<List<RecordedChatRequest>> ModelRequestsDuringAsync(Func<Task<QueryResponse>> ask)
+    {
+        var before = api.Provider.Requests.Count;
+        await ask();
+        return [.. api.Provider.Requests.Skip(before)];
     }
 
     [Theory]

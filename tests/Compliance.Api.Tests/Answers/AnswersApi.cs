@@ -37,10 +37,10 @@ public class AnswersApi : ComplianceApiFactory
         GC.SuppressFinalize(this);
     }
 
-    public async Task<QueryResponse> AskAsync(string question, string? conversationId = null, string userId = UserId)
+    public async Task<QueryResponse> AskAsync(string question, string? conversationId = null, string userId = UserId, string? guildId = null)
     {
         using var client = CreateServiceClient();
-        var response = await client.PostAsJsonAsync("/api/v1/query", new QueryRequest(question, userId, ConversationId: conversationId), TestContext.Current.CancellationToken);
+        var response = await client.PostAsJsonAsync("/api/v1/query", new QueryRequest(question, userId, guildId, ConversationId: conversationId), TestContext.Current.CancellationToken);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<QueryResponse>(DocumentUploads.Json, TestContext.Current.CancellationToken))!;
     }

@@ -49,4 +49,24 @@ public sealed class RedisUrlTests
         var error = Assert.Throws<FormatException>(() => RedisUrl.Parse(url));
         Assert.Contains(reason, error.Message, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Theory]
+    [InlineData("redis://localhost:6379")]
+    [InlineData("rediss://:p4ssw0rd@cache.example:25070")]
+    [InlineData("127.0.0.1:6390,password=abc")]
+    public void Every_form_pins_resp2(string url)
+    {
+        // StackExchange.Redis 3 would negotiate RESP3; the RediSearch replies are read in their RESP2 shapes.
+        Assert.Equal(StackExchange.Redis.RedisProtocol.Resp2, RedisUrl.Parse(url).Protocol);
+    }
+
+    [Fact]
+    public async Task A_real_connection_speaks_resp2()
+    {
+        using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(RedisUrl.Parse(await Compliance.Testing.Servers.TestServers.RedisUrlAsync()));
+        var server = connection.GetServer(connection.GetEndPoints()[0]);
+
+        Assert.True(connection.IsConnected);
+        Assert.Equal(StackExchange.Redis.RedisProtocol.Resp2, server.Protocol);
+    }
 }

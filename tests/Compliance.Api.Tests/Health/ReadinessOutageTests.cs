@@ -50,6 +50,37 @@ public sealed class ReadinessOutageTests
     }
 
     [Fact]
+    public async Task Ready_is_503_naming_redis_while_it_is_stopped_and_recovers_when_it_returns()
+    {
+        var redis = await LocalRedis.StartAsync();
+        var port = redis.Port;
+        await using var api = new ComplianceApiFactory().WithSetting("REDIS_URL", redis.Url);
+        await api.InitializeAsync();
+        using var client = api.CreateClient(token: null);
+        var ct = TestContext.Current.CancellationToken;
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready", ct)).StatusCode);
+
+        await redis.DisposeAsync();
+        var down = await client.GetAsync("/health/ready", ct);
+        var body = JsonDocument.Parse(await down.Content.ReadAsStringAsync(ct)).RootElement;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+        Assert.Equal(["redis"], body.GetProperty("failing").EnumerateArray().Select(e => e.GetString()!).ToList());
+        Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("postgres").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live", ct)).StatusCode);
+
+        // Back on the same port: the multiplexer reconnects by itself (it retries every few seconds).
+        await using var restarted = await LocalRedis.StartAsync(port);
+        var status = HttpStatusCode.ServiceUnavailable;
+        for (var attempt = 0; attempt < 60 && status != HttpStatusCode.OK; attempt++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+            status = (await client.GetAsync("/health/ready", ct)).StatusCode;
+        }
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+
+    [Fact]
     public async Task Without_redis_configured_the_api_is_ready_on_in_process_limits()
     {
         await using var api = new ComplianceApiFactory().WithSetting("REDIS_URL", "");

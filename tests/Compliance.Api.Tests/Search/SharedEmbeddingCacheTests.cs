@@ -7,6 +7,8 @@ using Compliance.Api.Tests.Infrastructure;
 using Compliance.Contracts.Search;
 using Compliance.Knowledge.Embeddings;
 using Compliance.Testing.Servers;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -15,22 +17,31 @@ using StackExchange.Redis;
 namespace Compliance.Api.Tests.Search;
 
 /// <summary>
-/// Question embeddings are shared through the test run's real Redis: what one API instance embedded, another
-/// reads back instead of running the model; a different model never reads them; Redis down costs nothing but speed.
+/// Question embeddings are shared through the test run's real Redis (the API's own IDistributedCache registration):
+/// what one API instance embedded, another reads back instead of running the model; a different model never reads
+/// them; Redis down costs nothing but speed.
 /// </summary>
 public sealed class SharedEmbeddingCacheTests
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
+    /// <summary>The services an API instance registers for <paramref name="url"/> (its own multiplexer and cache).</summary>
+    private static ServiceProvider RedisState(string url) =>
+        new ServiceCollection().AddSingleton(Options.Create(new RedisOptions { Url = url })).AddRedisState().BuildServiceProvider();
+
+    private static IDistributedCache Cache(ServiceProvider services) => services.GetRequiredService<IDistributedCache>();
+
     [Fact]
     public async Task A_second_instance_reads_the_first_ones_embedding_instead_of_running_the_model()
     {
-        await using var redis = new RedisConnection(Options.Create(new RedisOptions { Url = await TestServers.RedisUrlAsync() }));
+        // Two instances: two processes' worth of connections to the one Redis.
+        await using var redisA = RedisState(await TestServers.RedisUrlAsync());
+        await using var redisB = RedisState(await TestServers.RedisUrlAsync());
         var fingerprint = "test-" + Guid.NewGuid().ToString("N")[..12];
         var first = new CountingEmbedder();
         var second = new CountingEmbedder();
-        using var instanceA = new RedisEmbeddingCache(first, redis, fingerprint, TimeSpan.FromMinutes(5), NullLogger<RedisEmbeddingCache>.Instance);
-        using var instanceB = new RedisEmbeddingCache(second, redis, fingerprint, TimeSpan.FromMinutes(5), NullLogger<RedisEmbeddingCache>.Instance);
+        using var instanceA = new SharedEmbeddingCache(first, Cache(redisA), fingerprint, TimeSpan.FromMinutes(5), NullLogger<SharedEmbeddingCache>.Instance);
+        using var instanceB = new SharedEmbeddingCache(second, Cache(redisB), fingerprint, TimeSpan.FromMinutes(5), NullLogger<SharedEmbeddingCache>.Instance);
         const string question = "Can I trade during the blackout window?";
 
         var computed = await instanceA.EmbedAsync(question, Token);
@@ -51,18 +62,19 @@ public sealed class SharedEmbeddingCacheTests
     public async Task Keys_hold_a_hash_not_the_question_and_values_are_raw_floats()
     {
         var url = await TestServers.RedisUrlAsync();
-        await using var redis = new RedisConnection(Options.Create(new RedisOptions { Url = url }));
+        await using var redis = RedisState(url);
         var fingerprint = "test-" + Guid.NewGuid().ToString("N")[..12];
-        using var cache = new RedisEmbeddingCache(new CountingEmbedder(), redis, fingerprint, TimeSpan.FromMinutes(5), NullLogger<RedisEmbeddingCache>.Instance);
+        using var cache = new SharedEmbeddingCache(new CountingEmbedder(), Cache(redis), fingerprint, TimeSpan.FromMinutes(5), NullLogger<SharedEmbeddingCache>.Instance);
 
         await cache.EmbedAsync("My account number is zqfe91 and I hold shares", Token);
 
-        var multiplexer = await redis.GetAsync();
+        var multiplexer = redis.GetRequiredService<IConnectionMultiplexer>();
         var server = multiplexer.GetServer(multiplexer.GetEndPoints()[0]);
         var key = Assert.Single(server.Keys(pattern: $"compliance:emb:{fingerprint}:*"));
         Assert.DoesNotContain("zqfe91", key.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("account", key.ToString(), StringComparison.Ordinal);
-        var value = (byte[])(await multiplexer.GetDatabase().StringGetAsync(key))!;
+        // Microsoft.Extensions.Caching.StackExchangeRedis keeps an entry as a hash; its "data" field is the value as given.
+        var value = (byte[])(await multiplexer.GetDatabase().HashGetAsync(key, "data"))!;
         Assert.Equal(CountingEmbedder.Size * sizeof(float), value.Length);
         var ttl = await multiplexer.GetDatabase().KeyTimeToLiveAsync(key);
         Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5));
@@ -71,11 +83,11 @@ public sealed class SharedEmbeddingCacheTests
     [Fact]
     public async Task Another_model_never_reads_the_vectors_of_the_first()
     {
-        await using var redis = new RedisConnection(Options.Create(new RedisOptions { Url = await TestServers.RedisUrlAsync() }));
+        await using var redis = RedisState(await TestServers.RedisUrlAsync());
         var oldModel = new CountingEmbedder();
         var newModel = new CountingEmbedder();
-        using var before = new RedisEmbeddingCache(oldModel, redis, "old-" + Guid.NewGuid().ToString("N")[..8], TimeSpan.FromMinutes(5), NullLogger<RedisEmbeddingCache>.Instance);
-        using var after = new RedisEmbeddingCache(newModel, redis, "new-" + Guid.NewGuid().ToString("N")[..8], TimeSpan.FromMinutes(5), NullLogger<RedisEmbeddingCache>.Instance);
+        using var before = new SharedEmbeddingCache(oldModel, Cache(redis), "old-" + Guid.NewGuid().ToString("N")[..8], TimeSpan.FromMinutes(5), NullLogger<SharedEmbeddingCache>.Instance);
+        using var after = new SharedEmbeddingCache(newModel, Cache(redis), "new-" + Guid.NewGuid().ToString("N")[..8], TimeSpan.FromMinutes(5), NullLogger<SharedEmbeddingCache>.Instance);
 
         await before.EmbedAsync("Who approves outside business activities?", Token);
         await after.EmbedAsync("Who approves outside business activities?", Token);
@@ -89,11 +101,11 @@ public sealed class SharedEmbeddingCacheTests
     {
         // A port nothing listens on: every Redis call fails fast.
         var closedPort = FreePort.Next();
-        await using var redis = new RedisConnection(Options.Create(new RedisOptions { Url = $"redis://127.0.0.1:{closedPort}" }));
+        await using var redis = RedisState($"redis://127.0.0.1:{closedPort}");
         var logs = new CapturedLogs();
         using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
         var model = new CountingEmbedder();
-        using var cache = new RedisEmbeddingCache(model, redis, "down", TimeSpan.FromMinutes(5), factory.CreateLogger<RedisEmbeddingCache>());
+        using var cache = new SharedEmbeddingCache(model, Cache(redis), "down", TimeSpan.FromMinutes(5), factory.CreateLogger<SharedEmbeddingCache>());
 
         var vector = await cache.EmbedAsync("Can I trade zqab12 shares during the blackout window?", Token);
 

@@ -61,6 +61,8 @@ public sealed class AccountCommandTests
         var reset = await bot.Discord.SendGuildCommandAsync("reset");
         await bot.WaitIdleAsync(reset);
         Assert.Equal(1, bot.Api.CountRequests("DELETE", "/api/v1/conversations/444000000000000001:555000000000000001"));
+        var resetRequest = Assert.Single(bot.Api.Requests, r => r.Method == "DELETE");
+        Assert.Equal("?userId=555000000000000001&guildId=222000000000000001", resetRequest.Query);
         Assert.StartsWith("Fresh start", reset.OriginalMessage!.Content(), StringComparison.Ordinal);
 
         var settings = await bot.Discord.SendGuildCommandAsync("settings", [("private", 5, JsonValue.Create(true))]);

@@ -177,6 +177,12 @@ public sealed class StubComplianceApi : IAsyncDisposable
                 await http.Response.WriteAsJsonAsync(new JsonObject { ["userId"] = Uri.UnescapeDataString(user), ["queriesErased"] = erased?.Count ?? 0 });
                 break;
             case ("DELETE", ["api", "v1", "conversations", var conversation]):
+                // As the API: a reset names whose conversation it is.
+                if (string.IsNullOrEmpty(http.Request.Query["userId"]))
+                {
+                    await ProblemAsync(http, 400, "userId is the asker's Discord user id (digits only).");
+                    break;
+                }
                 await http.Response.WriteAsJsonAsync(new ConversationResetResponse(Uri.UnescapeDataString(conversation), 1), Json);
                 break;
             case ("GET", ["api", "v1", "users", var user, "settings"]):

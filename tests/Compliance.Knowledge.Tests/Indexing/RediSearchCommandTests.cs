@@ -1,10 +1,15 @@
 using System.Runtime.InteropServices;
 using Compliance.Knowledge.Indexing;
 using Compliance.Knowledge.Indexing.RediSearch;
+using NRedisStack;
+using NRedisStack.Search;
 
 namespace Compliance.Knowledge.Tests.Indexing;
 
-/// <summary>The exact commands the RediSearch index sends, checked without a server.</summary>
+/// <summary>
+/// The exact commands the RediSearch index sends, checked without a server: the typed NRedisStack requests are
+/// serialised by NRedisStack's own <see cref="SearchCommandBuilder"/>, as the client sends them.
+/// </summary>
 public sealed class RediSearchCommandTests
 {
     private static readonly RediSearchIndexOptions Options = new();
@@ -73,7 +78,7 @@ public sealed class RediSearchCommandTests
     public void Text_without_terms_sends_no_query(string text)
     {
         Assert.Null(RediSearchSyntax.TextClause(text));
-        Assert.Null(RediSearchCommands.TextSearch(Options, text, new SearchFilter("1"), 10, V28));
+        Assert.Null(RediSearchCommands.TextSearch(text, new SearchFilter("1"), 10, V28));
     }
 
     [Fact]
@@ -104,58 +109,67 @@ public sealed class RediSearchCommandTests
     [Fact]
     public void Create_index_declares_weighted_text_case_sensitive_tags_numbers_and_an_hnsw_cosine_vector()
     {
-        var arguments = RediSearchCommands.CreateIndex(Options, 384);
+        var definition = RediSearchCommands.CreateIndex(Options, 384);
+        var command = SearchCommandBuilder.Create(Options.IndexName, definition.Parameters, definition.Schema);
 
+        Assert.Equal("FT.CREATE", command.Command);
+        // NRedisStack leaves out what equals the server's defaults: ON HASH, SEPARATOR ",", M 16, EF_CONSTRUCTION 200 (EF_RUNTIME 100 is not: 10).
         Assert.Equal(
-            "compliance-chunks ON HASH PREFIX 1 chunk: SCHEMA title_terms TEXT WEIGHT 2 text_terms TEXT WEIGHT 1 " +
-            "tenant TAG SEPARATOR , CASESENSITIVE document TAG SEPARATOR , CASESENSITIVE version TAG SEPARATOR , CASESENSITIVE " +
-            "status TAG SEPARATOR , CASESENSITIVE tags TAG SEPARATOR , CASESENSITIVE " +
+            "compliance-chunks PREFIX 1 chunk: SCHEMA title_terms TEXT WEIGHT 2 text_terms TEXT " +
+            "tenant TAG CASESENSITIVE document TAG CASESENSITIVE version TAG CASESENSITIVE " +
+            "status TAG CASESENSITIVE tags TAG CASESENSITIVE " +
             "ordinal NUMERIC effective NUMERIC " +
-            "vec VECTOR HNSW 12 TYPE FLOAT32 DIM 384 DISTANCE_METRIC COSINE M 16 EF_CONSTRUCTION 200 EF_RUNTIME 100",
-            string.Join(' ', arguments));
+            "vec VECTOR HNSW 8 DIM 384 TYPE FLOAT32 DISTANCE_METRIC COSINE EF_RUNTIME 100",
+            Text(command.Args));
     }
 
     [Fact]
     public void Hnsw_parameter_count_matches_the_parameters_given()
     {
-        var arguments = RediSearchCommands.CreateIndex(Options, 4).Select(a => a.ToString()).ToList();
-        var count = int.Parse(arguments[arguments.IndexOf("HNSW") + 1]!, System.Globalization.CultureInfo.InvariantCulture);
+        var options = new RediSearchIndexOptions { HnswM = 32, HnswEfConstruction = 400, HnswEfRuntime = 50, TitleWeight = 1.5 };
+        var definition = RediSearchCommands.CreateIndex(options, 4);
+        var arguments = SearchCommandBuilder.Create(options.IndexName, definition.Parameters, definition.Schema).Args.Select(Text).ToList();
+        var count = int.Parse(arguments[arguments.IndexOf("HNSW") + 1], System.Globalization.CultureInfo.InvariantCulture);
 
         Assert.Equal(count, arguments.Count - arguments.IndexOf("HNSW") - 2);
+        Assert.Equal("DIM 4 TYPE FLOAT32 DISTANCE_METRIC COSINE M 32 EF_CONSTRUCTION 400 EF_RUNTIME 50",
+            string.Join(' ', arguments.Skip(arguments.IndexOf("HNSW") + 2)));
+        Assert.Equal("1.5", arguments[arguments.IndexOf("title_terms") + 3]);
     }
 
     [Fact]
     public void Text_search_uses_bm25std_from_2_8_and_bm25_before()
     {
         var filter = new SearchFilter("42");
-        var on28 = RediSearchCommands.TextSearch(Options, "blackout window", filter, 50, V28)!;
-        var on26 = RediSearchCommands.TextSearch(Options, "blackout window", filter, 50, V26)!;
+        var on28 = Search(RediSearchCommands.TextSearch("blackout window", filter, 50, V28)!);
+        var on26 = Search(RediSearchCommands.TextSearch("blackout window", filter, 50, V26)!);
 
         Assert.Equal(
-            "compliance-chunks|@tenant:{global | 42} @status:{active} (blackout | window) ~blackout ~window|SCORER|BM25STD|WITHSCORES|RETURN|15|" +
-            string.Join('|', RediSearchFields.Returned) + "|LIMIT|0|50|DIALECT|2",
+            "compliance-chunks|@tenant:{global | 42} @status:{active} (blackout | window) ~blackout ~window|WITHSCORES|SCORER|BM25STD|LIMIT|0|50|RETURN|15|" +
+            string.Join('|', RediSearchFields.Returned) + "|DIALECT|2",
             string.Join('|', on28));
-        Assert.Equal("BM25", on26[on26.ToList().IndexOf("SCORER") + 1]);
-        Assert.Equal("BM25", RediSearchCommands.TextSearch(Options, "x1", filter, 5, SearchModuleVersion.Unknown)![3]);
+        Assert.Equal("BM25", on26[on26.IndexOf("SCORER") + 1]);
+        var unknown = Search(RediSearchCommands.TextSearch("x1", filter, 5, SearchModuleVersion.Unknown)!);
+        Assert.Equal("BM25", unknown[unknown.IndexOf("SCORER") + 1]);
     }
 
     [Fact]
     public void Vector_search_prefilters_sorts_by_distance_and_sends_the_vector_as_bytes()
     {
         float[] vector = [0.5f, -0.25f, 1f, 0f];
-        var arguments = RediSearchCommands.VectorSearch(Options, vector, new SearchFilter("42", Tags: ["hr"]), 50);
+        var arguments = SearchCommandBuilder.Search(Options.IndexName, RediSearchCommands.VectorSearch(vector, new SearchFilter("42", Tags: ["hr"]), 50)).Args;
+        var text = arguments.Select(Text).ToList();
 
-        Assert.Equal("(@tenant:{global | 42} @status:{active} @tags:{hr})=>[KNN 50 @vec $B AS dist]", arguments[1]);
-        var text = arguments.Select(a => a as string).ToList();
-        Assert.Equal(["SORTBY", "dist", "ASC"], text.Skip(2).Take(3));
+        Assert.Equal("(@tenant:{global | 42} @status:{active} @tags:{hr})=>[KNN 50 @vec $B AS dist]", text[1]);
+        Assert.Equal(["SORTBY", "dist", "ASC"], text.Skip(text.IndexOf("SORTBY")).Take(3));
         Assert.Equal("dist", text[text.IndexOf("RETURN") + 1 + RediSearchFields.Returned.Count + 1]);
         Assert.Equal(["LIMIT", "0", "50"], text.Skip(text.IndexOf("LIMIT")).Take(3));
-        var blob = Assert.IsType<byte[]>(arguments[text.IndexOf("B") + 1]);
+        Assert.Equal(["PARAMS", "2", "B"], text.Skip(text.IndexOf("PARAMS")).Take(3));
+        var blob = Assert.IsType<byte[]>(Raw(arguments[text.IndexOf("PARAMS") + 3]));
         Assert.Equal(16, blob.Length);
         Assert.Equal(vector, MemoryMarshal.Cast<byte, float>(blob).ToArray());
         Assert.Equal([0x00, 0x00, 0x00, 0x3F], blob[..4]); // 0.5f little-endian
         Assert.Equal(["DIALECT", "2"], text.TakeLast(2));
-        Assert.Equal(["PARAMS", "2", "B"], text.Skip(text.IndexOf("PARAMS")).Take(3));
     }
 
     [Fact]
@@ -164,9 +178,18 @@ public sealed class RediSearchCommandTests
         var document = Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e");
 
         Assert.Equal("compliance-chunks|@document:{0f8fad5bd9cb469fa16570867728950e}|NOCONTENT|LIMIT|0|500|DIALECT|2",
-            string.Join('|', RediSearchCommands.DocumentKeys(Options, document, null, 500)));
+            string.Join('|', Search(RediSearchCommands.DocumentKeys(document, null, 500))));
         Assert.Equal("@document:{0f8fad5bd9cb469fa16570867728950e} @version:{3}",
-            RediSearchCommands.DocumentKeys(Options, document, 3, 500)[1]);
+            RediSearchCommands.DocumentKeys(document, 3, 500).QueryString);
+    }
+
+    [Fact]
+    public void Document_count_is_a_distinct_count_over_the_whole_index()
+    {
+        var command = SearchCommandBuilder.Aggregate(Options.IndexName, RediSearchCommands.CountDocuments());
+
+        Assert.Equal("FT.AGGREGATE", command.Command);
+        Assert.Equal("compliance-chunks * GROUPBY 0 REDUCE COUNT_DISTINCT 1 @document AS documents DIALECT 2", Text(command.Args));
     }
 
     [Fact]
@@ -206,4 +229,26 @@ public sealed class RediSearchCommandTests
         Assert.Equal(text, version.ToString());
         Assert.Equal(bm25Std, version.HasBm25Std);
     }
+
+    private static List<string> Search(Query query) =>
+        SearchCommandBuilder.Search(Options.IndexName, query).Args.Select(Text).ToList();
+
+    private static string Text(object[] arguments) => string.Join(' ', arguments.Select(Text));
+
+    private static string Text(object argument) => Raw(argument) switch
+    {
+        byte[] bytes => Convert.ToHexString(bytes),
+        IFormattable number => number.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        var other => other?.ToString() ?? "",
+    };
+
+    // NRedisStack passes some arguments as StackExchange.Redis values; unwrap them to what goes on the wire.
+    private static object? Raw(object argument) => argument switch
+    {
+        StackExchange.Redis.RedisValue value when value.IsInteger => (long)value,
+        StackExchange.Redis.RedisValue value => (byte[]?)value is { } bytes && !IsText(bytes) ? bytes : (string?)value,
+        _ => argument,
+    };
+
+    private static bool IsText(byte[] bytes) => bytes.All(b => b is >= 0x20 and < 0x7F);
 }

@@ -1,5 +1,8 @@
 using Compliance.Knowledge.Indexing;
 using Compliance.Knowledge.Indexing.RediSearch;
+using NRedisStack.RedisStackCommands;
+using NRedisStack.Search;
+using NRedisStack.Search.Literals.Enums;
 using StackExchange.Redis;
 
 namespace Compliance.Knowledge.Tests.Indexing;
@@ -45,9 +48,10 @@ public sealed class RediSearchKnowledgeIndexTests : KnowledgeIndexBehaviour
         var index = (RediSearchKnowledgeIndex)await CreateIndexAsync("old-schema");
         var name = $"{_run}-old-schema";
         // The schema this index used before it indexed search forms and declared TAGs CASESENSITIVE.
-        await _connection!.GetDatabase().ExecuteAsync("FT.CREATE",
-            name, "ON", "HASH", "PREFIX", "1", $"{name}-chunk:", "SCHEMA", "title", "TEXT", "WEIGHT", "2", "text", "TEXT",
-            "tenant", "TAG", "SEPARATOR", ",", "vec", "VECTOR", "HNSW", "6", "TYPE", "FLOAT32", "DIM", "4", "DISTANCE_METRIC", "COSINE");
+        await _connection!.GetDatabase().FT().CreateAsync(name,
+            new FTCreateParams().On(IndexDataType.HASH).Prefix($"{name}-chunk:"),
+            new Schema().AddTextField("title", weight: 2).AddTextField("text").AddTagField("tenant", separator: ",")
+                .AddHnswVectorField("vec", Schema.VectorField.VectorType.FLOAT32, 4, Schema.VectorField.VectorDistanceMetric.CosineDistance));
         try
         {
             var error = await Assert.ThrowsAsync<InvalidOperationException>(() => index.EnsureCreatedAsync(Dimensions, Token));

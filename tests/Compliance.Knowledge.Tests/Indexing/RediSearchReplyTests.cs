@@ -1,14 +1,21 @@
 using Compliance.Knowledge.Indexing.RediSearch;
-using static Compliance.Knowledge.Indexing.RediSearch.RedisReply;
+using NRedisStack.Search;
+using NRedisStack.Search.DataTypes;
+using StackExchange.Redis;
 
 namespace Compliance.Knowledge.Tests.Indexing;
 
-/// <summary>Parsing of RediSearch replies shaped like the outputs quoted in redisearch.md.</summary>
+/// <summary>
+/// Reading replies shaped like the RESP2 outputs quoted in redisearch.md: MODULE LIST by the index itself, FT.INFO
+/// through NRedisStack's <see cref="InfoResult"/>, search hits through NRedisStack's <see cref="Document"/>.
+/// </summary>
 public sealed class RediSearchReplyTests
 {
-    private static RedisReply S(string? text) => Scalar(text);
+    private static RedisResult S(string? text) => RedisResult.Create((RedisValue)text);
 
-    private static RedisReply Fields(params string[] pairs) => Array(pairs.Select(S).ToArray());
+    private static RedisResult Array(params RedisResult[] items) => RedisResult.Create(items);
+
+    private static RedisResult Fields(params string[] pairs) => Array(pairs.Select(S).ToArray());
 
     [Fact]
     public void Module_list_finds_the_search_module_and_its_version()
@@ -23,111 +30,68 @@ public sealed class RediSearchReplyTests
     }
 
     [Fact]
-    public void Search_reply_with_scores_keeps_order_scores_and_fields()
-    {
-        // FT.SEARCH idx "red fox" SCORER BM25 WITHSCORES RETURN 2 title tag, as quoted in redisearch.md.
-        var reply = Array(
-            S("2"),
-            S("doc:2"), S("0.71428569603939496"), Fields("title", "red fox red fox jumps over", "tag", "y"),
-            S("doc:1"), S("0.43478259517475021"), Fields("title", "the quick red fox", "tag", "x"));
-
-        var documents = RediSearchReplies.Search(reply, withScores: true);
-
-        Assert.Equal(["doc:2", "doc:1"], documents.Select(d => d.Key));
-        Assert.Equal(0.71428569603939496, documents[0].Score!.Value, 12);
-        Assert.Equal("the quick red fox", documents[1].Fields["title"]);
-        Assert.Equal("x", documents[1].Fields["tag"]);
-    }
-
-    [Fact]
-    public void Knn_reply_carries_the_distance_as_a_field()
-    {
-        // FT.SEARCH idx "*=>[KNN 2 @vec $B AS score]" SORTBY score RETURN 3 score title tag DIALECT 2 PARAMS 2 B <blob>
-        var reply = Array(
-            S("2"),
-            S("doc:1"), Fields("score", "0", "title", "the quick red fox", "tag", "x"),
-            S("doc:2"), Fields("score", "0.00611627101898", "title", "red fox red fox jumps over", "tag", "y"));
-
-        var documents = RediSearchReplies.Search(reply, withScores: false);
-
-        Assert.Equal("0.00611627101898", documents[1].Fields["score"]);
-        Assert.Null(documents[0].Score);
-    }
-
-    [Fact]
-    public void Nocontent_reply_is_keys_only_and_an_empty_result_is_just_the_total()
-    {
-        var keys = RediSearchReplies.Search(Array(S("3"), S("chunk:a"), S("chunk:b"), S("chunk:c")), withScores: false, withContent: false);
-
-        Assert.Equal(["chunk:a", "chunk:b", "chunk:c"], keys.Select(k => k.Key));
-        Assert.Empty(RediSearchReplies.Search(Array(S("0")), withScores: true));
-    }
-
-    [Fact]
     public void Search_results_become_chunks_with_similarity_from_distance()
     {
         var chunk = TestChunks.Make("Blackout rules.", tenant: "42", tags: ["trading"]);
-        var fields = RediSearchFields.ToHash(chunk).SelectMany(e => new[] { (string)e.Name!, (string)e.Value! }).ToList();
-        fields.AddRange(["dist", "0.25"]);
+        var fields = RediSearchFields.ToHash(chunk).Where(e => e.Name != RediSearchFields.Vector).ToDictionary(e => (string)e.Name!, e => e.Value);
+        fields["dist"] = "0.25";
 
-        var document = Assert.Single(RediSearchReplies.Search(Array(S("1"), S("chunk:" + chunk.ChunkId), Fields([.. fields])), withScores: false));
-        var back = RediSearchFields.FromFields(document.Fields);
+        var back = RediSearchFields.FromDocument(new Document("chunk:" + chunk.ChunkId, fields));
 
-        Assert.Equal(chunk.ChunkId, back.ChunkId);
+        Assert.Equal(chunk with { Embedding = null, Tags = [] }, back with { Tags = [] });
         Assert.Equal(["trading"], back.Tags);
-        Assert.Equal("0.25", document.Fields["dist"]);
     }
 
     [Fact]
-    public void Malformed_replies_fail_with_a_format_error()
+    public void A_document_without_the_index_fields_fails_naming_the_missing_one()
     {
-        Assert.Throws<FormatException>(() => RediSearchReplies.Search(S("OK"), withScores: true));
-        Assert.Throws<FormatException>(() => RediSearchReplies.Search(Array(), withScores: true));
-        Assert.Throws<FormatException>(() => RediSearchReplies.Search(Array(S("1"), S("doc:1"), S("0.5")), withScores: true));
-        Assert.Throws<FormatException>(() => RediSearchReplies.Search(Array(S("1"), S("doc:1"), S("high"), Fields()), withScores: true));
-        var missing = Assert.Throws<FormatException>(() => RediSearchFields.FromFields(new Dictionary<string, string?> { ["title"] = "x" }));
+        var missing = Assert.Throws<FormatException>(() => RediSearchFields.FromDocument(new Document("x", new Dictionary<string, RedisValue> { ["title"] = "x" })));
+
         Assert.Contains("chunk_id", missing.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Info_gives_the_document_count_and_vector_dimension()
     {
-        var info = Array(
+        var info = new InfoResult(Array(
             S("index_name"), S("idx"),
             S("attributes"), Array(
                 Fields("identifier", "title", "attribute", "title", "type", "TEXT", "WEIGHT", "2"),
                 Fields("identifier", "vec", "attribute", "vec", "type", "VECTOR", "algorithm", "HNSW", "data_type", "FLOAT32", "dim", "384", "distance_metric", "COSINE")),
-            S("num_docs"), S("13732"));
+            S("num_docs"), S("13732")));
 
-        Assert.Equal("13732", RediSearchReplies.InfoValue(info, "num_docs"));
+        Assert.Equal(13732, info.NumDocs);
         Assert.Equal(384, RediSearchReplies.VectorDimensions(info, "vec"));
-        Assert.Null(RediSearchReplies.VectorDimensions(Array(S("num_docs"), S("0")), "vec"));
+        Assert.Null(RediSearchReplies.VectorDimensions(new InfoResult(Array(S("num_docs"), S("0"))), "vec"));
     }
 
     [Fact]
-    public void Info_attributes_list_each_field_with_its_type_and_flags()
+    public void Info_of_the_current_schema_is_accepted_and_an_older_one_is_not()
     {
         // FT.INFO's attributes as RediSearch 2.6.37 replied them for this index's schema.
-        var info = Array(
+        var current = new InfoResult(Array(
             S("index_name"), S("idx"),
             S("attributes"), Array(
                 Fields("identifier", "text_terms", "attribute", "text_terms", "type", "TEXT", "WEIGHT", "1"),
                 Fields("identifier", "tenant", "attribute", "tenant", "type", "TAG", "SEPARATOR", ",", "CASESENSITIVE"),
                 Fields("identifier", "vec", "attribute", "vec", "type", "VECTOR")),
-            S("num_docs"), S("0"));
+            S("num_docs"), S("0")));
+        // The schema before search forms and case-sensitive TAGs.
+        var older = new InfoResult(Array(
+            S("index_name"), S("idx"),
+            S("attributes"), Array(
+                Fields("identifier", "text", "attribute", "text", "type", "TEXT", "WEIGHT", "1"),
+                Fields("identifier", "tenant", "attribute", "tenant", "type", "TAG", "SEPARATOR", ",")),
+            S("num_docs"), S("0")));
+        var caseInsensitive = new InfoResult(Array(
+            S("attributes"), Array(
+                Fields("identifier", "text_terms", "attribute", "text_terms", "type", "TEXT", "WEIGHT", "1"),
+                Fields("identifier", "tenant", "attribute", "tenant", "type", "TAG", "SEPARATOR", ","))));
 
-        var attributes = RediSearchReplies.Attributes(info);
-
-        Assert.Equal(["text_terms", "tenant", "vec"], attributes.Keys);
-        Assert.Equal(["TYPE", "TAG", "SEPARATOR", ",", "CASESENSITIVE"], attributes["tenant"]);
-        Assert.Empty(RediSearchReplies.Attributes(Array(S("num_docs"), S("0"))));
-    }
-
-    [Fact]
-    public void Aggregate_count_reads_the_single_row()
-    {
-        Assert.Equal(40, RediSearchReplies.AggregateCount(Array(S("1"), Fields("documents", "40")), "documents"));
-        Assert.Equal(0, RediSearchReplies.AggregateCount(Array(S("0")), "documents"));
+        Assert.True(RediSearchReplies.HasCurrentSchema(current));
+        Assert.False(RediSearchReplies.HasCurrentSchema(older));
+        Assert.False(RediSearchReplies.HasCurrentSchema(caseInsensitive));
+        Assert.Null(RediSearchReplies.HasCurrentSchema(new InfoResult(Array(S("num_docs"), S("0")))));
     }
 
     [Theory]
@@ -138,5 +102,106 @@ public sealed class RediSearchReplyTests
     public void Unknown_index_errors_of_each_version_are_recognised(string message, bool unknown)
     {
         Assert.Equal(unknown, RediSearchKnowledgeIndex.IsUnknownIndex(message));
+    }
+}
+
+/// <summary>
+/// Search replies quoted in redisearch.md, parsed by NRedisStack as the index receives them (through a scripted
+/// database: no RediSearch server exists on the build machines).
+/// </summary>
+public sealed class RediSearchSearchReplyTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private static RedisResult S(string? text) => RedisResult.Create((RedisValue)text);
+
+    private static RedisResult Array(params RedisResult[] items) => RedisResult.Create(items);
+
+    private static RedisResult Hash(Compliance.Knowledge.Indexing.ChunkRecord chunk, params string[] extra) =>
+        Array([.. RediSearchFields.ToHash(chunk).Where(e => e.Name != RediSearchFields.Vector).SelectMany(e => new[] { S(e.Name!), S(e.Value!) }), .. extra.Select(S)]);
+
+    private static async Task<(RediSearchKnowledgeIndex Index, ScriptedRedis Script)> OpenAsync(string moduleVersion = "20838")
+    {
+        var (database, script) = ScriptedRedis.Create();
+        script.Reply("MODULE", Array(Array(S("name"), S("search"), S("ver"), S(moduleVersion), S("path"), S("/opt/redisearch.so"), S("args"), Array())))
+            .Reply("FT.INFO", Array(
+                S("index_name"), S("compliance-chunks"),
+                S("attributes"), Array(
+                    Array(S("identifier"), S("text_terms"), S("attribute"), S("text_terms"), S("type"), S("TEXT"), S("WEIGHT"), S("1")),
+                    Array(S("identifier"), S("tenant"), S("attribute"), S("tenant"), S("type"), S("TAG"), S("SEPARATOR"), S(","), S("CASESENSITIVE")),
+                    Array(S("identifier"), S("vec"), S("attribute"), S("vec"), S("type"), S("VECTOR"), S("dim"), S("4"))),
+                S("num_docs"), S("2")));
+        var index = new RediSearchKnowledgeIndex(database, new RediSearchIndexOptions());
+        await index.EnsureCreatedAsync(4, Token);
+        return (index, script);
+    }
+
+    [Fact]
+    public async Task Text_hits_keep_the_servers_order_and_bm25_scores()
+    {
+        var (index, script) = await OpenAsync();
+        var first = TestChunks.Make("Red fox red fox jumps over.", tenant: "42");
+        var second = TestChunks.Make("The quick red fox.", tenant: "42");
+        // FT.SEARCH ... WITHSCORES: total, then key, score, fields for each hit.
+        script.Reply("FT.SEARCH", Array(S("2"),
+            S("chunk:" + first.ChunkId), S("0.71428569603939496"), Hash(first),
+            S("chunk:" + second.ChunkId), S("0.43478259517475021"), Hash(second)));
+
+        var hits = await index.SearchTextAsync("red fox", new("42"), 10, Token);
+
+        Assert.Equal([first.ChunkId, second.ChunkId], hits.Select(h => h.Chunk.ChunkId));
+        Assert.Equal([1, 2], hits.Select(h => h.Rank));
+        Assert.Equal(0.71428569603939496, hits[0].Score, 12);
+        Assert.Equal("The quick red fox.", hits[1].Chunk.Text);
+        var (command, arguments) = script.Sent[^1];
+        Assert.Equal("FT.SEARCH", command);
+        Assert.Contains("BM25STD", arguments.Select(a => a.ToString()));
+    }
+
+    [Fact]
+    public async Task Vector_hits_report_cosine_similarity_from_the_distance_field()
+    {
+        var (index, script) = await OpenAsync();
+        var near = TestChunks.Make("Gifts over 100 EUR need approval.", tenant: "global");
+        var far = TestChunks.Make("Trading windows close before results.", tenant: "global");
+        script.Reply("FT.SEARCH", Array(S("2"),
+            S("chunk:" + near.ChunkId), Hash(near, "dist", "0"),
+            S("chunk:" + far.ChunkId), Hash(far, "dist", "0.25")));
+
+        var hits = await index.SearchVectorAsync(new float[] { 1, 0, 0, 0 }, new("42"), 2, Token);
+
+        Assert.Equal([near.ChunkId, far.ChunkId], hits.Select(h => h.Chunk.ChunkId));
+        Assert.Equal(1.0, hits[0].Score, 12);
+        Assert.Equal(0.75, hits[1].Score, 12);
+    }
+
+    [Fact]
+    public async Task Deleting_a_document_removes_the_keys_a_nocontent_search_lists()
+    {
+        var (index, script) = await OpenAsync("20637");
+        var document = Guid.NewGuid();
+        // NOCONTENT replies are the total and keys only; an empty page ends the loop.
+        script.Reply("FT.SEARCH", Array(S("2"), S("chunk:a"), S("chunk:b")))
+            .Reply("FT.SEARCH", Array(S("0")));
+
+        var deleted = await index.DeleteDocumentAsync(document, null, Token);
+
+        Assert.Equal(2, deleted);
+        Assert.Equal(["chunk:a", "chunk:b"], script.Deleted.Select(k => k.ToString()));
+        var searches = script.Sent.Where(s => s.Command == "FT.SEARCH").ToList();
+        Assert.Equal(2, searches.Count);
+        Assert.All(searches, s => Assert.Contains("NOCONTENT", s.Arguments.Select(a => a.ToString())));
+    }
+
+    [Fact]
+    public async Task The_2_6_module_is_asked_for_the_legacy_bm25_scorer()
+    {
+        var (index, script) = await OpenAsync("20637");
+        script.Reply("FT.SEARCH", Array(S("0")));
+
+        Assert.Empty(await index.SearchTextAsync("blackout", new("42"), 10, Token));
+        Assert.Equal("2.6.37", index.ModuleVersion.ToString());
+        var arguments = script.Sent[^1].Arguments.Select(a => a.ToString()).ToList();
+        Assert.Equal("BM25", arguments[arguments.IndexOf("SCORER") + 1]);
     }
 }

@@ -8,7 +8,8 @@ internal static class RedisConnections
     public static async Task<ConnectionMultiplexer> ConnectAsync(string url)
     {
         var uri = new Uri(url);
-        var configuration = new ConfigurationOptions { AbortOnConnectFail = true, ConnectTimeout = 5000, SyncTimeout = 10000 };
+        // RESP2, as the API pins it (RedisUrl): NRedisStack's FT.* replies and MODULE LIST are read in their RESP2 shapes.
+        var configuration = new ConfigurationOptions { AbortOnConnectFail = true, ConnectTimeout = 5000, SyncTimeout = 10000, Protocol = RedisProtocol.Resp2 };
         configuration.EndPoints.Add(uri.Host, uri.Port > 0 ? uri.Port : 6379);
         if (uri.UserInfo.Split(':', 2) is [_, var password] && password.Length > 0)
         {

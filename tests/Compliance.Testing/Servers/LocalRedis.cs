@@ -19,18 +19,19 @@ public sealed class LocalRedis : IAsyncDisposable
 
     private static readonly string[] BinaryLocations = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"];
 
-    public static async Task<LocalRedis> StartAsync()
+    /// <summary>Starts a server on a free port, or on <paramref name="port"/> (e.g. to bring a stopped one back).</summary>
+    public static async Task<LocalRedis> StartAsync(int? port = null)
     {
         var binary = BinaryLocations.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("redis-server was not found (install the 'redis-server' package). ./test.sh installs it.");
-        var port = FreePort.Next();
+        var listenOn = port ?? FreePort.Next();
         var start = new ProcessStartInfo(binary)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
+        foreach (var argument in new[] { "--port", listenOn.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
         {
             start.ArgumentList.Add(argument);
         }
@@ -46,8 +47,8 @@ public sealed class LocalRedis : IAsyncDisposable
             try
             {
                 using var client = new System.Net.Sockets.TcpClient();
-                await client.ConnectAsync("127.0.0.1", port);
-                return new LocalRedis(process, port);
+                await client.ConnectAsync("127.0.0.1", listenOn);
+                return new LocalRedis(process, listenOn);
             }
             catch (System.Net.Sockets.SocketException)
             {
@@ -55,7 +56,7 @@ public sealed class LocalRedis : IAsyncDisposable
             }
         }
         process.Kill();
-        throw new InvalidOperationException($"redis-server did not start listening on port {port}.");
+        throw new InvalidOperationException($"redis-server did not start listening on port {listenOn}.");
     }
 
     public ValueTask DisposeAsync()

@@ -1,100 +1,91 @@
 using System.Globalization;
+using NRedisStack.Search;
+using NRedisStack.Search.Aggregation;
+using static NRedisStack.Search.Schema.VectorField;
 
 namespace Compliance.Knowledge.Indexing.RediSearch;
 
+/// <summary>The FT.CREATE an index is made with: its options (ON HASH PREFIX ...) and its schema.</summary>
+public sealed record RediSearchIndexDefinition(FTCreateParams Parameters, Schema Schema);
+
 /// <summary>
-/// Argument lists of the RediSearch commands the index sends (the command name is not included). Pure functions,
-/// so the exact commands are unit-tested without a server.
+/// The RediSearch commands the index sends, as NRedisStack's typed requests. Pure functions, so the exact commands
+/// are unit-tested without a server (NRedisStack's <c>SearchCommandBuilder</c> turns them into arguments).
 /// </summary>
 public static class RediSearchCommands
 {
+    /// <summary>Dialect 2 is required for <c>PARAMS</c> (the KNN vector); every query uses it so they parse alike.</summary>
+    public const int Dialect = 2;
+
+    /// <summary>Name of the aggregate's distinct-document count.</summary>
+    public const string DocumentCount = "documents";
+
     /// <summary><c>FT.CREATE</c>: TEXT search forms of title (weighted) and text, case-sensitive TAG filters, NUMERIC ordinal/effective date, HNSW cosine vector.</summary>
-    public static object[] CreateIndex(RediSearchIndexOptions options, int dimensions)
+    public static RediSearchIndexDefinition CreateIndex(RediSearchIndexOptions options, int dimensions)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(dimensions, 1);
-        return
-        [
-            options.IndexName, "ON", "HASH", "PREFIX", "1", options.KeyPrefix, "SCHEMA",
+        var parameters = new FTCreateParams().On(NRedisStack.Search.Literals.Enums.IndexDataType.HASH).Prefix(options.KeyPrefix);
+        var schema = new Schema()
             // The search forms are indexed, not the originals: RediSearch's tokenizer would glue words at line
             // breaks and typographic punctuation (see RediSearchSearchForm).
-            RediSearchFields.TitleTerms, "TEXT", "WEIGHT", Invariant(options.TitleWeight),
-            RediSearchFields.TextTerms, "TEXT", "WEIGHT", "1",
-            // CASESENSITIVE: TAG values are otherwise lower-cased on both sides, so tenant "A" would see tenant "a"'s
-            // chunks and a tag filter would widen; the embedded index compares exactly.
-            RediSearchFields.Tenant, "TAG", "SEPARATOR", ",", "CASESENSITIVE",
-            RediSearchFields.Document, "TAG", "SEPARATOR", ",", "CASESENSITIVE",
-            RediSearchFields.Version, "TAG", "SEPARATOR", ",", "CASESENSITIVE",
-            RediSearchFields.Status, "TAG", "SEPARATOR", ",", "CASESENSITIVE",
-            RediSearchFields.Tags, "TAG", "SEPARATOR", ",", "CASESENSITIVE",
-            RediSearchFields.Ordinal, "NUMERIC",
-            RediSearchFields.Effective, "NUMERIC",
-            RediSearchFields.Vector, "VECTOR", "HNSW", "12",
-            "TYPE", "FLOAT32", "DIM", Invariant(dimensions), "DISTANCE_METRIC", "COSINE",
-            "M", Invariant(options.HnswM), "EF_CONSTRUCTION", Invariant(options.HnswEfConstruction), "EF_RUNTIME", Invariant(options.HnswEfRuntime),
-        ];
+            .AddTextField(RediSearchFields.TitleTerms, weight: options.TitleWeight)
+            .AddTextField(RediSearchFields.TextTerms, weight: 1.0);
+        // CASESENSITIVE: TAG values are otherwise lower-cased on both sides, so tenant "A" would see tenant "a"'s
+        // chunks and a tag filter would widen; the embedded index compares exactly.
+        foreach (var tag in (string[])[RediSearchFields.Tenant, RediSearchFields.Document, RediSearchFields.Version, RediSearchFields.Status, RediSearchFields.Tags])
+        {
+            schema.AddTagField(tag, separator: ",", caseSensitive: true);
+        }
+        schema.AddNumericField(RediSearchFields.Ordinal)
+            .AddNumericField(RediSearchFields.Effective)
+            // NRedisStack leaves out M / EF_CONSTRUCTION / EF_RUNTIME when they equal the server's defaults (16, 200, 10).
+            .AddHnswVectorField(RediSearchFields.Vector, VectorType.FLOAT32, dimensions, VectorDistanceMetric.CosineDistance,
+                maxOutgoingConnections: options.HnswM, maxConnectedNeighbors: options.HnswEfConstruction, maxTopCandidates: options.HnswEfRuntime);
+        return new RediSearchIndexDefinition(parameters, schema);
     }
 
     /// <summary>
     /// <c>FT.SEARCH</c> BM25 over title and text under the filter, or null when the user text has no searchable
     /// term. The scorer follows the module version (BM25STD from 2.8, BM25 before).
     /// </summary>
-    public static object[]? TextSearch(RediSearchIndexOptions options, string userText, SearchFilter filter, int limit, SearchModuleVersion version)
+    public static Query? TextSearch(string userText, SearchFilter filter, int limit, SearchModuleVersion version)
     {
-        ArgumentNullException.ThrowIfNull(options);
         var terms = RediSearchSyntax.TextClause(userText);
         if (terms is null)
         {
             return null;
         }
-        var arguments = new List<object>
-        {
-            options.IndexName, RediSearchSyntax.FilterClause(filter) + " " + terms,
-            "SCORER", version.TextScorer, "WITHSCORES",
-        };
-        AddReturn(arguments, RediSearchFields.Returned);
-        arguments.AddRange(["LIMIT", "0", Invariant(limit), "DIALECT", "2"]);
-        return [.. arguments];
+        return new Query(RediSearchSyntax.FilterClause(filter) + " " + terms)
+            .SetScorer(version.TextScorer)
+            .SetWithScores(true)
+            .ReturnFields([.. RediSearchFields.Returned])
+            .Limit(0, limit)
+            .Dialect(Dialect);
     }
 
     /// <summary><c>FT.SEARCH</c> KNN with the filter applied before ranking, nearest first, the vector as a binary parameter.</summary>
-    public static object[] VectorSearch(RediSearchIndexOptions options, ReadOnlySpan<float> vector, SearchFilter filter, int limit)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var arguments = new List<object>
-        {
-            options.IndexName,
-            string.Create(CultureInfo.InvariantCulture,
-                $"({RediSearchSyntax.FilterClause(filter)})=>[KNN {limit} @{RediSearchFields.Vector} $B AS {RediSearchFields.Distance}]"),
-            "SORTBY", RediSearchFields.Distance, "ASC",
-        };
-        AddReturn(arguments, [.. RediSearchFields.Returned, RediSearchFields.Distance]);
-        arguments.AddRange(["LIMIT", "0", Invariant(limit), "PARAMS", "2", "B", RediSearchFields.VectorBytes(vector), "DIALECT", "2"]);
-        return [.. arguments];
-    }
+    public static Query VectorSearch(ReadOnlySpan<float> vector, SearchFilter filter, int limit) =>
+        new Query(string.Create(CultureInfo.InvariantCulture,
+                $"({RediSearchSyntax.FilterClause(filter)})=>[KNN {limit} @{RediSearchFields.Vector} $B AS {RediSearchFields.Distance}]"))
+            .SetSortBy(RediSearchFields.Distance, ascending: true)
+            .ReturnFields([.. RediSearchFields.Returned, RediSearchFields.Distance])
+            .Limit(0, limit)
+            .AddParam("B", RediSearchFields.VectorBytes(vector))
+            .Dialect(Dialect);
 
     /// <summary><c>FT.SEARCH</c> for the keys of one document (or one version of it), ids only.</summary>
-    public static object[] DocumentKeys(RediSearchIndexOptions options, Guid documentId, int? version, int batchSize)
+    public static Query DocumentKeys(Guid documentId, int? version, int batchSize)
     {
-        ArgumentNullException.ThrowIfNull(options);
         var query = "@document:" + RediSearchSyntax.TagSet([RediSearchFields.DocumentTag(documentId)]);
         if (version is { } v)
         {
-            query += " @version:" + RediSearchSyntax.TagSet([Invariant(v)]);
+            query += " @version:" + RediSearchSyntax.TagSet([v.ToString(CultureInfo.InvariantCulture)]);
         }
-        return [options.IndexName, query, "NOCONTENT", "LIMIT", "0", Invariant(batchSize), "DIALECT", "2"];
+        return new Query(query).SetNoContent(true).Limit(0, batchSize).Dialect(Dialect);
     }
 
     /// <summary><c>FT.AGGREGATE</c> counting distinct documents.</summary>
-    public static object[] CountDocuments(RediSearchIndexOptions options) =>
-        [options.IndexName, "*", "GROUPBY", "0", "REDUCE", "COUNT_DISTINCT", "1", "@" + RediSearchFields.Document, "AS", "documents", "DIALECT", "2"];
-
-    private static void AddReturn(List<object> arguments, IReadOnlyCollection<string> fields)
-    {
-        arguments.Add("RETURN");
-        arguments.Add(Invariant(fields.Count));
-        arguments.AddRange(fields);
-    }
-
-    private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
+    public static AggregationRequest CountDocuments() =>
+        new AggregationRequest("*", Dialect).GroupBy([], [Reducers.CountDistinct("@" + RediSearchFields.Document).As(DocumentCount)]);
 }

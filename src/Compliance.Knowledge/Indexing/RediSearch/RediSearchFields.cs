@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using NRedisStack.Search;
 using StackExchange.Redis;
 
 namespace Compliance.Knowledge.Indexing.RediSearch;
@@ -90,6 +91,13 @@ public static class RediSearchFields
             entries.Add(new(Vector, VectorBytes(embedding)));
         }
         return [.. entries];
+    }
+
+    /// <summary>Rebuilds a chunk (without its embedding) from a document an FT.SEARCH returned.</summary>
+    public static ChunkRecord FromDocument(Document document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        return FromFields(document.GetProperties().ToDictionary(p => p.Key, p => (string?)p.Value, StringComparer.Ordinal));
     }
 
     /// <summary>Rebuilds a chunk (without its embedding) from the fields a search returned.</summary>

@@ -1,18 +1,22 @@
 using System.Globalization;
+using NRedisStack;
+using NRedisStack.RedisStackCommands;
+using NRedisStack.Search.DataTypes;
 using StackExchange.Redis;
 
 namespace Compliance.Knowledge.Indexing.RediSearch;
 
 /// <summary>
 /// The production index: chunks as Redis hashes covered by a RediSearch index (BM25 text, HNSW cosine vectors,
-/// TAG filters). Commands are sent with <c>ExecuteAsync</c> because no RediSearch client restores here; their
-/// argument lists and reply parsing live in <see cref="RediSearchCommands"/> and <see cref="RediSearchReplies"/>.
+/// TAG filters). Commands go through NRedisStack's <see cref="SearchCommandsAsync"/>; what they ask for is built
+/// in <see cref="RediSearchCommands"/>. The connection must speak RESP2 (see RedisUrl in the API).
 /// </summary>
 public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
 {
     private const int DeleteBatchSize = 500;
 
     private readonly IDatabase _database;
+    private readonly SearchCommandsAsync _search;
     private readonly RediSearchIndexOptions _options;
     private SearchModuleVersion? _module;
     private int? _dimensions;
@@ -23,6 +27,7 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _database = database;
+        _search = database.FT(RediSearchCommands.Dialect);
         _options = options;
     }
 
@@ -38,7 +43,8 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
         var info = await TryInfoAsync();
         if (info is null)
         {
-            await ExecuteAsync("FT.CREATE", RediSearchCommands.CreateIndex(_options, dimensions));
+            var definition = RediSearchCommands.CreateIndex(_options, dimensions);
+            await _search.CreateAsync(_options.IndexName, definition.Parameters, definition.Schema);
             await _database.HashSetAsync(_options.MetadataKey, "dimensions", dimensions);
         }
         else
@@ -92,8 +98,8 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var reply = await ExecuteAsync("FT.SEARCH", RediSearchCommands.DocumentKeys(_options, documentId, version, DeleteBatchSize));
-            var keys = RediSearchReplies.Search(reply, withScores: false, withContent: false).Select(d => (RedisKey)d.Key).ToArray();
+            var found = await _search.SearchAsync(_options.IndexName, RediSearchCommands.DocumentKeys(documentId, version, DeleteBatchSize));
+            var keys = found.Documents.Select(d => (RedisKey)d.Id).ToArray();
             if (keys.Length == 0)
             {
                 return deleted;
@@ -113,14 +119,14 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
         ArgumentNullException.ThrowIfNull(filter);
         RequireOpen();
         ValidateFilter(filter);
-        var arguments = RediSearchCommands.TextSearch(_options, query, filter, limit, _module!.Value);
-        if (arguments is null || limit <= 0)
+        var search = RediSearchCommands.TextSearch(query, filter, limit, _module!.Value);
+        if (search is null || limit <= 0)
         {
             return [];
         }
-        var reply = await ExecuteAsync("FT.SEARCH", arguments);
-        return RediSearchReplies.Search(reply, withScores: true)
-            .Select((document, i) => new RankedChunk(RediSearchFields.FromFields(document.Fields), i + 1, document.Score ?? 0))
+        var found = await _search.SearchAsync(_options.IndexName, search);
+        return found.Documents
+            .Select((document, i) => new RankedChunk(RediSearchFields.FromDocument(document), i + 1, document.Score))
             .ToList();
     }
 
@@ -137,13 +143,13 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
         {
             return [];
         }
-        var reply = await ExecuteAsync("FT.SEARCH", RediSearchCommands.VectorSearch(_options, vector.Span, filter, limit));
-        return RediSearchReplies.Search(reply, withScores: false)
+        var found = await _search.SearchAsync(_options.IndexName, RediSearchCommands.VectorSearch(vector.Span, filter, limit));
+        return found.Documents
             .Select((document, i) => new RankedChunk(
-                RediSearchFields.FromFields(document.Fields),
+                RediSearchFields.FromDocument(document),
                 i + 1,
                 // COSINE distance is 1 - cosine similarity; report similarity like the embedded index does.
-                1.0 - double.Parse(document.Fields.GetValueOrDefault(RediSearchFields.Distance) ?? "1", NumberStyles.Float, CultureInfo.InvariantCulture)))
+                1.0 - double.Parse((string?)document[RediSearchFields.Distance] ?? "1", NumberStyles.Float, CultureInfo.InvariantCulture)))
             .ToList();
     }
 
@@ -151,8 +157,13 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
     {
         var dimensions = RequireOpen();
         var info = await TryInfoAsync() ?? throw new InvalidOperationException($"The RediSearch index '{_options.IndexName}' no longer exists.");
-        var chunks = long.TryParse(RediSearchReplies.InfoValue(info, "num_docs"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0;
-        var documents = chunks == 0 ? 0 : RediSearchReplies.AggregateCount(await ExecuteAsync("FT.AGGREGATE", RediSearchCommands.CountDocuments(_options)), "documents");
+        var chunks = info.NumDocs;
+        long documents = 0;
+        if (chunks > 0)
+        {
+            var aggregate = await _search.AggregateAsync(_options.IndexName, RediSearchCommands.CountDocuments());
+            documents = aggregate.TotalResults > 0 ? aggregate.GetRow(0).GetLong(RediSearchCommands.DocumentCount) : 0;
+        }
         return new IndexStatistics(chunks, documents, null, dimensions, Backend, "RediSearch " + _module);
     }
 
@@ -161,7 +172,7 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
     {
         if (await TryInfoAsync() is not null)
         {
-            await ExecuteAsync("FT.DROPINDEX", _options.IndexName, "DD");
+            await _search.DropIndexAsync(_options.IndexName, dd: true);
         }
         await _database.KeyDeleteAsync(_options.MetadataKey);
     }
@@ -170,16 +181,9 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
     /// An index made before the search-form fields and case-sensitive TAGs would still answer, but would miss words
     /// at line breaks and let tenant ids match regardless of case; refuse it rather than search it silently.
     /// </summary>
-    private void RequireCurrentSchema(RedisReply info)
+    private void RequireCurrentSchema(InfoResult info)
     {
-        var attributes = RediSearchReplies.Attributes(info);
-        if (attributes.Count == 0)
-        {
-            return; // The module did not describe its schema; nothing to compare.
-        }
-        var current = attributes.ContainsKey(RediSearchFields.TextTerms)
-            && attributes.TryGetValue(RediSearchFields.Tenant, out var tenant) && tenant.Contains("CASESENSITIVE");
-        if (!current)
+        if (RediSearchReplies.HasCurrentSchema(info) == false)
         {
             throw new InvalidOperationException(
                 $"The RediSearch index '{_options.IndexName}' was created by an older version of this application (no " +
@@ -192,7 +196,8 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
     {
         try
         {
-            var modules = await ExecuteAsync("MODULE", "LIST");
+            // MODULE LIST is a server command, not RediSearch's: NRedisStack has no type for it.
+            var modules = await _database.ExecuteAsync("MODULE", "LIST");
             return RediSearchReplies.SearchModule(modules) ?? throw ModuleMissing(null);
         }
         catch (RedisServerException refused)
@@ -200,7 +205,7 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
             // Managed Redis often refuses MODULE LIST; FT._LIST answers whenever the module is there.
             try
             {
-                await ExecuteAsync("FT._LIST");
+                await _search._ListAsync();
                 return SearchModuleVersion.Unknown;
             }
             catch (RedisServerException)
@@ -215,11 +220,11 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
         $"Point {_options.ConnectionSettingName} at Redis Stack, Redis 8 or a Redis Cloud database with Search, or use the embedded index.",
         inner);
 
-    private async Task<RedisReply?> TryInfoAsync()
+    private async Task<InfoResult?> TryInfoAsync()
     {
         try
         {
-            return await ExecuteAsync("FT.INFO", _options.IndexName);
+            return await _search.InfoAsync(_options.IndexName);
         }
         catch (RedisServerException error) when (IsUnknownIndex(error.Message))
         {
@@ -230,9 +235,6 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
     /// <summary>2.6 says "Unknown Index name", 2.8 "Unknown index name" or "no such index".</summary>
     public static bool IsUnknownIndex(string message) =>
         message.Contains("unknown index", StringComparison.OrdinalIgnoreCase) || message.Contains("no such index", StringComparison.OrdinalIgnoreCase);
-
-    private async Task<RedisReply> ExecuteAsync(string command, params object[] arguments) =>
-        RedisReply.From(await _database.ExecuteAsync(command, arguments));
 
     private int RequireOpen() =>
         _dimensions ?? throw new InvalidOperationException("The RediSearch index is not open: call EnsureCreatedAsync(dimensions) first.");

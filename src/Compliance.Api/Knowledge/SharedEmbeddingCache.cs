@@ -1,23 +1,25 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
-using Compliance.Api.Redis;
 using Compliance.Knowledge.Embeddings;
+using Microsoft.Extensions.Caching.Distributed;
 using StackExchange.Redis;
 
 namespace Compliance.Api.Knowledge;
 
 /// <summary>
-/// Question embeddings shared by every API instance through Redis: the same policy question asked of any instance
-/// is embedded once. Keys hold a hash of the model's identity and of the text, never the text itself (questions
-/// may carry personal details); values are the raw little-endian float32 vector. Redis trouble never fails a
-/// search: the model answers and the problem is logged without the question. Batches (documents) pass through.
+/// Question embeddings shared by every API instance through the distributed cache (Redis): the same policy question
+/// asked of any instance is embedded once. Keys hold a hash of the model's identity and of the text, never the text
+/// itself (questions may carry personal details); values are the raw little-endian float32 vector. Redis trouble
+/// never fails a search: the model answers and the problem is logged without the question. Batches (documents)
+/// pass through.
 /// </summary>
-public sealed class RedisEmbeddingCache(
-    ITextEmbedder inner, RedisConnection redis, string modelFingerprint, TimeSpan lifetime, ILogger<RedisEmbeddingCache> logger)
+public sealed class SharedEmbeddingCache(
+    ITextEmbedder inner, IDistributedCache cache, string modelFingerprint, TimeSpan lifetime, ILogger<SharedEmbeddingCache> logger)
     : ITextEmbedder, IDisposable
 {
-    private const string Prefix = "compliance:emb:";
+    /// <summary>Key prefix under the cache's own (<c>compliance:</c> in Redis).</summary>
+    public const string Prefix = "emb:";
 
     // A question must not wait on a slow Redis longer than the model would take to embed it.
     private static readonly TimeSpan RedisBudget = TimeSpan.FromMilliseconds(250);
@@ -43,38 +45,32 @@ public sealed class RedisEmbeddingCache(
     {
         ArgumentNullException.ThrowIfNull(text);
         var key = KeyFor(text);
-        var database = await DatabaseAsync();
-        if (database is not null)
+        try
         {
-            try
+            var stored = await cache.GetAsync(key, cancellationToken).WaitAsync(RedisBudget, cancellationToken);
+            // A value of another length is from a different model build under the same identity: ignore it.
+            if (stored is not null && stored.Length == Dimensions * sizeof(float))
             {
-                var stored = (byte[]?)await database.StringGetAsync(key).WaitAsync(RedisBudget, cancellationToken);
-                // A value of another length is from a different model build under the same identity: ignore it.
-                if (stored is not null && stored.Length == Dimensions * sizeof(float))
-                {
-                    Interlocked.Increment(ref _hits);
-                    return MemoryMarshal.Cast<byte, float>(stored).ToArray();
-                }
+                Interlocked.Increment(ref _hits);
+                return MemoryMarshal.Cast<byte, float>(stored).ToArray();
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                Failed("read", ex);
-            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            Failed("read", ex);
         }
 
         Interlocked.Increment(ref _misses);
         var vector = await inner.EmbedAsync(text, cancellationToken);
-        if (database is not null)
+        try
         {
-            try
-            {
-                var bytes = MemoryMarshal.AsBytes(vector.AsSpan()).ToArray();
-                await database.StringSetAsync(key, bytes, lifetime).WaitAsync(RedisBudget, cancellationToken);
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                Failed("write", ex);
-            }
+            var bytes = MemoryMarshal.AsBytes(vector.AsSpan()).ToArray();
+            await cache.SetAsync(key, bytes, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime }, cancellationToken)
+                .WaitAsync(RedisBudget, cancellationToken);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            Failed("write", ex);
         }
         return vector;
     }
@@ -105,25 +101,8 @@ public sealed class RedisEmbeddingCache(
         return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
     }
 
-    private RedisKey KeyFor(string text) =>
+    private string KeyFor(string text) =>
         Prefix + modelFingerprint + ":" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-
-    private async Task<IDatabase?> DatabaseAsync()
-    {
-        if (!redis.IsConfigured)
-        {
-            return null;
-        }
-        try
-        {
-            return (await redis.GetAsync()).GetDatabase();
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            Failed("connect", ex);
-            return null;
-        }
-    }
 
     private void Failed(string operation, Exception ex)
     {
