@@ -28,9 +28,8 @@ public static class BotHosting
             builder.Environment.EnvironmentName = environment;
         }
 
-        builder.Logging.AddServiceLogging(builder.Configuration, builder.Environment.IsDevelopment());
-        builder.Services.AddServiceTelemetry(builder.Configuration, "compliance-bot",
-            activitySources: ["System.Net.Http"], meters: ["System.Net.Http"]);
+        builder.AddServiceLogging();
+        builder.AddServiceTelemetry("compliance-bot");
 
         builder.Services.AddSingleton<IValidateOptions<BotOptions>, BotOptionsValidation>();
         builder.Services.AddOptions<BotOptions>().Bind(builder.Configuration).ValidateOnStart();
