@@ -55,11 +55,7 @@ public static class BotHosting
         services.AddSingleton(TimeProvider.System);
 
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<BotSettings>>().Value);
-        services.AddSingleton(provider => new ComplianceApiClient(
-            ComplianceApiClient.CreateHttpClient(provider.GetRequiredService<IOptions<BotOptions>>().Value, provider.GetRequiredService<BotSettings>(),
-                provider.GetKeyedService<HttpMessageHandler>(ComplianceApiClient.TransportServiceKey)),
-            provider.GetRequiredService<BotSettings>(),
-            provider.GetRequiredService<ILogger<ComplianceApiClient>>()));
+        services.AddComplianceApiClient();
 
         services.AddSingleton<ConversationState>();
         services.AddSingleton<UserPreferences>();
