@@ -58,6 +58,8 @@ try
     }
 
     var app = builder.Build();
+    // Request log and X-Trace-Id first, so the logged status is the one the client got
+    app.UseApiObservability();
     app.UseApiHardening();
     app.UseApiPipeline();
     app.MapHealthApi();

@@ -3,6 +3,7 @@ using Compliance.ServiceDefaults.Configuration;
 using Compliance.ServiceDefaults.Logging;
 using Compliance.ServiceDefaults.Redaction;
 using Serilog.Events;
+using Serilog.Formatting.Compact;
 using Serilog.Parsing;
 
 namespace Compliance.ServiceDefaults.Tests;
@@ -14,7 +15,7 @@ public sealed class LoggingTests
     {
         var redactor = new SensitiveDataRedactor();
         redactor.AddKnownSecret("admin-token-1234567890");
-        var formatter = new RedactingFormatter(new JsonLogFormatter(), redactor);
+        var formatter = new RedactingFormatter(new CompactJsonFormatter(), redactor);
         var logEvent = new LogEvent(
             DateTimeOffset.Parse("2026-11-21T09:00:00Z", System.Globalization.CultureInfo.InvariantCulture),
             LogEventLevel.Warning,

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Compliance.Api.Observability;
 using Compliance.Api.Security;
 using Compliance.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -64,8 +63,12 @@ public static class HealthApi
           .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
           .WithSummary("Each dependency's status, latency and version, plus uptime and build (admin token).");
 
-        group.MapGet("/metrics", (PrometheusMetrics metrics) =>
-            TypedResults.Text(metrics.Render(), PrometheusMetrics.ContentType))
+        // OpenTelemetry's Prometheus exporter answers the scrape; a GET route of our own around it keeps the admin
+        // policy and the OpenAPI description that the package's own MapPrometheusScrapingEndpoint would not carry.
+        var scrape = routes.CreateApplicationBuilder().UseOpenTelemetryPrometheusScrapingEndpoint(_ => true).Build();
+        Func<HttpContext, Task> metrics = context => scrape(context);
+        group.MapGet("/metrics", metrics)
+            .Produces(StatusCodes.Status200OK, contentType: "text/plain")
             .RequireAuthorization(ApiPolicies.Admin).WithName("HealthMetrics")
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary("Prometheus text exposition of request and service metrics (admin token).");

@@ -1,5 +1,4 @@
 using Compliance.Api.Configuration;
-using Compliance.Api.Observability;
 using Compliance.Api.Redis;
 using Compliance.ServiceDefaults.Configuration;
 using Microsoft.Extensions.Options;
@@ -61,19 +60,15 @@ public static class ApiHosting
         return builder;
     }
 
-    /// <summary>The middleware pipeline: errors as problem details, request log, CORS, authentication.</summary>
+    /// <summary>The middleware pipeline: errors as problem details, CORS, authentication (the request log wraps it all).</summary>
     public static WebApplication UseApiPipeline(this WebApplication app)
     {
-        // Start collecting before the first request so its metrics are not lost.
-        app.Services.GetRequiredService<PrometheusMetrics>();
-
         if (bool.TryParse(app.Configuration["FORWARDED_HEADERS"], out var forwarded) && forwarded)
         {
             app.UseForwardedHeaders();
         }
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseMiddleware<RequestLoggingMiddleware>();
         app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();

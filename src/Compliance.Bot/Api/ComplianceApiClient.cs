@@ -38,7 +38,7 @@ public sealed class ComplianceApiClient
     private readonly BotSettings _settings;
     private readonly ILogger _logger;
 
-    /// <param name="http">A client whose handler chain includes <see cref="ApiResilienceHandler"/>, with the API's base address.</param>
+    /// <param name="http">A client with the API's base address whose handler chain is <see cref="ComplianceApiResilience"/>'s.</param>
     /// <param name="settings">Timeouts.</param>
     /// <param name="logger">Logs statuses and error kinds, never bodies or tokens.</param>
     public ComplianceApiClient(HttpClient http, BotSettings settings, ILogger<ComplianceApiClient>? logger = null)
@@ -48,28 +48,6 @@ public sealed class ComplianceApiClient
         _http = http;
         _settings = settings;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-    }
-
-    /// <summary>
-    /// Builds the HTTP client: base URL, <c>Authorization: Bearer</c> service token, resilience, a pooled
-    /// connection lifetime for DNS changes, and no HttpClient-level timeout (each call sets its own).
-    /// </summary>
-    public static HttpClient CreateHttpClient(BotOptions options, BotSettings settings, HttpMessageHandler? innerHandler = null)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var handler = new ApiResilienceHandler(settings)
-        {
-            InnerHandler = innerHandler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) },
-        };
-        var baseUri = options.ApiBaseUri;
-        var http = new HttpClient(handler)
-        {
-            BaseAddress = baseUri.AbsoluteUri.EndsWith('/') ? baseUri : new Uri(baseUri.AbsoluteUri + "/"),
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ServiceToken);
-        http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("compliance-bot", "1.0"));
-        return http;
     }
 
     /// <summary>
@@ -84,7 +62,7 @@ public sealed class ComplianceApiClient
         overall.CancelAfter(_settings.QueryTimeout);
         using var message = new HttpRequestMessage(HttpMethod.Post, "api/v1/query") { Content = JsonContent.Create(request, options: Json) };
         message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        message.Options.Set(ApiResilienceHandler.AttemptTimeout, _settings.QueryIdleTimeout);
+        message.Options.Set(ComplianceApiResilience.AttemptTimeout, _settings.QueryIdleTimeout);
 
         var (response, failure) = await SendAsync(message, overall.Token, cancellationToken);
         if (failure is not null)
@@ -219,7 +197,7 @@ public sealed class ComplianceApiClient
         {
             message.Content = JsonContent.Create(body, body.GetType(), options: Json);
         }
-        message.Options.Set(ApiResilienceHandler.AttemptTimeout, _settings.ApiRequestTimeout);
+        message.Options.Set(ComplianceApiResilience.AttemptTimeout, _settings.ApiRequestTimeout);
         // The whole call, retries included, is bounded too.
         using var overall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         overall.CancelAfter(_settings.ApiRequestTimeout * (2 + _settings.IdempotentRetries));

@@ -48,7 +48,7 @@ public sealed class BotSettings
     /// <summary>How often the typing indicator is re-sent while a follow-up is being answered (it lasts ~10 s).</summary>
     public TimeSpan TypingInterval { get; set; } = TimeSpan.FromSeconds(8);
 
-    /// <summary>Failures before the API circuit opens (within <see cref="CircuitSamplingDuration"/>).</summary>
+    /// <summary>Failed calls (each counted once, after its retries) before the API circuit opens (within <see cref="CircuitSamplingDuration"/>).</summary>
     public int CircuitMinimumThroughput { get; set; } = 6;
 
     /// <summary>The window the circuit breaker measures failures over.</summary>
@@ -57,7 +57,10 @@ public sealed class BotSettings
     /// <summary>How long the circuit stays open before one trial call.</summary>
     public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Retries of idempotent API calls (GET, PUT, DELETE) after a 5xx, timeout or network error.</summary>
+    /// <summary>
+    /// Retries of idempotent API calls (GET, PUT, DELETE) after a 5xx, timeout or network error, and of any call whose
+    /// connection could not be made; 0 turns retries off. A question or rating that may have reached the API is never retried.
+    /// </summary>
     public int IdempotentRetries { get; set; } = 2;
 
     /// <summary>First retry delay of idempotent calls; doubles with jitter.</summary>

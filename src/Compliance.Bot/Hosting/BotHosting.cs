@@ -28,9 +28,8 @@ public static class BotHosting
             builder.Environment.EnvironmentName = environment;
         }
 
-        builder.Logging.AddServiceLogging(builder.Configuration, builder.Environment.IsDevelopment());
-        builder.Services.AddServiceTelemetry(builder.Configuration, "compliance-bot",
-            activitySources: ["System.Net.Http"], meters: ["System.Net.Http"]);
+        builder.AddServiceLogging();
+        builder.AddServiceTelemetry("compliance-bot");
 
         builder.Services.AddSingleton<IValidateOptions<BotOptions>, BotOptionsValidation>();
         builder.Services.AddOptions<BotOptions>().Bind(builder.Configuration).ValidateOnStart();
@@ -56,11 +55,7 @@ public static class BotHosting
         services.AddSingleton(TimeProvider.System);
 
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<BotSettings>>().Value);
-        services.AddSingleton(provider => new ComplianceApiClient(
-            ComplianceApiClient.CreateHttpClient(provider.GetRequiredService<IOptions<BotOptions>>().Value, provider.GetRequiredService<BotSettings>(),
-                provider.GetKeyedService<HttpMessageHandler>(ComplianceApiClient.TransportServiceKey)),
-            provider.GetRequiredService<BotSettings>(),
-            provider.GetRequiredService<ILogger<ComplianceApiClient>>()));
+        services.AddComplianceApiClient();
 
         services.AddSingleton<ConversationState>();
         services.AddSingleton<UserPreferences>();

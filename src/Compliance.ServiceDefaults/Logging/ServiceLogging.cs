@@ -1,15 +1,18 @@
+using System.Globalization;
 using Compliance.ServiceDefaults.Configuration;
 using Compliance.ServiceDefaults.Redaction;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting;
+using Serilog.Formatting.Compact;
 using Serilog.Formatting.Display;
 
 namespace Compliance.ServiceDefaults.Logging;
 
-/// <summary>Serilog set up the same way for both deployables: JSON in production, readable text in development, always redacted.</summary>
+/// <summary>Serilog set up the same way for both deployables: compact JSON in production, readable text in development, always redacted.</summary>
 public static class ServiceLogging
 {
     private static readonly string[] QuietCategories =
@@ -19,40 +22,40 @@ public static class ServiceLogging
         "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj} {TraceId}{NewLine}{Exception}";
 
     /// <summary>
-    /// Replaces the default providers with Serilog. <c>LOG_LEVEL</c> sets the minimum level; framework categories
-    /// are held at Warning because the request log line already records every request.
+    /// Makes Serilog the host's logger factory. <c>LOG_LEVEL</c> sets the minimum level; framework categories are
+    /// held at Warning because the request log line already records every request. Sinks and enrichers registered
+    /// as services (<see cref="Serilog.Core.ILogEventSink"/>) receive events too, which is how tests read the log.
     /// </summary>
-    public static Serilog.Core.Logger AddServiceLogging(this ILoggingBuilder logging, IConfiguration configuration, bool development)
+    public static TBuilder AddServiceLogging<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        ArgumentNullException.ThrowIfNull(logging);
-        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(builder);
+        // Parsed now, not inside the factory, so a bad value stops the start with the variable's name.
+        var level = ParseLevel(builder.Configuration["LOG_LEVEL"]);
+        var development = builder.Environment.IsDevelopment();
 
-        var level = ParseLevel(configuration["LOG_LEVEL"]);
-        ITextFormatter formatter = development
-            ? new MessageTemplateTextFormatter(DevelopmentTemplate, System.Globalization.CultureInfo.InvariantCulture)
-            : new JsonLogFormatter();
+        builder.Logging.ClearProviders();
+        // preserveStaticLogger: each host (tests run several in one process) keeps its own logger instead of
+        // replacing the process-wide Log.Logger.
+        builder.Services.AddSerilog((services, logger) => Configure(logger, level, development).ReadFrom.Services(services),
+            preserveStaticLogger: true);
+        return builder;
+    }
 
-        var logger = new LoggerConfiguration()
-            .MinimumLevel.Is(level)
-            .MinimumLevel.Override(QuietCategories[0], LevelAtLeast(level, LogEventLevel.Warning))
-            .MinimumLevel.Override(QuietCategories[1], LevelAtLeast(level, LogEventLevel.Warning))
-            .MinimumLevel.Override(QuietCategories[2], LevelAtLeast(level, LogEventLevel.Warning))
-            .MinimumLevel.Override(QuietCategories[3], LevelAtLeast(level, LogEventLevel.Warning))
-            .Enrich.FromLogContext()
-            .WriteTo.Console(new RedactingFormatter(formatter, SensitiveDataRedactor.Shared))
-            .CreateLogger();
-
-        logging.ClearProviders();
-        logging.AddSerilog(logger, dispose: true);
-
-        // The same floors for every provider, not only Serilog: the framework's request diagnostics log raw paths
-        // (which can hold ids or user text), and our request log line replaces them.
-        var floor = (LogLevel)Math.Max((int)LogLevel.Warning, (int)level);
+    /// <summary>The logger configuration itself: levels, context, and the console behind redaction.</summary>
+    public static LoggerConfiguration Configure(LoggerConfiguration logger, LogEventLevel level, bool development)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        logger.MinimumLevel.Is(level).Enrich.FromLogContext();
         foreach (var category in QuietCategories)
         {
-            logging.AddFilter(category, floor);
+            logger.MinimumLevel.Override(category, LevelAtLeast(level, LogEventLevel.Warning));
         }
-        return logger;
+
+        ITextFormatter formatter = development
+            ? new MessageTemplateTextFormatter(DevelopmentTemplate, CultureInfo.InvariantCulture)
+            : new CompactJsonFormatter();
+        // Redaction wraps the formatter, so it sees the finished line: message, every property and the exception.
+        return logger.WriteTo.Console(new RedactingFormatter(formatter, SensitiveDataRedactor.Shared));
     }
 
     /// <summary>Maps <c>LOG_LEVEL</c> (Serilog or Microsoft names, any case) to a level; unknown text is a start-up error.</summary>

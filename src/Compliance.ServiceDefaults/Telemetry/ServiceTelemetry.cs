@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Reflection;
-using Microsoft.Extensions.Configuration;
+using Compliance.ServiceDefaults.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -30,90 +31,58 @@ public static class BuildInfo
 }
 
 /// <summary>
-/// OpenTelemetry without the hosting package (not in the mirror): providers are built with the SDK's builders,
-/// held as singletons, started by a hosted service and disposed with the container. Traces and metrics are always
-/// collected in-process (trace ids for response headers, metrics for /health/metrics); OTLP export is added only
-/// when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
+/// OpenTelemetry through its hosting package: traces and metrics are always collected in-process (trace ids for
+/// response headers and logs, metrics for scraping) with the project's source and meter, HttpClient and runtime
+/// instrumentation; each deployable adds its own. OTLP export is added only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>
+/// is set.
 /// </summary>
 public static class ServiceTelemetry
 {
-    public static IServiceCollection AddServiceTelemetry(
-        this IServiceCollection services,
-        IConfiguration configuration,
+    public static TBuilder AddServiceTelemetry<TBuilder>(
+        this TBuilder builder,
         string serviceName,
-        IEnumerable<string> activitySources,
-        IEnumerable<string> meters)
+        Action<TracerProviderBuilder>? tracing = null,
+        Action<MeterProviderBuilder>? metrics = null)
+        where TBuilder : IHostApplicationBuilder
     {
-        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(builder);
+        var configuration = builder.Configuration;
+        // Read from IConfiguration (not left to the exporter's own reading of process variables) and checked now, so
+        // .env files and test hosts configure export the way the platform does and a typo is a start-up error.
         var exportEndpoint = configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
-        if (!string.IsNullOrWhiteSpace(exportEndpoint) && !Uri.TryCreate(exportEndpoint, UriKind.Absolute, out _))
+        Uri? endpoint = null;
+        if (!string.IsNullOrWhiteSpace(exportEndpoint) && !Uri.TryCreate(exportEndpoint, UriKind.Absolute, out endpoint))
         {
-            throw new Configuration.StartupConfigurationException("OTEL_EXPORTER_OTLP_ENDPOINT",
+            throw new StartupConfigurationException("OTEL_EXPORTER_OTLP_ENDPOINT",
                 $"is '{exportEndpoint}', which is not an absolute URL.");
         }
-
-        var export = !string.IsNullOrWhiteSpace(exportEndpoint);
         var protocol = ParseProtocol(configuration["OTEL_EXPORTER_OTLP_PROTOCOL"]);
         var name = configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } configured ? configured : serviceName;
-        var resource = ResourceBuilder.CreateDefault().AddService(name, serviceVersion: BuildInfo.Version);
-        var sources = activitySources.Append(ComplianceDiagnostics.SourceName).Distinct().ToArray();
-        var meterNames = meters.Append(ComplianceDiagnostics.SourceName).Distinct().ToArray();
 
-        services.AddSingleton(_ =>
-        {
-            var builder = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource(sources);
-            if (export)
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(name, serviceVersion: BuildInfo.Version))
+            .WithTracing(traces =>
             {
-                builder.AddOtlpExporter(o => Configure(o, exportEndpoint!, protocol, "v1/traces"));
-            }
-            return builder.Build();
-        });
-        services.AddSingleton(_ =>
-        {
-            var builder = Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource).AddMeter(meterNames);
-            if (export)
+                traces.AddSource(ComplianceDiagnostics.SourceName).AddHttpClientInstrumentation();
+                tracing?.Invoke(traces);
+            })
+            .WithMetrics(meters =>
             {
-                builder.AddOtlpExporter(o => Configure(o, exportEndpoint!, protocol, "v1/metrics"));
-            }
-            return builder.Build();
-        });
-        services.AddHostedService<TelemetryStarter>();
-        return services;
+                meters.AddMeter(ComplianceDiagnostics.SourceName).AddHttpClientInstrumentation().AddRuntimeInstrumentation();
+                metrics?.Invoke(meters);
+            });
+        if (endpoint is not null)
+        {
+            // With http/protobuf the exporter appends each signal's path (/v1/traces, /v1/metrics) to this base.
+            telemetry.UseOtlpExporter(protocol, endpoint);
+        }
+        return builder;
     }
 
-    // Options are set from IConfiguration, not left to the exporter's own reading of process environment variables,
-    // so .env files and test hosts configure export the same way as the platform does.
-    private static void Configure(OpenTelemetry.Exporter.OtlpExporterOptions options, string endpoint, OpenTelemetry.Exporter.OtlpExportProtocol protocol, string signalPath)
+    private static OtlpExportProtocol ParseProtocol(string? value) => value?.Trim().ToLowerInvariant() switch
     {
-        options.Protocol = protocol;
-        var baseUri = endpoint.TrimEnd('/');
-        // With http/protobuf each signal has its own path under the base endpoint; gRPC uses the endpoint as is.
-        options.Endpoint = new Uri(protocol == OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf ? $"{baseUri}/{signalPath}" : baseUri);
-    }
-
-    private static OpenTelemetry.Exporter.OtlpExportProtocol ParseProtocol(string? value) => value?.Trim().ToLowerInvariant() switch
-    {
-        null or "" or "grpc" => OpenTelemetry.Exporter.OtlpExportProtocol.Grpc,
-        "http/protobuf" => OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf,
-        _ => throw new Configuration.StartupConfigurationException("OTEL_EXPORTER_OTLP_PROTOCOL", $"is '{value}'; expected grpc or http/protobuf."),
+        null or "" or "grpc" => OtlpExportProtocol.Grpc,
+        "http/protobuf" => OtlpExportProtocol.HttpProtobuf,
+        _ => throw new StartupConfigurationException("OTEL_EXPORTER_OTLP_PROTOCOL", $"is '{value}'; expected grpc or http/protobuf."),
     };
-
-    /// <summary>Resolves the providers at start so listening begins before the first request, not on first use.</summary>
-    private sealed class TelemetryStarter(TracerProvider tracer, MeterProvider meter) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            GC.KeepAlive(tracer);
-            GC.KeepAlive(meter);
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken)
-        {
-            // Flush what is buffered for the exporter; disposal happens with the container.
-            tracer.ForceFlush(2000);
-            meter.ForceFlush(2000);
-            return Task.CompletedTask;
-        }
-    }
 }

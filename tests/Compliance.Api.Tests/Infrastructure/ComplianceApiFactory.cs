@@ -3,7 +3,6 @@ using Compliance.Testing.Servers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Compliance.Api.Tests.Infrastructure;
 
@@ -66,7 +65,7 @@ public class ComplianceApiFactory : WebApplicationFactory<Program>, IAsyncLifeti
         {
             builder.UseSetting(name, value);
         }
-        builder.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(Logs));
+        builder.ConfigureServices(services => services.AddSingleton<Serilog.Core.ILogEventSink>(Logs));
     }
 
     /// <summary>A client sending <c>Authorization: Bearer token</c> (none when <paramref name="token"/> is null).</summary>

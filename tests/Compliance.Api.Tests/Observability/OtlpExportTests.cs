@@ -37,6 +37,8 @@ public sealed class OtlpExportTests
             using var client = api.CreateClient(token: null);
             var response = await client.GetAsync("/health/live", TestContext.Current.CancellationToken);
             Assert.True(response.IsSuccessStatusCode);
+            // Raw paths can carry personal data: spans keep the route template only.
+            await client.GetAsync("/health/live/jane.doe@example.com", TestContext.Current.CancellationToken);
         } // disposing the API flushes the exporters
 
         var traces = received.Where(r => r.Path == "/v1/traces").ToList();
@@ -44,5 +46,6 @@ public sealed class OtlpExportTests
         var payload = Encoding.UTF8.GetString(traces.SelectMany(t => t.Body).ToArray());
         Assert.Contains("compliance-api", payload, StringComparison.Ordinal);
         Assert.Contains("/health/live", payload, StringComparison.Ordinal);
+        Assert.DoesNotContain("jane.doe", payload, StringComparison.Ordinal);
     }
 }

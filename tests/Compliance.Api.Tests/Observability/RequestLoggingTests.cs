@@ -10,7 +10,7 @@ public sealed class RequestLoggingTests(ComplianceApiFactory api) : IClassFixtur
     {
         using var client = api.CreateClient(token: null);
         var response = await client.GetAsync("/health/live", TestContext.Current.CancellationToken);
-        var traceId = response.Headers.GetValues(RequestLoggingMiddleware.TraceIdHeader).Single();
+        var traceId = response.Headers.GetValues(RequestLog.TraceIdHeader).Single();
 
         var line = Assert.Single(RequestLines(), l => Equals(l.Properties["TraceId"], traceId));
         Assert.Equal("GET", line.Properties["Method"]);
@@ -24,14 +24,14 @@ public sealed class RequestLoggingTests(ComplianceApiFactory api) : IClassFixtur
     {
         using var client = api.CreateClient(token: null);
         var response = await client.GetAsync("/api/v1/unknown/jane.doe@example.com", TestContext.Current.CancellationToken);
-        var traceId = response.Headers.GetValues(RequestLoggingMiddleware.TraceIdHeader).Single();
+        var traceId = response.Headers.GetValues(RequestLog.TraceIdHeader).Single();
 
         var line = Assert.Single(RequestLines(), l => Equals(l.Properties["TraceId"], traceId));
         Assert.Equal(404, line.Properties["StatusCode"]);
-        Assert.Equal("(unmatched)", line.Properties["Route"]);
+        Assert.Equal(RequestLog.UnmatchedRoute, line.Properties["Route"]);
         Assert.DoesNotContain(api.Logs.Entries, e => e.Message.Contains("jane.doe", StringComparison.Ordinal));
     }
 
     private IEnumerable<CapturedLog> RequestLines() =>
-        api.Logs.Entries.Where(e => e.Category == typeof(RequestLoggingMiddleware).FullName);
+        api.Logs.Entries.Where(e => e.Category == RequestLog.Category);
 }

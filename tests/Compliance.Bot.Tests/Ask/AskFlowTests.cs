@@ -52,7 +52,8 @@ public sealed class AskFlowTests
         var request = bot.Api.Requests.Single(r => r.Path == "/api/v1/query");
         Assert.Equal("Bearer " + StubComplianceApi.ServiceToken, request.Authorization);
         Assert.Contains("text/event-stream", request.Accept, StringComparison.Ordinal);
-        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", request.TraceParent);
+        // Flags: sampled (01), and since .NET 10 also "random trace id" (02, W3C Trace Context level 2).
+        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[0-3]$", request.TraceParent);
     }
 
     [Fact]

@@ -62,7 +62,8 @@ public sealed class BotHarness : IAsyncDisposable
         var settings = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
             ["ENVIRONMENT"] = "Test",
-            ["LOG_LEVEL"] = "Fatal",
+            // The captured log is a Serilog sink now, behind the same minimum level as the console.
+            ["LOG_LEVEL"] = "Information",
             ["DISCORD_TOKEN"] = discord.Options.BotToken,
             ["DISCORD_CLIENT_ID"] = discord.Options.ApplicationId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["API_URL"] = api.BaseUrl.ToString(),
@@ -91,7 +92,7 @@ public sealed class BotHarness : IAsyncDisposable
             builder.Services.AddKeyedSingleton(Compliance.Bot.Api.ComplianceApiClient.TransportServiceKey, apiTransport);
         }
         var logs = new CapturedLogs();
-        builder.Logging.AddProvider(logs);
+        builder.Services.AddSingleton<Serilog.Core.ILogEventSink>(logs);
         var host = builder.Build();
         await host.StartAsync();
         var harness = new BotHarness(discord, api, host, logs, directory) { _keepDiscord = keepDiscord };
