@@ -18,6 +18,12 @@ public class AnswersApi : ComplianceApiFactory
 
     public FakeOpenAiServer Provider { get; private set; } = null!;
 
+    /// <summary>
+    /// RATE_LIMIT_PER_USER for this host. Most answer tests ask far more than 30 questions a minute as <see cref="UserId"/>,
+    /// so the limit is raised here; <see cref="QuestionRateLimitTests"/> keeps the shipped default (null) to test it.
+    /// </summary>
+    protected virtual int? PerUserLimit => 1000;
+
     public override async ValueTask InitializeAsync()
     {
         Provider = await FakeOpenAiServer.StartAsync();
@@ -26,6 +32,10 @@ public class AnswersApi : ComplianceApiFactory
         WithSetting("XAI_API_KEY", FakeOpenAiServer.DefaultApiKey);
         WithSetting("GROK_MODEL", Model);
         WithSetting("GROK_MAX_RETRIES", "0");
+        if (PerUserLimit is { } limit)
+        {
+            WithSetting("RATE_LIMIT_PER_USER", limit.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         WithSetting("SAMPLE_POLICIES_DIR", Path.Combine(RepositoryRoot(), "samples", "policies"));
         await base.InitializeAsync();
     }

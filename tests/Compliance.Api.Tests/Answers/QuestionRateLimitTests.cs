@@ -8,7 +8,7 @@ using Compliance.Contracts.Questions;
 namespace Compliance.Api.Tests.Answers;
 
 /// <summary>The per-user limit on questions (RATE_LIMIT_PER_USER, 30 a minute by default) on the question endpoint itself.</summary>
-public sealed class QuestionRateLimitTests(AnswersApi api) : IClassFixture<AnswersApi>
+public sealed class QuestionRateLimitTests(DefaultLimitsAnswersApi api) : IClassFixture<DefaultLimitsAnswersApi>
 {
     [Fact]
     public async Task The_31st_question_of_a_user_within_a_minute_is_429_with_retry_after()
@@ -35,4 +35,10 @@ public sealed class QuestionRateLimitTests(AnswersApi api) : IClassFixture<Answe
             problem.GetProperty("detail").GetString());
         Assert.Equal(HttpStatusCode.OK, otherUser.StatusCode);
     }
+}
+
+/// <summary>The answers API with the shipped per-user limit (RATE_LIMIT_PER_USER unset, so 30 a minute).</summary>
+public sealed class DefaultLimitsAnswersApi : AnswersApi
+{
+    protected override int? PerUserLimit => null;
 }
