@@ -186,10 +186,6 @@ public sealed class AnswerService(
             FirstTokenMs = run.FirstTokenMs,
             TotalMs = (int)run.Clock.Elapsed.TotalMilliseconds,
             CacheHit = run.CacheHit,
-            // The entity marks the chain fields required; QueryLogWriter computes and assigns all three.
-            ContentHash = string.Empty,
-            PreviousHash = string.Empty,
-            Hash = string.Empty,
         };
         try
         {

@@ -20,8 +20,8 @@ public sealed class QueryLogWriter(AuditBacklog queue, TimeProvider clock)
 {
     /// <summary>
     /// Queues <paramref name="log"/>. An empty <see cref="QueryLog.Id"/> gets a new (time-ordered) id and a default
-    /// <see cref="QueryLog.CreatedAt"/> the current time. Set <c>ContentHash</c>, <c>PreviousHash</c> and <c>Hash</c>
-    /// to <see cref="string.Empty"/>: they are filled here and at commit. The object is normalised in place (as
+    /// <see cref="QueryLog.CreatedAt"/> the current time. <c>ContentHash</c>, <c>PreviousHash</c> and <c>Hash</c> are
+    /// this writer's: whatever the caller left there is replaced, here and at commit. The object is normalised in place (as
     /// Postgres will store it) and copied; later changes to it are not recorded.
     /// </summary>
     public async ValueTask AppendAsync(QueryLog log, CancellationToken cancellationToken)
@@ -80,9 +80,6 @@ public sealed class SystemAuditWriter(AuditBacklog queue, TimeProvider clock)
             },
             Outcome = outcome,
             ClientAddress = clientAddress,
-            ContentHash = string.Empty,
-            PreviousHash = string.Empty,
-            Hash = string.Empty,
         };
         CanonicalForm.Normalise(entry);
         entry.ContentHash = CanonicalForm.ContentHash(entry);

@@ -33,9 +33,6 @@ public static class AuditRecords
         TotalMs = 900,
         RetrievalDiagnostics = """{"z":1,"a":[1.50,"x\u0000y"],"mode":"hybrid"}""",
         Citations = [new QueryCitation { Number = 1, DocumentId = Guid.NewGuid(), DocumentVersion = 2, Title = "Personal Trading Policy", Section = "4.2 Blackout", Page = 3, ChunkId = "c-1", Score = 0.8123456789 }],
-        ContentHash = string.Empty,
-        PreviousHash = string.Empty,
-        Hash = string.Empty,
     };
 
     /// <summary>Appends and waits until stored.</summary>

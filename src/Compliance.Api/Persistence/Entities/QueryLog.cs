@@ -76,14 +76,17 @@ public sealed class QueryLog
 
     public bool CacheHit { get; set; }
 
-    /// <summary>SHA-256 of the record's canonical content. Kept after erasure so the chain still verifies.</summary>
-    public required string ContentHash { get; set; }
+    /// <summary>
+    /// SHA-256 of the record's canonical content. Kept after erasure so the chain still verifies. Set by
+    /// <c>QueryLogWriter</c>, like the two links below (assigned at commit): callers leave all three alone.
+    /// </summary>
+    public string ContentHash { get; set; } = string.Empty;
 
     /// <summary>The previous record's <see cref="Hash"/> (64 zeros for the first record).</summary>
-    public required string PreviousHash { get; set; }
+    public string PreviousHash { get; set; } = string.Empty;
 
     /// <summary>SHA-256 of <see cref="PreviousHash"/> and <see cref="ContentHash"/>.</summary>
-    public required string Hash { get; set; }
+    public string Hash { get; set; } = string.Empty;
 
     public DateTimeOffset? ErasedAt { get; set; }
 

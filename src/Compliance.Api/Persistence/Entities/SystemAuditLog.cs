@@ -29,9 +29,10 @@ public sealed class SystemAuditLog
 
     public string? ClientAddress { get; set; }
 
-    public required string ContentHash { get; set; }
+    // The chain fields are the audit writer's: it computes the content hash and links the record at commit.
+    public string ContentHash { get; set; } = string.Empty;
 
-    public required string PreviousHash { get; set; }
+    public string PreviousHash { get; set; } = string.Empty;
 
-    public required string Hash { get; set; }
+    public string Hash { get; set; } = string.Empty;
 }
