@@ -31,6 +31,6 @@ public sealed class StartupFailureTests
     public void A_bug_is_not_taken_for_a_deployment_mistake()
     {
         Assert.False(StartupFailure.IsKnown(new InvalidOperationException("a bug")));
-        Assert.False(StartupFailure.IsKnown(new AggregateException(new StartupConfigurationException("PORT", "is bad."), new NullReferenceException())));
+        Assert.False(StartupFailure.IsKnown(new AggregateException(new StartupConfigurationException("PORT", "is bad."), new InvalidOperationException("a bug"))));
     }
 }
