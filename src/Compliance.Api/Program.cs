@@ -83,7 +83,7 @@ try
 
     return await app.RunAsync(command);
 }
-catch (Exception ex) when (StartupFailure.IsConfiguration(ex))
+catch (Exception ex) when (StartupFailure.IsKnown(ex))
 {
     // A deployment mistake: say which variable, without a stack trace, and exit non-zero so the platform notices.
     await Console.Error.WriteLineAsync(StartupFailure.Describe(ex));

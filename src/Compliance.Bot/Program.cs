@@ -2,7 +2,6 @@ using Compliance.Bot.Configuration;
 using Compliance.Bot.Health;
 using Compliance.Bot.Hosting;
 using Compliance.ServiceDefaults.Configuration;
-using Microsoft.Extensions.Options;
 
 // `dotnet Compliance.Bot.dll health` (or --check): the container probe. Reads the liveness file only; starts nothing.
 if (args is ["health" or "--check", ..])
@@ -30,11 +29,9 @@ try
     await host.RunAsync();
     return Environment.ExitCode;
 }
-catch (Exception ex) when (ex is OptionsValidationException or StartupConfigurationException)
+catch (Exception ex) when (StartupFailure.IsKnown(ex))
 {
-    // A deployment mistake: name the variable, no stack trace, non-zero exit.
-    var failures = ex is OptionsValidationException options ? options.Failures : [ex.Message];
-    await Console.Error.WriteLineAsync("Start-up failed because of the configuration:" + Environment.NewLine +
-        string.Join(Environment.NewLine, failures.Select(f => "  - " + f)));
+    // A deployment mistake: one line naming the variable, no stack trace, non-zero exit.
+    await Console.Error.WriteLineAsync(StartupFailure.Describe(ex));
     return 1;
 }

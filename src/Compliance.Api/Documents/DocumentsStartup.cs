@@ -3,6 +3,9 @@ using Compliance.Api.Knowledge;
 using Compliance.Api.Persistence;
 using Compliance.Api.Persistence.Entities;
 using Compliance.Knowledge.Indexing;
+using Compliance.Knowledge.Indexing.Embedded;
+using Compliance.ServiceDefaults.Configuration;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +27,15 @@ internal sealed class DocumentsStartup(
         // Resolved here, not in the constructor: the host builds hosted services before it validates options, and
         // a bad ADMIN_TOKEN must be reported as such, not hidden behind a model that fails to load.
         var knowledge = services.GetRequiredService<KnowledgeRuntime>();
-        await knowledge.Index.EnsureCreatedAsync(options.Value.Dimensions, cancellationToken);
+        try
+        {
+            await knowledge.Index.EnsureCreatedAsync(options.Value.Dimensions, cancellationToken);
+        }
+        catch (Exception ex) when (knowledge.Index is SqliteKnowledgeIndex && ex is IOException or UnauthorizedAccessException or SqliteException)
+        {
+            // The embedded index's file cannot be created or opened where INDEX_PATH points: the deployment's to fix.
+            throw new StartupConfigurationException("INDEX_PATH", $"is not usable: {ex.Message}");
+        }
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ComplianceDbContext>();

@@ -1,3 +1,4 @@
+using Compliance.ServiceDefaults.Configuration;
 using Npgsql;
 
 namespace Compliance.Api.Persistence;
@@ -7,7 +8,7 @@ namespace Compliance.Api.Persistence;
 /// password, a missing database. An operator's problem to fix, not a bug, so it is reported as one line naming the
 /// variable and the reason, and exits with code 1 (see <c>StartupFailure</c>).
 /// </summary>
-public sealed class DatabaseUnavailableException : Exception
+public sealed class DatabaseUnavailableException : Exception, IStartupFailure
 {
     public DatabaseUnavailableException(NpgsqlException cause, int attempts)
         : base(Describe(cause, attempts), cause)
@@ -32,8 +33,8 @@ public sealed class DatabaseUnavailableException : Exception
     public bool IsTransient { get; }
 
     /// <summary>
-    /// The message alone. The host logs a start-up exception with its stack trace before Program reports it; for a
-    /// database that is simply not there, that trace (and Npgsql's inner one) only buries the line that matters.
+    /// The message alone, wherever it is logged: for a database that is simply not there, the stack trace (and
+    /// Npgsql's inner one) only buries the line that matters.
     /// The cause stays in <see cref="Exception.InnerException"/> for a debugger.
     /// </summary>
     public override string ToString() => $"{GetType().Name}: {Message}";

@@ -51,6 +51,10 @@ public static class ServiceLogging
             logger.MinimumLevel.Override(category, LevelAtLeast(level, LogEventLevel.Warning));
         }
 
+        // The host logs a failed start ("Hosting failed to start") with the exception's stack trace, then Program
+        // prints the one line that names the variable. For a deployment mistake the trace only buries that line.
+        logger.Filter.ByExcluding(IsHostReportOfKnownStartupFailure);
+
         ITextFormatter formatter = development
             ? new MessageTemplateTextFormatter(DevelopmentTemplate, CultureInfo.InvariantCulture)
             : new CompactJsonFormatter();
@@ -78,6 +82,11 @@ public static class ServiceLogging
                 $"is '{value}'; expected one of Trace, Debug, Information, Warning, Error, Critical."),
         };
     }
+
+    private static bool IsHostReportOfKnownStartupFailure(LogEvent logEvent) =>
+        logEvent.Exception is { } exception && StartupFailure.IsKnown(exception) &&
+        logEvent.Properties.TryGetValue("SourceContext", out var source) &&
+        source is ScalarValue { Value: "Microsoft.Extensions.Hosting.Internal.Host" };
 
     private static LogEventLevel LevelAtLeast(LogEventLevel configured, LogEventLevel floor) =>
         configured > floor ? configured : floor;

@@ -116,6 +116,92 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public async Task A_missing_embedding_model_in_production_stops_the_API_with_one_line_naming_EMBED_MODEL()
+    {
+        // The model loads in a hosted service, after the host has started logging: its log of the failure must not
+        // carry the stack trace either.
+        var database = await TestServers.CreateDatabaseAsync(await TestServers.PostgresAdminAsync(), "startup");
+        var missing = Path.Combine(Path.GetTempPath(), "no-model-" + Guid.NewGuid().ToString("N")[..8]);
+
+        var run = await RunApiProcess(new()
+        {
+            ["ENVIRONMENT"] = "Production",
+            ["DATABASE_URL"] = database,
+            ["ADMIN_TOKEN"] = ValidToken,
+            ["SERVICE_TOKEN"] = ValidToken.ToUpperInvariant() + "x",
+            ["EMBED_MODEL"] = missing,
+            ["INDEX_PATH"] = Path.Combine(missing + "-index", "index.db"),
+            ["PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+
+        AssertOneLineFailure(run, "Start-up failed: EMBED_MODEL is not usable: ", $"Embedding model directory {missing} (EMBED_MODEL) does not exist");
+    }
+
+    [Fact]
+    public async Task An_unusable_INDEX_PATH_stops_the_API_with_one_line_naming_it()
+    {
+        // A file where the index's folder should be: the index cannot be created, which is the deployment's doing.
+        var database = await TestServers.CreateDatabaseAsync(await TestServers.PostgresAdminAsync(), "startup");
+        var file = Path.GetTempFileName();
+        try
+        {
+            var run = await RunApiProcess(new()
+            {
+                ["ENVIRONMENT"] = "Production",
+                ["DATABASE_URL"] = database,
+                ["ADMIN_TOKEN"] = ValidToken,
+                ["SERVICE_TOKEN"] = ValidToken.ToUpperInvariant() + "x",
+                ["EMBED_REQUIRED"] = "false",
+                ["EMBED_MODEL"] = Path.Combine(file + "-no-model"),
+                ["INDEX_PATH"] = Path.Combine(file, "index.db"),
+                ["PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
+
+            AssertOneLineFailure(run, "Start-up failed: INDEX_PATH is not usable: ", file);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    // Read while the host is built, before logging starts.
+    [InlineData("PORT", "eighty", "Start-up failed: PORT is 'eighty'; expected a TCP port number (1-65535).")]
+    // Options validated by the host as it starts (ValidateOnStart), which logs the failure before Program reports it.
+    [InlineData("GROK_TEMP", "7", "Start-up failed: GROK_TEMP is 7; expected a number from 0 to 2.")]
+    public async Task A_configuration_failure_is_one_line_naming_the_variable(string variable, string value, string expected)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["ENVIRONMENT"] = "Production",
+            ["DATABASE_URL"] = $"postgres://u:p@127.0.0.1:{FreePort.Next()}/db",
+            ["ADMIN_TOKEN"] = ValidToken,
+            ["SERVICE_TOKEN"] = ValidToken + "x",
+        };
+        settings[variable] = value;
+
+        var run = await RunApiProcess(settings);
+
+        AssertOneLineFailure(run, expected, expected);
+    }
+
+    [Fact]
+    public async Task Several_configuration_failures_are_one_line_naming_each_variable()
+    {
+        var run = await RunApiProcess(new()
+        {
+            ["ENVIRONMENT"] = "Production",
+            ["DATABASE_URL"] = $"postgres://u:p@127.0.0.1:{FreePort.Next()}/db",
+            ["SERVICE_TOKEN"] = ValidToken,
+            ["REQUEST_BODY_MAX_BYTES"] = "5",
+        });
+
+        AssertOneLineFailure(run, "Start-up failed: ", "REQUEST_BODY_MAX_BYTES is 5; expected 1 KB to 16 MB.");
+        Assert.Contains("ADMIN_TOKEN is not set", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Short_admin_token_is_refused_in_production()
     {
         var (exitCode, output) = await RunApi(new()
@@ -174,15 +260,21 @@ public sealed class StartupValidationTests
 
     private static void AssertOneLineDatabaseFailure(ApiRun run, string reason)
     {
+        AssertOneLineFailure(run, "Start-up failed: DATABASE_URL: ", reason);
+        Assert.DoesNotContain("s3cretpass", run.Stdout + run.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>The rule for every start-up failure: exit code 1, one line on stderr, no stack trace anywhere.</summary>
+    private static void AssertOneLineFailure(ApiRun run, string start, string reason)
+    {
         Assert.Equal(1, run.ExitCode);
         var line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        Assert.StartsWith("Start-up failed: DATABASE_URL: ", line, StringComparison.Ordinal);
+        Assert.StartsWith(start, line, StringComparison.Ordinal);
         Assert.Contains(reason, line, StringComparison.Ordinal);
-        // No stack trace anywhere (the host's own log of the failure included), and never the password.
+        // No stack trace anywhere: the host's own log of the failure (JSON on stdout, frames as "\n   at ") included.
         var everything = run.Stdout + run.Stderr;
         Assert.DoesNotContain("Unhandled exception", everything, StringComparison.Ordinal);
         Assert.DoesNotMatch(@"(?m)^\s+at |\\n\s+at ", everything);
-        Assert.DoesNotContain("s3cretpass", everything, StringComparison.Ordinal);
     }
 
     private static async Task<(int ExitCode, string Output)> RunApi(Dictionary<string, string> settings)
