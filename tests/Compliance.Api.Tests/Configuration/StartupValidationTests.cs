@@ -1,3 +1,4 @@
+using Compliance.Testing.Processes;
 using System.Diagnostics;
 using Compliance.Testing.Servers;
 
@@ -258,14 +259,14 @@ public sealed class StartupValidationTests
         Assert.InRange(run.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(30));
     }
 
-    private static void AssertOneLineDatabaseFailure(ApiRun run, string reason)
+    private static void AssertOneLineDatabaseFailure(ProcessRun run, string reason)
     {
         AssertOneLineFailure(run, "Start-up failed: DATABASE_URL: ", reason);
         Assert.DoesNotContain("s3cretpass", run.Stdout + run.Stderr, StringComparison.Ordinal);
     }
 
     /// <summary>The rule for every start-up failure: exit code 1, one line on stderr, no stack trace anywhere.</summary>
-    private static void AssertOneLineFailure(ApiRun run, string start, string reason)
+    private static void AssertOneLineFailure(ProcessRun run, string start, string reason)
     {
         Assert.Equal(1, run.ExitCode);
         var line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
@@ -283,9 +284,8 @@ public sealed class StartupValidationTests
         return (run.ExitCode, run.Stdout + run.Stderr);
     }
 
-    private sealed record ApiRun(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed);
 
-    private static async Task<ApiRun> RunApiProcess(Dictionary<string, string> settings, string? command = null)
+    private static async Task<ProcessRun> RunApiProcess(Dictionary<string, string> settings, string? command = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -308,22 +308,7 @@ public sealed class StartupValidationTests
             start.Environment[name] = value;
         }
 
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException("The API kept running with an invalid configuration: " + await stdout + await stderr);
-        }
-        return new ApiRun(process.ExitCode, await stdout, await stderr, clock.Elapsed);
+        return await ProcessRun.ToExitAsync(start, TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
     }
 
     /// <summary>The API's own build output (same configuration as this test assembly).</summary>

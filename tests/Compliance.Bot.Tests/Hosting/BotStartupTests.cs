@@ -1,3 +1,4 @@
+using Compliance.Testing.Processes;
 using System.Diagnostics;
 
 namespace Compliance.Bot.Tests.Hosting;
@@ -42,7 +43,7 @@ public sealed class BotStartupTests
         AssertOneLine(run, "Start-up failed: LOG_LEVEL is 'loud'; expected one of Trace, Debug, Information, Warning, Error, Critical.");
     }
 
-    private static void AssertOneLine(BotRun run, string expectedStart)
+    private static void AssertOneLine(ProcessRun run, string expectedStart)
     {
         Assert.Equal(1, run.ExitCode);
         var line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
@@ -53,9 +54,8 @@ public sealed class BotStartupTests
         Assert.DoesNotMatch(@"(?m)^\s+at |\\n\s+at ", everything);
     }
 
-    private sealed record BotRun(int ExitCode, string Stdout, string Stderr);
 
-    private static async Task<BotRun> RunBot(Dictionary<string, string> settings)
+    private static async Task<ProcessRun> RunBot(Dictionary<string, string> settings)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -75,21 +75,7 @@ public sealed class BotStartupTests
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException("The bot kept running with an invalid configuration: " + await stdout + await stderr);
-        }
-        return new BotRun(process.ExitCode, await stdout, await stderr);
+        return await ProcessRun.ToExitAsync(start, TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
     }
 
     /// <summary>The bot's own build output (same configuration as this test assembly).</summary>
