@@ -342,9 +342,10 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 return _session.Run(runOptions, _inputNames, inputs, OutputNames);
             }
-            catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+            catch (OnnxRuntimeException terminated) when (cancellationToken.IsCancellationRequested)
             {
-                throw new OperationCanceledException(cancellationToken);
+                // The ORT error stays as the inner exception: it is the evidence the run was stopped part way.
+                throw new OperationCanceledException("The embedding run was terminated part way.", terminated, cancellationToken);
             }
         }
         finally

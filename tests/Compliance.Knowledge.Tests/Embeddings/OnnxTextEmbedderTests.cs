@@ -157,11 +157,11 @@ public sealed class OnnxTextEmbedderTests(TinyEmbedderFixture fixture) : IClassF
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         cts.CancelAfter(eighth / 2);
 
-        var clock = Stopwatch.StartNew();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => embedder.EmbedBatchAsync(passages, cts.Token));
+        var cancelled = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => embedder.EmbedBatchAsync(passages, cts.Token));
 
-        // The whole batch takes about six times as long as the eighth measured above; stopping well before is the point.
-        Assert.True(clock.Elapsed < eighth * 4, $"cancelled after {clock.Elapsed.TotalMilliseconds:F0} ms; an eighth of the batch took {eighth.TotalMilliseconds:F0} ms");
+        // The cancel lands well inside the one run (half an eighth of it; tokenising all 48 takes a few milliseconds),
+        // so ORT's own error is the inner exception: the run was terminated, not finished and then checked.
+        Assert.IsType<Microsoft.ML.OnnxRuntime.OnnxRuntimeException>(cancelled.InnerException);
         var vector = await embedder.EmbedAsync("the session still works", Ct);
         Assert.Equal(384, vector.Length);
     }
