@@ -66,8 +66,11 @@ public static class HealthApi
         // OpenTelemetry's Prometheus exporter answers the scrape; a GET route of our own around it keeps the admin
         // policy and the OpenAPI description that the package's own MapPrometheusScrapingEndpoint would not carry.
         var scrape = routes.CreateApplicationBuilder().UseOpenTelemetryPrometheusScrapingEndpoint(_ => true).Build();
-        Func<HttpContext, Task> metrics = context => scrape(context);
-        group.MapGet("/metrics", metrics)
+        group.MapGet("/metrics", async (HttpContext context) =>
+            {
+                await scrape(context);
+                return Results.Empty;
+            })
             .Produces(StatusCodes.Status200OK, contentType: "text/plain")
             .RequireAuthorization(ApiPolicies.Admin).WithName("HealthMetrics")
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
