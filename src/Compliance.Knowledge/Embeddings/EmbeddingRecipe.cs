@@ -143,6 +143,11 @@ public sealed record EmbeddingRecipe
         };
         var maxTokens = manifest.MaxTokens ?? EmbeddingOptions.MaxSequenceLength;
         CheckMaxTokens(maxTokens, path, "maxTokens");
+        if (!string.IsNullOrWhiteSpace(manifest.Sha256) && (manifest.Sha256.Length != 64 || !manifest.Sha256.All(char.IsAsciiHexDigit)))
+        {
+            throw Broken(path, $"has sha256 \"{manifest.Sha256}\"; it must be the model file's 64 hex digits");
+        }
+
         return new EmbeddingRecipe
         {
             Name = string.IsNullOrWhiteSpace(manifest.Name) ? directoryName : manifest.Name,

