@@ -68,6 +68,9 @@ internal sealed class TimedKnowledgeIndex(IKnowledgeIndex inner, StageClock cloc
 
     public Task<IndexStatistics> GetStatisticsAsync(CancellationToken cancellationToken) => inner.GetStatisticsAsync(cancellationToken);
 
+    public Task<EmbeddingModelChange> UseEmbeddingModelAsync(string model, CancellationToken cancellationToken) =>
+        inner.UseEmbeddingModelAsync(model, cancellationToken);
+
     public void Dispose() => (inner as IDisposable)?.Dispose();
 }
 

@@ -19,6 +19,7 @@ namespace Compliance.Api.Documents;
 internal sealed class DocumentsStartup(
     IServiceProvider services,
     IServiceScopeFactory scopes,
+    ReindexJobs jobs,
     IOptions<RetrievalOptions> options,
     ILogger<DocumentsStartup> logger) : IHostedService
 {
@@ -35,6 +36,14 @@ internal sealed class DocumentsStartup(
         {
             // The embedded index's file cannot be created or opened where INDEX_PATH points: the deployment's to fix.
             throw new StartupConfigurationException("INDEX_PATH", $"is not usable: {ex.Message}");
+        }
+
+        // Vectors of two models never mix: an index built with another model (or recipe) loses its vectors here and
+        // is re-embedded in the background below; text search keeps finding every chunk meanwhile.
+        EmbeddingModelChange? modelChange = null;
+        if (knowledge.ModelIdentity is { } model)
+        {
+            modelChange = await knowledge.Index.UseEmbeddingModelAsync(model, cancellationToken);
         }
 
         await using var scope = scopes.CreateAsyncScope();
@@ -59,6 +68,16 @@ internal sealed class DocumentsStartup(
             {
                 await ingestion.ReindexAsync(document, cancellationToken);
             }
+        }
+
+        if (modelChange is { Changed: true } change && statistics.Chunks > 0 && indexed.Count == 0)
+        {
+            var job = jobs.Start("re-embed");
+            knowledge.ReembedJobId = job.Id;
+            logger.LogWarning(
+                "The {Backend} index was built with the embedding model {PreviousModel}, but this instance runs {Model}: its {Vectors} vectors " +
+                "were removed and re-embed job {JobId} re-embeds every document in the background (until it ends, chunks not yet re-embedded are found by text search only)",
+                statistics.Backend, change.PreviousModel ?? "(unrecorded)", knowledge.ModelIdentity, change.VectorsRemoved, job.Id);
         }
 
         if (options.Value.SamplePoliciesDirectory is { Length: > 0 } samples && !await db.Documents.AnyAsync(cancellationToken))

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using Compliance.Api.Documents;
 using Compliance.Api.Knowledge;
+using Compliance.Knowledge.Embeddings;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Compliance.Api.Health;
@@ -43,18 +45,39 @@ internal sealed class IndexHealthCheck(KnowledgeRuntime knowledge) : IHealthChec
 /// The embedding model is loaded. Without one the service still answers (lexical-only), so that is Degraded, not
 /// Unhealthy: ready, but visibly not at full strength.
 /// </summary>
-internal sealed class EmbeddingModelHealthCheck(KnowledgeRuntime knowledge) : IHealthCheck
+internal sealed class EmbeddingModelHealthCheck(KnowledgeRuntime knowledge, ReindexJobs jobs) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(knowledge.Embedder is { } embedder
-            ? HealthCheckResult.Healthy("The embedding model is loaded.", new Dictionary<string, object>
+        Task.FromResult(knowledge.Embedder is { } embedder ? Loaded(embedder)
+            : HealthCheckResult.Degraded("No embedding model: search is lexical-only (scripts/download-model.sh, then EMBED_MODEL)."));
+
+    private HealthCheckResult Loaded(ITextEmbedder embedder)
+    {
+        var data = new Dictionary<string, object>
             {
                 ["model"] = embedder.ModelName,
+                ["model_identity"] = knowledge.ModelIdentity!,
                 ["dimensions"] = embedder.Dimensions,
                 ["question_cache_local_hits"] = knowledge.QueryEmbedder?.Hits ?? 0,
                 ["question_cache_shared"] = knowledge.SharedEmbeddingCache is not null,
                 ["question_cache_shared_hits"] = knowledge.SharedEmbeddingCache?.Hits ?? 0,
                 ["question_cache_shared_errors"] = knowledge.SharedEmbeddingCache?.Errors ?? 0,
-            })
-            : HealthCheckResult.Degraded("No embedding model: search is lexical-only (scripts/download-model.sh, then EMBED_MODEL)."));
+            };
+        // After a model change the index is re-embedded in the background: until then part of it is text-only.
+        if (knowledge.ReembedJobId is { } id && jobs.Get(id) is { } job)
+        {
+            data["reembed_job"] = job.Id;
+            data["reembed_status"] = job.Status;
+            data["reembed_documents_done"] = job.Completed;
+            data["reembed_documents_total"] = job.Total;
+            if (job.Status == "running")
+            {
+                return HealthCheckResult.Degraded(
+                    $"The index was built with another embedding model and is being re-embedded ({job.Completed} of {job.Total} documents); " +
+                    "until then documents not yet re-embedded are found by text search only.", data: data);
+            }
+        }
+
+        return HealthCheckResult.Healthy("The embedding model is loaded.", data);
+    }
 }

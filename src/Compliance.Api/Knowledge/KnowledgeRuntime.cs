@@ -34,6 +34,23 @@ public sealed class KnowledgeRuntime(
     /// <summary>The shared (Redis) layer of <see cref="QueryEmbedder"/>, when there is one.</summary>
     public SharedEmbeddingCache? SharedEmbeddingCache => QueryEmbedder?.Inner as SharedEmbeddingCache;
 
+    /// <summary>
+    /// What the index records as the model behind its vectors (<see cref="OnnxTextEmbedder.ModelIdentity"/>: name,
+    /// recipe, model hash); null without a model.
+    /// </summary>
+    public string? ModelIdentity => Embedder switch
+    {
+        null => null,
+        OnnxTextEmbedder onnx => onnx.ModelIdentity,
+        var other => $"{other.ModelName} {other.Dimensions}d",
+    };
+
+    /// <summary>
+    /// The background job re-embedding the documents because the index was built with another model (set at start,
+    /// see DocumentsStartup); null when the index already matched. Health is degraded while it runs.
+    /// </summary>
+    public Guid? ReembedJobId { get; set; }
+
     /// <summary><c>hybrid</c>, or <c>lexical-only</c> without a model.</summary>
     public string Mode => Embedder is null ? "lexical-only" : "hybrid";
 

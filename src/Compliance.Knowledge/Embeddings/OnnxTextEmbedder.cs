@@ -42,6 +42,7 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
     private readonly string[] _inputNames;
     private readonly int _maxBatchTokens;
     private readonly ILogger _logger;
+    private readonly Lazy<string> _identity;
     private long _truncated;
 
     private OnnxTextEmbedder(InferenceSession session, string modelPath, WordPieceTokenizer tokenizer, EmbeddingRecipe recipe, int dimensions, int maxBatchTokens, ILogger logger)
@@ -51,6 +52,7 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
         _tokenizer = tokenizer;
         Recipe = recipe;
         ModelName = recipe.Name;
+        _identity = new(() => $"{recipe.Describe()} sha256:{(recipe.DeclaredSha256 ?? HashOf(modelPath))[..12]}");
         Dimensions = dimensions;
         _maxBatchTokens = maxBatchTokens;
         _logger = logger;
@@ -71,6 +73,13 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
 
     /// <summary>How this model embeds: pooling, normalisation, prefixes, maximum tokens (from its directory).</summary>
     public EmbeddingRecipe Recipe { get; }
+
+    /// <summary>
+    /// What an index records as the model that made its vectors: the recipe (<see cref="EmbeddingRecipe.Describe"/>)
+    /// and the first 12 hex digits of the model file's sha256, as <c>embedding-model.json</c> declares it or, for a
+    /// directory without one, hashed here on first use (about 0.3 s for gte-small's 133 MB).
+    /// </summary>
+    public string ModelIdentity => _identity.Value;
 
     /// <summary>The model's own tokenizer, for sizing chunks in the tokens this model reads.</summary>
     public WordPieceTokenizer Tokenizer => _tokenizer;
@@ -423,6 +432,12 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
                 $"{EmbeddingOptions.DimensionsVariable} is {dimensions}, but model {modelPath} declares {Describe(OutputName, output)}. " +
                 $"Set {EmbeddingOptions.DimensionsVariable} to {output.Dimensions[2]} or use a {dimensions}-dimensional model.");
         }
+    }
+
+    private static string HashOf(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
     }
 
     private static string Describe(IReadOnlyDictionary<string, NodeMetadata> nodes) =>

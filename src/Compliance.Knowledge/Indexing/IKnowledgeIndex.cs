@@ -79,4 +79,18 @@ public interface IKnowledgeIndex
     Task<IReadOnlyList<RankedChunk>> SearchVectorAsync(ReadOnlyMemory<float> vector, SearchFilter filter, int limit, CancellationToken cancellationToken);
 
     Task<IndexStatistics> GetStatisticsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records which embedding model (name, recipe and model hash; see <c>OnnxTextEmbedder.ModelIdentity</c>) the
+    /// index's vectors come from. When the index records another model, or none, every stored vector is removed
+    /// first (the chunks stay, text-searchable), so the index never holds vectors of two models at once; the caller
+    /// re-embeds. Call after <see cref="EnsureCreatedAsync"/>.
+    /// </summary>
+    Task<EmbeddingModelChange> UseEmbeddingModelAsync(string model, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// What <see cref="IKnowledgeIndex.UseEmbeddingModelAsync"/> found: the model the index recorded before (null for a
+/// new index or one made before models were recorded), whether that differs, and how many vectors were removed.
+/// </summary>
+public sealed record EmbeddingModelChange(string? PreviousModel, bool Changed, long VectorsRemoved);

@@ -45,6 +45,32 @@ public abstract class KnowledgeIndexBehaviour : IAsyncLifetime
     private static SearchFilter Global => new(Tenants.Global);
 
     [Fact]
+    public async Task A_new_embedding_model_removes_the_old_models_vectors_and_keeps_the_text()
+    {
+        var index = await OpenAsync("model-change");
+        var first = await index.UseEmbeddingModelAsync("model-a mean norm q=\"\" p=\"\" 512 sha256:aaaaaaaaaaaa", Token);
+        Assert.Equal(new EmbeddingModelChange(null, true, 0), first);
+        var trades = Make("Personal trades need pre-clearance.", Vector(0, 1, 0, 0));
+        await index.UpsertAsync([Make("Gifts above 100 EUR are recorded in the gifts register.", Vector(1, 0, 0, 0)), trades], Token);
+
+        // The same model again (a restart): nothing changes.
+        var same = await index.UseEmbeddingModelAsync("model-a mean norm q=\"\" p=\"\" 512 sha256:aaaaaaaaaaaa", Token);
+        Assert.Equal(new EmbeddingModelChange("model-a mean norm q=\"\" p=\"\" 512 sha256:aaaaaaaaaaaa", false, 0), same);
+        Assert.Equal(2, (await index.SearchVectorAsync(Vector(1, 1, 0, 0), Global, 10, Token)).Count);
+
+        // Another model: its vectors would be compared with model-a's, so model-a's go.
+        var changed = await index.UseEmbeddingModelAsync("model-b cls norm q=\"\" p=\"\" 512 sha256:bbbbbbbbbbbb", Token);
+
+        Assert.Equal(new EmbeddingModelChange("model-a mean norm q=\"\" p=\"\" 512 sha256:aaaaaaaaaaaa", true, 2), changed);
+        Assert.Empty(await index.SearchVectorAsync(Vector(1, 1, 0, 0), Global, 10, Token));
+        Assert.Single(await index.SearchTextAsync("gifts register", Global, 10, Token));
+        Assert.Equal(2, (await index.GetStatisticsAsync(Token)).Chunks);
+        // Re-embedded chunks are searchable by vector again.
+        await index.UpsertAsync([trades with { Embedding = Vector(0, 0, 1, 0) }], Token);
+        Assert.Equal(trades.ChunkId, Assert.Single(await index.SearchVectorAsync(Vector(0, 0, 1, 0), Global, 10, Token)).Chunk.ChunkId);
+    }
+
+    [Fact]
     public async Task Empty_index_returns_no_results_for_text_or_vector()
     {
         var index = await OpenAsync();

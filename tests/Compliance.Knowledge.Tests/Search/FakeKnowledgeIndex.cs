@@ -35,4 +35,6 @@ internal sealed class FakeKnowledgeIndex(IReadOnlyList<RankedChunk> text, IReadO
 
     public Task<IndexStatistics> GetStatisticsAsync(CancellationToken cancellationToken) =>
         Task.FromResult(new IndexStatistics(0, 0, null, null, Backend, null));
+
+    public Task<EmbeddingModelChange> UseEmbeddingModelAsync(string model, CancellationToken cancellationToken) => throw new NotSupportedException();
 }

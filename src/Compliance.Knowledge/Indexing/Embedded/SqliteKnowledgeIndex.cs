@@ -374,6 +374,53 @@ public sealed class SqliteKnowledgeIndex : IKnowledgeIndex, IDisposable
         return new IndexStatistics(chunks, documents, size, matrix.Dimensions, Backend, "sqlite " + sqliteVersion);
     }
 
+    public async Task<EmbeddingModelChange> UseEmbeddingModelAsync(string model, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(model);
+        var matrix = RequireMatrix();
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            var previous = (string?)await ScalarAsync(connection, "SELECT value FROM index_settings WHERE key = 'embedding_model'", cancellationToken);
+            if (previous == model)
+            {
+                return new EmbeddingModelChange(previous, false, 0);
+            }
+
+            var removed = new List<long>();
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await using (var select = connection.CreateCommand())
+            {
+                select.CommandText = "SELECT rowid FROM chunks WHERE embedding IS NOT NULL";
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    removed.Add(reader.GetInt64(0));
+                }
+            }
+
+            await using (var update = connection.CreateCommand())
+            {
+                update.CommandText = """
+                    UPDATE chunks SET embedding = NULL WHERE embedding IS NOT NULL;
+                    INSERT INTO index_settings (key, value) VALUES ('embedding_model', $model)
+                        ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+                    """;
+                update.Parameters.AddWithValue("$model", model);
+                await update.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            matrix.Remove(removed);
+            return new EmbeddingModelChange(previous, true, removed.Count);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
     /// <summary>Releases pooled connections so the file can be moved or deleted.</summary>
     public void Dispose()
     {

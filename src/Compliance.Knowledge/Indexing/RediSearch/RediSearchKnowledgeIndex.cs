@@ -18,8 +18,11 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
     private readonly IDatabase _database;
     private readonly SearchCommandsAsync _search;
     private readonly RediSearchIndexOptions _options;
+    private const string EmbeddingModelField = "embedding_model";
+
     private SearchModuleVersion? _module;
     private int? _dimensions;
+    private string? _model;
 
     public RediSearchKnowledgeIndex(IDatabase database, RediSearchIndexOptions options)
     {
@@ -73,6 +76,17 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
         if (chunks.Count == 0)
         {
             return;
+        }
+        if (_model is not null && chunks.Any(c => c.Embedding is not null))
+        {
+            // The index is shared by every instance: one started with another model owns its vectors now.
+            var recorded = (string?)await _database.HashGetAsync(_options.MetadataKey, EmbeddingModelField);
+            if (recorded != _model)
+            {
+                throw new InvalidOperationException(
+                    $"The RediSearch index '{_options.IndexName}' now holds vectors of the embedding model '{recorded}', not '{_model}' " +
+                    "that this instance embeds with; vectors of two models are never mixed. Restart this instance with the index's model.");
+            }
         }
         // Delete-then-write in one MULTI, so a replaced chunk loses fields it no longer has (e.g. its vector)
         // and no search sees it half written.
@@ -165,6 +179,41 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
             documents = aggregate.TotalResults > 0 ? aggregate.GetRow(0).GetLong(RediSearchCommands.DocumentCount) : 0;
         }
         return new IndexStatistics(chunks, documents, null, dimensions, Backend, "RediSearch " + _module);
+    }
+
+    public async Task<EmbeddingModelChange> UseEmbeddingModelAsync(string model, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(model);
+        RequireOpen();
+        var previous = (string?)await _database.HashGetAsync(_options.MetadataKey, EmbeddingModelField);
+        if (previous == model)
+        {
+            _model = model;
+            return new EmbeddingModelChange(previous, false, 0);
+        }
+
+        // Recorded first, so an instance still running the old model stops writing vectors (UpsertAsync checks it)
+        // before they are removed; then every chunk hash loses its vector field, which takes it out of the KNN index.
+        await _database.HashSetAsync(_options.MetadataKey, EmbeddingModelField, model);
+        _model = model;
+        long removed = 0;
+        long cursor = 0;
+        do
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var reply = (RedisResult[])(await _database.ExecuteAsync("SCAN", cursor, "MATCH", _options.KeyPrefix + "*", "COUNT", 1000))!;
+            cursor = long.Parse((string)reply[0]!, CultureInfo.InvariantCulture);
+            var keys = (RedisKey[])reply[1]!;
+            if (keys.Length > 0)
+            {
+                var batch = _database.CreateBatch();
+                var deletes = keys.Select(key => batch.HashDeleteAsync(key, RediSearchFields.Vector)).ToList();
+                batch.Execute();
+                removed += (await Task.WhenAll(deletes)).Count(deleted => deleted);
+            }
+        }
+        while (cursor != 0);
+        return new EmbeddingModelChange(previous, true, removed);
     }
 
     /// <summary>Drops the index and every chunk hash it covers (tests, and rebuilding after a model change).</summary>
