@@ -19,6 +19,8 @@ namespace Compliance.Api.Tests.Deployment;
 public sealed partial class DeployPathBootTests(PublishedCheckout checkout) : IClassFixture<PublishedCheckout>
 {
     private static readonly TimeSpan ReadyLimit = TimeSpan.FromMinutes(3);
+    private static readonly string[] HostVariables = ["PATH", "HOME", "DOTNET_ROOT", "TMPDIR"];
+    private static readonly string[] ComposeConfig = ["-f", "docker-compose.yml", "config", "--quiet"];
 
     [Fact]
     public async Task Heroku_slug_runs_the_release_phase_then_the_web_dyno_ready_with_the_bundled_model()
@@ -111,7 +113,7 @@ public sealed partial class DeployPathBootTests(PublishedCheckout checkout) : IC
     public async Task Docker_compose_file_still_validates()
     {
         var start = new ProcessStartInfo("docker-compose") { WorkingDirectory = checkout.Root };
-        foreach (var argument in new[] { "-f", "docker-compose.yml", "config", "--quiet" })
+        foreach (var argument in ComposeConfig)
         {
             start.ArgumentList.Add(argument);
         }
@@ -119,7 +121,7 @@ public sealed partial class DeployPathBootTests(PublishedCheckout checkout) : IC
         Assert.True(run.ExitCode == 0, $"docker-compose config exited {run.ExitCode}: {run.Stderr}");
     }
 
-    private async Task AssertBootsReadyWithTheBundledModel(ProcessStartInfo start, int port, string adminToken)
+    private static async Task AssertBootsReadyWithTheBundledModel(ProcessStartInfo start, int port, string adminToken)
     {
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
@@ -214,7 +216,7 @@ public sealed partial class DeployPathBootTests(PublishedCheckout checkout) : IC
     {
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
-        var inherited = new[] { "PATH", "HOME", "DOTNET_ROOT", "TMPDIR" }
+        var inherited = HostVariables
             .Select(name => (name, value: Environment.GetEnvironmentVariable(name)))
             .Where(v => v.value is not null)
             .ToList();
