@@ -148,8 +148,12 @@ cmd_start() {
   if [ "$ENVIRONMENT" = Development ]; then
     ensure_dev_tokens
   fi
+  # Without EMBED_MODEL the API uses the model its build bundles (arctic-embed-xs, taken out of its NuGet package into
+  # the build output: no download). gte-small, once scripts/download-model.sh has fetched it, is used instead.
+  if [ -z "${EMBED_MODEL:-}" ] && { [ -f models/gte-small/model.onnx ] || [ -f models/gte-small/model_quantized.onnx ]; }; then
+    export EMBED_MODEL=models/gte-small
+  fi
   # `dotnet run` starts the API in src/Compliance.Api, so paths from .env are taken relative to the repository.
-  export EMBED_MODEL="${EMBED_MODEL:-models/gte-small}"
   # The sample policies are loaded on the first start (an empty database), so /ask and search work at once.
   export SAMPLE_POLICIES_DIR="${SAMPLE_POLICIES_DIR:-samples/policies}"
   export INDEX_PATH="${INDEX_PATH:-.local/dev/index.db}"
@@ -157,8 +161,12 @@ cmd_start() {
   for var in EMBED_MODEL INDEX_PATH SAMPLE_POLICIES_DIR; do
     if [ -n "${!var:-}" ] && [[ "${!var}" != /* ]]; then export "$var=$COMPLIANCE_ROOT/${!var}"; fi
   done
-  if [ ! -e "$EMBED_MODEL" ]; then
+  if [ -z "${EMBED_MODEL:-}" ]; then
+    say "embedding model: the bundled default (models/ in the API's build output; EMBED_MODEL chooses another)"
+  elif [ ! -e "$EMBED_MODEL" ]; then
     warn "no embedding model at $EMBED_MODEL: search will be lexical only (see 'Embedding model' in docs/operations.md)"
+  else
+    say "embedding model: $EMBED_MODEL"
   fi
 
   say "starting the API on http://localhost:$PORT ($ENVIRONMENT); Ctrl-C stops it, './run.sh stop' stops the services"

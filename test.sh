@@ -42,7 +42,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 ensure_dotnet_sdk
-ensure_os_packages postgresql redis-server python3-onnx python3-numpy
+# docker-compose: the deploy test validates docker-compose.yml with it (no Docker engine is needed).
+ensure_os_packages postgresql redis-server python3-onnx python3-numpy docker-compose
 
 say "starting a throwaway Postgres and Redis in ${run_dir#"$COMPLIANCE_ROOT"/}"
 mkdir -p "$run_dir"

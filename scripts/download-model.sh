@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Downloads the real gte-small embedding model (Xenova/gte-small's ONNX export) and its tokenizer files from
-# Hugging Face into models/gte-small/, verifying sha256 sums. Then start the API with EMBED_MODEL=models/gte-small.
+# Hugging Face into models/gte-small/, verifying sha256 sums, and writes its recipe (embedding-model.json: mean
+# pooling, no prefixes, 512 tokens). Then start the API with EMBED_MODEL=models/gte-small (./run.sh picks it up).
 #
 # Usage: scripts/download-model.sh [--quantized] [--dest DIR] [--from DIR]
 #   --quantized  the int8 model (onnx/model_quantized.onnx, 34 MB) instead of fp32 (onnx/model.onnx, 133 MB)
@@ -28,7 +29,7 @@ while [[ $# -gt 0 ]]; do
       MODEL_SIZE=34014427; MODEL_SHA256="34440558460f3d0d05fda102ade2d2a0672d112dd8c05b540c8fc3bc2051db90" ;;
     --dest) DEST="$2"; shift ;;
     --from) FROM="$2"; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "download-model: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -85,6 +86,21 @@ for entry in "${FILES[@]}"; do
   fi
   mv -f "$partial" "$target"
 done
+
+# The model's recipe (docs/embeddings.md): how gte-small embeds. Written last, so a folder with it is complete.
+cat >"$DEST/embedding-model.json.partial" <<JSON
+{
+  "name": "gte-small",
+  "pooling": "mean",
+  "normalize": true,
+  "queryPrefix": "",
+  "passagePrefix": "",
+  "maxTokens": 512,
+  "source": "Hugging Face $REPO ($REVISION) $MODEL_SOURCE",
+  "sha256": "$MODEL_SHA256"
+}
+JSON
+mv -f "$DEST/embedding-model.json.partial" "$DEST/embedding-model.json"
 
 echo "download-model: gte-small is ready in $DEST; start the API with EMBED_MODEL=$DEST" >&2
 echo "$DEST"

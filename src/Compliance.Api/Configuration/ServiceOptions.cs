@@ -86,9 +86,12 @@ public sealed class LlmOptions
 /// <summary>Retrieval and chunking settings.</summary>
 public sealed class RetrievalOptions
 {
-    /// <summary><c>EMBED_MODEL</c>: a directory with <c>model.onnx</c> (or <c>model_quantized.onnx</c>) and the tokenizer files.</summary>
+    /// <summary>
+    /// <c>EMBED_MODEL</c>: a directory with <c>model.onnx</c> (or <c>model_quantized.onnx</c>) and the tokenizer files.
+    /// Default: the model the build bundles, <c>models/arctic-embed-xs</c> beside the API's assembly.
+    /// </summary>
     [ConfigurationKeyName("EMBED_MODEL")]
-    public string ModelDirectory { get; set; } = "models/gte-small";
+    public string ModelDirectory { get; set; } = EmbeddingModel.BundledEmbeddingModel.DefaultDirectory;
 
     /// <summary><c>EMBED_DIM</c>: the embedding size the model must produce. Default 384 (gte-small).</summary>
     [ConfigurationKeyName("EMBED_DIM")]
