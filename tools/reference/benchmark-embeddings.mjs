@@ -2,11 +2,14 @@
 //
 //   node tools/reference/benchmark-embeddings.mjs prepare --model DIR --output inputs.json
 //       writes the shared inputs: queries of ~16 tokens and passages of exactly 512 tokens (gte-small tokenizer)
+//   node tools/reference/benchmark-embeddings.mjs prepare --model DIR --output inputs.json --obliqa DIR [--passages N]
+//       real inputs instead (scripts/bench-embedding-models.sh): ObliQA dev questions as they are, and N ObliQA
+//       passages of every length (cut to 512 tokens), so the embedder's length-sorted batching is what is measured
 //   node tools/reference/benchmark-embeddings.mjs run --model DIR --inputs inputs.json --threads N [--batch 8]
 //       measures query latency (p50/p99, one query per call) and passage throughput (tokens/s, --batch passages per
 //       call) with the feature-extraction pipeline (mean pooling, normalised); prints one JSON line.
 //       [--spinning 0|1] sets ORT's session.intra_op.allow_spinning (default: ORT's, which spins).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pipeline, env } from '@huggingface/transformers';
@@ -24,6 +27,7 @@ const { values: args } = parseArgs({
     queries: { type: 'string', default: '400' },
     passages: { type: 'string', default: '32' },
     spinning: { type: 'string' }, // "0"/"1": ORT's session.intra_op.allow_spinning; unset keeps ORT's default (spin)
+    obliqa: { type: 'string' },
   },
 });
 if (!args.model || !['prepare', 'run'].includes(command)) {
@@ -45,6 +49,29 @@ const extractor = await pipeline('feature-extraction', path.basename(modelDir), 
 });
 const tokenizer = extractor.tokenizer;
 
+if (command === 'prepare' && args.obliqa) {
+  const dev = JSON.parse(readFileSync(path.join(args.obliqa, 'ObliQA_dev.json'), 'utf8'));
+  const queries = dev.slice(0, 200).map((q) => q.Question);
+  // Every k-th passage of every document, in document order: the corpus's own mix of headings and long rules.
+  const dir = path.join(args.obliqa, 'StructuredRegulatoryDocuments');
+  const all = readdirSync(dir).sort((a, b) => parseInt(a) - parseInt(b))
+    .flatMap((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')).map((p) => p.Passage))
+    .filter((t) => t && t.trim().length > 0);
+  const wanted = Number(args.passages === '32' ? 400 : args.passages);
+  const step = Math.max(1, Math.floor(all.length / wanted));
+  const passages = [];
+  const passageTokens = [];
+  for (let i = 0; i < all.length && passages.length < wanted; i += step) {
+    let words = all[i].split(/\s+/);
+    while (tokenizer.encode(words.join(' ')).length > 512) words = words.slice(0, Math.floor(words.length * 0.9));
+    passages.push(words.join(' '));
+    passageTokens.push(tokenizer.encode(passages.at(-1)).length);
+  }
+  writeFileSync(args.output, JSON.stringify({ source: 'ObliQA', queries, passages, passageTokens }));
+  const tokens = passageTokens.reduce((a, b) => a + b, 0);
+  console.error(`prepared ${queries.length} ObliQA questions and ${passages.length} passages (${tokens} tokens, mean ${(tokens / passages.length).toFixed(0)}) in ${args.output}`);
+  process.exit(0);
+}
 if (command === 'prepare') {
   const texts = embeddingTexts();
   // Queries: compliance questions cut or padded to 14 word pieces + [CLS] + [SEP] = 16 tokens.

@@ -1,6 +1,7 @@
 using Compliance.Testing.Processes;
 using System.Diagnostics;
 using Compliance.Testing.Servers;
+using Compliance.Api.Tests.Infrastructure;
 
 namespace Compliance.Api.Tests.Configuration;
 
@@ -136,6 +137,42 @@ public sealed class StartupValidationTests
         });
 
         AssertOneLineFailure(run, "Start-up failed: EMBED_MODEL is not usable: ", $"Embedding model directory {missing} (EMBED_MODEL) does not exist");
+    }
+
+    [Fact]
+    public async Task A_broken_model_recipe_stops_the_API_with_one_line_naming_the_file()
+    {
+        var database = await TestServers.CreateDatabaseAsync(await TestServers.PostgresAdminAsync(), "startup");
+        var model = Directory.CreateTempSubdirectory("broken-recipe-");
+        try
+        {
+            var tiny = ComplianceApiFactory.TinyModelDirectory();
+            foreach (var file in new[] { "vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "config.json" })
+            {
+                File.Copy(Path.Combine(tiny, file), Path.Combine(model.FullName, file));
+            }
+            File.CreateSymbolicLink(Path.Combine(model.FullName, "model.onnx"), Path.Combine(tiny, "model.onnx"));
+            var recipe = Path.Combine(model.FullName, "embedding-model.json");
+            File.WriteAllText(recipe, """{"name":"tiny","pooling":"max"}""");
+
+            var run = await RunApiProcess(new()
+            {
+                ["ENVIRONMENT"] = "Production",
+                ["DATABASE_URL"] = database,
+                ["ADMIN_TOKEN"] = ValidToken,
+                ["SERVICE_TOKEN"] = ValidToken.ToUpperInvariant() + "x",
+                ["EMBED_MODEL"] = model.FullName,
+                ["INDEX_PATH"] = Path.Combine(model.FullName, "index", "index.db"),
+                ["PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
+
+            AssertOneLineFailure(run, "Start-up failed: EMBED_MODEL is not usable: ",
+                $"The embedding model's recipe file {recipe} has pooling \"max\"; it must be \"mean\" or \"cls\".");
+        }
+        finally
+        {
+            model.Delete(recursive: true);
+        }
     }
 
     [Fact]
