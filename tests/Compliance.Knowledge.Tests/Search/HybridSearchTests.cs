@@ -85,6 +85,8 @@ public sealed class HybridSearchTests : IDisposable
         { "TopK", o => { o.TopK = 60; o.CandidatesPerList = 50; } },
         { "TextWeight", o => o.TextWeight = double.NaN },
         { "both 0", o => { o.Fusion = FusionMethod.Weighted; o.TextWeight = 0; o.VectorWeight = 0; } },
+        { "both 0", o => { o.Fusion = FusionMethod.Rrf; o.TextWeight = 0; o.VectorWeight = 0; } },
+        { "Normalization", o => o.Normalization = (ScoreNormalization)7 },
         { "MaxChunksPerDocument", o => o.MaxChunksPerDocument = 0 },
     };
 

@@ -26,6 +26,7 @@ public sealed record EmbedderIdentity(string Kind, string Name, int Dimensions, 
         {
             null => new EmbedderIdentity(NoneKind, "bm25 only", 0, null, null),
             CachingTextEmbedder caching => Of(caching.Inner),
+            VectorCacheEmbedder cached => Of(cached.Inner),
             HashingTextEmbedder hashing => new EmbedderIdentity(HashingKind, hashing.ModelName, hashing.Dimensions, null, null),
             OnnxTextEmbedder onnx => new EmbedderIdentity(OnnxKind, onnx.ModelName, onnx.Dimensions, onnx.ModelPath, Sha256Prefix(onnx.ModelPath)),
             _ => new EmbedderIdentity(embedder.GetType().Name, embedder.ModelName, embedder.Dimensions, null, null),
@@ -41,6 +42,9 @@ public sealed record EmbedderIdentity(string Kind, string Name, int Dimensions, 
             $"embedder: onnx {Name} ({Path.GetFileName(ModelFile)} sha256 {ModelSha256Prefix}, {Dimensions} dims)"),
         _ => string.Create(CultureInfo.InvariantCulture, $"embedder: {Kind} {Name} ({Dimensions} dims)"),
     };
+
+    /// <summary>Names the vector cache file: the model and everything that changes its vectors.</summary>
+    public string CacheKey() => string.Create(CultureInfo.InvariantCulture, $"{Name}-{ModelSha256Prefix ?? Kind}-{Dimensions}");
 
     private static string Sha256Prefix(string path)
     {

@@ -33,7 +33,8 @@ public sealed record EvaluationReport(
     string LoadAverageBefore,
     string LoadAverageAfter,
     IReadOnlyList<SettingResult> Results,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes,
+    IReadOnlyList<SettingResult>? Sweep = null);
 
 /// <summary>
 /// Time to embed each question once (single-text calls, as the API embeds a question), measured before scoring;
@@ -48,8 +49,8 @@ public sealed record EvaluationRequest(
     int? MaxQuestions,
     ITextEmbedder? Embedder,
     string IndexPath,
-    int Candidates = 50,
-    int? MaxPassages = null);
+    int? MaxPassages = null,
+    bool Sweep = false);
 
 /// <summary>
 /// Indexes the dataset's passages through the real embedded index (one chunk per passage), then runs every
@@ -118,13 +119,24 @@ public static class RetrievalEvaluation
                 notes.Add($"'{setting.Name}' skipped: no embedder (pass --model DIR or --embedder hashing).");
                 continue;
             }
-            var search = new HybridSearch(index, questionEmbedder, setting.ToOptions(request.Candidates, Depth));
+            var search = new HybridSearch(index, questionEmbedder, setting.ToOptions(Depth));
             results.Add(await ScoreAsync(setting.Name, dataset.Questions, async question =>
             {
                 var result = await search.SearchAsync(question, new SearchFilter(Tenants.Global), Depth, cancellationToken);
                 return result.Hits.Select(h => h.Chunk.ChunkId).ToList();
             }));
             progress?.Report($"scored {setting.Name}");
+        }
+
+        IReadOnlyList<SettingResult>? sweep = null;
+        if (request.Sweep && questionEmbedder is not null)
+        {
+            sweep = await FusionSweep.RunAsync(index, questionEmbedder, dataset.Questions, FusionSweep.Grid(), Depth, progress, cancellationToken);
+            var bestMap = sweep.MaxBy(r => r.MapAt10)!;
+            var bestRecall = sweep.MaxBy(r => r.RecallAt10)!;
+            notes.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Sweep of {sweep.Count} fusion settings: best MAP@10 {bestMap.MapAt10:0.0000} ({bestMap.Setting}, recall@10 {bestMap.RecallAt10:0.0000}); " +
+                $"best recall@10 {bestRecall.RecallAt10:0.0000} ({bestRecall.Setting}, MAP@10 {bestRecall.MapAt10:0.0000})."));
         }
 
         using (var reference = ReferenceBm25.Build(passages))
@@ -134,7 +146,7 @@ public static class RetrievalEvaluation
         }
         return new EvaluationReport(
             request.DatasetPath, request.QuestionFile, passages.Count, dataset.EmptyPassages, dataset.Questions.Count,
-            dataset.UnresolvedJudgements, identity, indexingSeconds, queryTimes, loadBefore, LoadAverage.Read(), results, notes);
+            dataset.UnresolvedJudgements, identity, indexingSeconds, queryTimes, loadBefore, LoadAverage.Read(), results, notes, sweep);
     }
 
     /// <summary>The chunk for one passage: its uuid as chunk id, one global document per ObliQA DocumentID.</summary>
