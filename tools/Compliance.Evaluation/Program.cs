@@ -54,14 +54,30 @@ var vectorCache = new Option<DirectoryInfo?>("--vector-cache")
     Description = "Keep every passage and question vector in a file in this folder, named by the model and its sha256, so later runs with the same model re-use them instead of re-embedding.",
 };
 
+var maxDocuments = new Option<int?>("--max-documents")
+{
+    Description = "Index only the first N documents (file order, the order passages are embedded in) and evaluate only the questions answered inside them (compares models on a shared sub-corpus; scores rise).",
+};
+maxDocuments.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<int?>() is < 1)
+    {
+        result.AddError("--max-documents must be at least 1.");
+    }
+});
 var sweepOption = new Option<bool>("--sweep")
 {
     Description = "Also sweep fusion settings (RRF k and weights, weighted min-max / z-score, candidate depth) over lists fetched once; needs an embedder.",
 };
 
+var sweepOnly = new Option<bool>("--sweep-only")
+{
+    Description = "Like --sweep, but skip the standard rows' per-setting searches (the sweep has the BM25 and vector rows too; the reference BM25 still runs).",
+};
+
 var root = new RootCommand("Measures retrieval quality (recall@5/10, MAP@10, nDCG@10, latency) of the knowledge index.")
 {
-    dataset, questions, limit, limitPassages, json, embedderName, model, dimensions, threads, markdown, indexPath, vectorCache, sweepOption,
+    dataset, questions, limit, limitPassages, json, embedderName, model, dimensions, threads, markdown, indexPath, vectorCache, sweepOption, maxDocuments, sweepOnly,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -97,7 +113,7 @@ root.SetAction(async (parse, cancellationToken) =>
     try
     {
         var request = new EvaluationRequest(folder.FullName, parse.GetRequiredValue(questions), parse.GetValue(limit), embedder, path,
-            MaxPassages: parse.GetValue(limitPassages), Sweep: parse.GetValue(sweepOption));
+            MaxPassages: parse.GetValue(limitPassages), Sweep: parse.GetValue(sweepOption), MaxDocuments: parse.GetValue(maxDocuments), SweepOnly: parse.GetValue(sweepOnly));
         EvaluationReport? report = null;
         await console.Status().StartAsync("Loading", async context =>
         {

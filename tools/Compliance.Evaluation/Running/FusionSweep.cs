@@ -21,7 +21,10 @@ public sealed record SweepSetting(FusionMethod Fusion, int Candidates, double Ve
         TopK = topK,
     };
 
-    public string Name => Fusion == FusionMethod.Rrf
+    public string Name =>
+        VectorWeight == 0 ? "bm25 (text list alone)"
+        : VectorWeight == 1 ? "vector (vector list alone)"
+        : Fusion == FusionMethod.Rrf
         ? string.Create(CultureInfo.InvariantCulture, $"rrf k={RrfK} v={VectorWeight:0.00} n={Candidates}")
         : string.Create(CultureInfo.InvariantCulture, $"weighted {(Normalization == ScoreNormalization.MinMax ? "min-max" : "z-score")} v={VectorWeight:0.00} n={Candidates}");
 }
@@ -37,7 +40,12 @@ public static class FusionSweep
     {
         int[] depths = [20, 50, 100, 200];
         double[] weights = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
-        var grid = new List<SweepSetting>();
+        // A weight of 0 or 1 ranks one list alone (the BM25 and vector rows, from the same fetched lists).
+        var grid = new List<SweepSetting>
+        {
+            new(FusionMethod.Rrf, depths[0], 0, 60, ScoreNormalization.MinMax),
+            new(FusionMethod.Rrf, depths[0], 1, 60, ScoreNormalization.MinMax),
+        };
         foreach (var n in depths)
         {
             foreach (var w in weights)
