@@ -71,7 +71,7 @@ public static class FusionSweep
         foreach (var question in questions)
         {
             var text = await index.SearchTextAsync(question.Text, filter, maxCandidates, cancellationToken);
-            var vector = await index.SearchVectorAsync(await questionEmbedder.EmbedAsync(question.Text, cancellationToken), filter, maxCandidates, cancellationToken);
+            var vector = await index.SearchVectorAsync(await questionEmbedder.EmbedQueryAsync(question.Text, cancellationToken), filter, maxCandidates, cancellationToken);
             lists.Add((text, vector));
         }
         progress?.Report($"sweep: fetched {maxCandidates} candidates per list for {questions.Count} questions");

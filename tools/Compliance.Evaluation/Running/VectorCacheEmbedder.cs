@@ -6,7 +6,7 @@ namespace Compliance.Evaluation.Running;
 
 /// <summary>
 /// An embedder that keeps every vector it computes in a file, so a second run with the same model (same model file
-/// sha256 and recipe, which name the file) sweeps fusion settings without re-embedding 13k passages (minutes on a
+/// sha256 and recipe, which name the file: see EmbedderIdentity.CacheKey) sweeps fusion settings without re-embedding 13k passages (minutes on a
 /// loaded 2-core machine). Keys are the sha256 of the text plus whether it was embedded as a query or a passage,
 /// so a question and a passage with equal text never share a vector when the recipe prefixes one of them.
 /// Vectors are appended after every batch: a run stopped half-way keeps what it embedded.
@@ -58,9 +58,10 @@ public sealed class VectorCacheEmbedder : ITextEmbedder, IDisposable
         return cache;
     }
 
-    public async Task<float[]> EmbedAsync(string text, CancellationToken cancellationToken)
+    public async Task<float[]> EmbedQueryAsync(string query, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(query);
+        var text = query;
         var key = Key('q', text);
         lock (_gate)
         {
@@ -69,14 +70,15 @@ public sealed class VectorCacheEmbedder : ITextEmbedder, IDisposable
                 return known;
             }
         }
-        var vector = await _inner.EmbedAsync(text, cancellationToken);
+        var vector = await _inner.EmbedQueryAsync(text, cancellationToken);
         Store([(key, vector)]);
         return vector;
     }
 
-    public async Task<float[][]> EmbedBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    public async Task<float[][]> EmbedPassagesAsync(IReadOnlyList<string> passages, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(passages);
+        var texts = passages;
         var result = new float[texts.Count][];
         var missing = new List<int>();
         var keys = texts.Select(t => Key('p', t)).ToArray();
@@ -96,7 +98,7 @@ public sealed class VectorCacheEmbedder : ITextEmbedder, IDisposable
         }
         if (missing.Count > 0)
         {
-            var computed = await _inner.EmbedBatchAsync(missing.Select(i => texts[i]).ToList(), cancellationToken);
+            var computed = await _inner.EmbedPassagesAsync(missing.Select(i => texts[i]).ToList(), cancellationToken);
             for (var j = 0; j < missing.Count; j++)
             {
                 result[missing[j]] = computed[j];
