@@ -34,7 +34,7 @@ public sealed class HybridSearchTests : IDisposable
     {
         var index = new FakeKnowledgeIndex(List("a", "b"), List("b", "c"));
         var embedder = new KeywordEmbedder();
-        var search = new HybridSearch(index, embedder, new HybridSearchOptions { CandidatesPerList = 7, TopK = 3 });
+        var search = new HybridSearch(index, embedder, new HybridSearchOptions { Fusion = FusionMethod.Rrf, CandidatesPerList = 7, TopK = 3 });
         var filter = new SearchFilter("42", DocumentIds: [Guid.NewGuid()], Tags: ["hr"]);
 
         var result = await search.SearchAsync("gifts", filter, topK: null, Token);
