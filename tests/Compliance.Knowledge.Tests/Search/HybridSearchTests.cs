@@ -68,7 +68,7 @@ public sealed class HybridSearchTests : IDisposable
     public async Task Weighted_fusion_is_used_when_configured()
     {
         var index = new FakeKnowledgeIndex(List("a", "b"), List("b", "a"));
-        var options = new HybridSearchOptions { Fusion = FusionMethod.Weighted, TextWeight = 0.9, VectorWeight = 0.1 };
+        var options = new HybridSearchOptions { Fusion = FusionMethod.Weighted, Normalization = ScoreNormalization.MinMax, TextWeight = 0.9, VectorWeight = 0.1 };
 
         var result = await new HybridSearch(index, new KeywordEmbedder(), options).SearchAsync("q", new SearchFilter("1"), null, Token);
 
