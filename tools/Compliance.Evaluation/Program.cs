@@ -49,10 +49,35 @@ var threads = new Option<int>("--threads")
 };
 var markdown = new Option<bool>("--markdown") { Description = "Also print the results as a markdown table." };
 var indexPath = new Option<FileInfo?>("--index") { Description = "Index file to build (default: a temporary file, deleted afterwards)." };
+var vectorCache = new Option<DirectoryInfo?>("--vector-cache")
+{
+    Description = "Keep every passage and question vector in a file in this folder, named by the model and its sha256, so later runs with the same model re-use them instead of re-embedding.",
+};
+
+var maxDocuments = new Option<int?>("--max-documents")
+{
+    Description = "Index only the first N documents (file order, the order passages are embedded in) and evaluate only the questions answered inside them (compares models on a shared sub-corpus; scores rise).",
+};
+maxDocuments.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<int?>() is < 1)
+    {
+        result.AddError("--max-documents must be at least 1.");
+    }
+});
+var sweepOption = new Option<bool>("--sweep")
+{
+    Description = "Also sweep fusion settings (RRF k and weights, weighted min-max / z-score, candidate depth) over lists fetched once; needs an embedder.",
+};
+
+var sweepOnly = new Option<bool>("--sweep-only")
+{
+    Description = "Like --sweep, but skip the standard rows' per-setting searches (the sweep has the BM25 and vector rows too; the reference BM25 still runs).",
+};
 
 var root = new RootCommand("Measures retrieval quality (recall@5/10, MAP@10, nDCG@10, latency) of the knowledge index.")
 {
-    dataset, questions, limit, limitPassages, json, embedderName, model, dimensions, threads, markdown, indexPath,
+    dataset, questions, limit, limitPassages, json, embedderName, model, dimensions, threads, markdown, indexPath, vectorCache, sweepOption, maxDocuments, sweepOnly,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -69,6 +94,13 @@ root.SetAction(async (parse, cancellationToken) =>
         console.MarkupLine("[grey]load average at start: {0}[/]", Markup.Escape(LoadAverage.Read()));
         embedder = EvaluationEmbedder.Create(new EmbedderChoice(
             parse.GetValue(model)?.FullName, parse.GetRequiredValue(embedderName), parse.GetValue(dimensions), parse.GetValue(threads)));
+        if (parse.GetValue(vectorCache) is { } cacheFolder && embedder is not null)
+        {
+            var identity = EmbedderIdentity.Of(embedder);
+            var cached = VectorCacheEmbedder.Open(embedder, cacheFolder.FullName, identity.CacheKey());
+            console.MarkupLine("[grey]vector cache {0}: {1} vectors[/]", Markup.Escape(cached.FilePath), cached.LoadedVectors);
+            embedder = cached;
+        }
     }
     catch (EvaluationSetupException error)
     {
@@ -81,7 +113,7 @@ root.SetAction(async (parse, cancellationToken) =>
     try
     {
         var request = new EvaluationRequest(folder.FullName, parse.GetRequiredValue(questions), parse.GetValue(limit), embedder, path,
-            MaxPassages: parse.GetValue(limitPassages));
+            MaxPassages: parse.GetValue(limitPassages), Sweep: parse.GetValue(sweepOption), MaxDocuments: parse.GetValue(maxDocuments), SweepOnly: parse.GetValue(sweepOnly));
         EvaluationReport? report = null;
         await console.Status().StartAsync("Loading", async context =>
         {

@@ -66,9 +66,7 @@ public sealed class HybridSearch
         var text = await textTask;
         var vectors = await vectorTask;
 
-        var hits = _options.Fusion == FusionMethod.Rrf
-            ? RankFusion.Rrf(text.Value, vectors.Value, _options.RrfK, k, _options.MaxChunksPerDocument)
-            : RankFusion.Weighted(text.Value, vectors.Value, _options.TextWeight, _options.VectorWeight, k, _options.MaxChunksPerDocument);
+        var hits = RankFusion.Fuse(text.Value, vectors.Value, _options, k);
         return new HybridSearchResult(
             hits,
             mode,

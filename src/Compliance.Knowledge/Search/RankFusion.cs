@@ -8,13 +8,31 @@ namespace Compliance.Knowledge.Search;
 /// </summary>
 public static class RankFusion
 {
+    /// <summary>Fuses the two lists as <paramref name="options"/> say (method, k, weights, normalisation, per-document cap).</summary>
+    public static IReadOnlyList<HybridHit> Fuse(
+        IReadOnlyList<RankedChunk> text, IReadOnlyList<RankedChunk> vector, HybridSearchOptions options, int topK)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Fusion == FusionMethod.Rrf
+            ? Rrf(text, vector, options.RrfK, options.TextWeight, options.VectorWeight, topK, options.MaxChunksPerDocument)
+            : Weighted(text, vector, options.TextWeight, options.VectorWeight, options.Normalization, topK, options.MaxChunksPerDocument);
+    }
+
     /// <summary>Reciprocal rank fusion: score(chunk) = Σ over lists containing it of 1 / (k + rank).</summary>
     public static IReadOnlyList<HybridHit> Rrf(
-        IReadOnlyList<RankedChunk> text, IReadOnlyList<RankedChunk> vector, int k, int topK, int? maxChunksPerDocument)
+        IReadOnlyList<RankedChunk> text, IReadOnlyList<RankedChunk> vector, int k, int topK, int? maxChunksPerDocument) =>
+        Rrf(text, vector, k, 1, 1, topK, maxChunksPerDocument);
+
+    /// <summary>
+    /// Weighted reciprocal rank fusion: score(chunk) = textWeight / (k + text rank) + vectorWeight / (k + vector rank),
+    /// a list missing the chunk adding nothing. Equal weights give plain RRF.
+    /// </summary>
+    public static IReadOnlyList<HybridHit> Rrf(
+        IReadOnlyList<RankedChunk> text, IReadOnlyList<RankedChunk> vector, int k, double textWeight, double vectorWeight, int topK, int? maxChunksPerDocument)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(k);
         return Fuse(text, vector, (entry) =>
-            (entry.TextRank is { } t ? 1.0 / (k + t) : 0) + (entry.VectorRank is { } v ? 1.0 / (k + v) : 0),
+            (entry.TextRank is { } t ? textWeight / (k + t) : 0) + (entry.VectorRank is { } v ? vectorWeight / (k + v) : 0),
             topK, maxChunksPerDocument);
     }
 
@@ -23,13 +41,22 @@ public static class RankFusion
     /// equal scales to 1), a chunk missing from a list gets 0 there.
     /// </summary>
     public static IReadOnlyList<HybridHit> Weighted(
-        IReadOnlyList<RankedChunk> text, IReadOnlyList<RankedChunk> vector, double textWeight, double vectorWeight, int topK, int? maxChunksPerDocument)
+        IReadOnlyList<RankedChunk> text, IReadOnlyList<RankedChunk> vector, double textWeight, double vectorWeight, int topK, int? maxChunksPerDocument) =>
+        Weighted(text, vector, textWeight, vectorWeight, ScoreNormalization.MinMax, topK, maxChunksPerDocument);
+
+    /// <summary>
+    /// Weighted fusion of per-list normalised scores: textWeight · norm(BM25) + vectorWeight · norm(cosine). A chunk
+    /// missing from a list scores there as the list's lowest score does (it ranked below all of them): 0 after
+    /// min-max, the lowest z-score after z-score normalisation.
+    /// </summary>
+    public static IReadOnlyList<HybridHit> Weighted(
+        IReadOnlyList<RankedChunk> text, IReadOnlyList<RankedChunk> vector, double textWeight, double vectorWeight,
+        ScoreNormalization normalization, int topK, int? maxChunksPerDocument)
     {
-        var textScale = Scale.Of(text);
-        var vectorScale = Scale.Of(vector);
+        var textScale = Scale.Of(text, normalization);
+        var vectorScale = Scale.Of(vector, normalization);
         return Fuse(text, vector, (entry) =>
-            (entry.TextScore is { } t ? textWeight * textScale.Normalise(t) : 0)
-            + (entry.VectorScore is { } v ? vectorWeight * vectorScale.Normalise(v) : 0),
+            textWeight * textScale.Normalise(entry.TextScore) + vectorWeight * vectorScale.Normalise(entry.VectorScore),
             topK, maxChunksPerDocument);
     }
 
@@ -107,11 +134,33 @@ public static class RankFusion
         public double Fused { get; set; }
     }
 
-    private readonly record struct Scale(double Min, double Max)
+    /// <summary>Maps one list's raw scores to comparable ones; <see cref="Normalise"/>(null) is the floor of the list.</summary>
+    private readonly record struct Scale(ScoreNormalization Method, double Min, double Max, double Mean, double Deviation, bool Empty)
     {
-        public static Scale Of(IReadOnlyList<RankedChunk> list) =>
-            list.Count == 0 ? new Scale(0, 0) : new Scale(list.Min(c => c.Score), list.Max(c => c.Score));
+        public static Scale Of(IReadOnlyList<RankedChunk> list, ScoreNormalization method)
+        {
+            if (list.Count == 0)
+            {
+                return new Scale(method, 0, 0, 0, 0, Empty: true);
+            }
+            var mean = list.Average(c => c.Score);
+            var deviation = Math.Sqrt(list.Average(c => (c.Score - mean) * (c.Score - mean)));
+            return new Scale(method, list.Min(c => c.Score), list.Max(c => c.Score), mean, deviation, Empty: false);
+        }
 
-        public double Normalise(double score) => Max > Min ? (score - Min) / (Max - Min) : 1.0;
+        public double Normalise(double? score)
+        {
+            if (Empty)
+            {
+                return 0;
+            }
+            var value = score ?? Min;
+            return Method switch
+            {
+                // A list whose scores are all equal: every member is as good as the best (1), the rest 0.
+                ScoreNormalization.MinMax => Max > Min ? (value - Min) / (Max - Min) : score is null ? 0 : 1.0,
+                _ => Deviation > 0 ? (value - Mean) / Deviation : score is null ? -1 : 0,
+            };
+        }
     }
 }

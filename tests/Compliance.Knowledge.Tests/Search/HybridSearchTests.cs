@@ -34,7 +34,7 @@ public sealed class HybridSearchTests : IDisposable
     {
         var index = new FakeKnowledgeIndex(List("a", "b"), List("b", "c"));
         var embedder = new KeywordEmbedder();
-        var search = new HybridSearch(index, embedder, new HybridSearchOptions { CandidatesPerList = 7, TopK = 3 });
+        var search = new HybridSearch(index, embedder, new HybridSearchOptions { Fusion = FusionMethod.Rrf, CandidatesPerList = 7, TopK = 3 });
         var filter = new SearchFilter("42", DocumentIds: [Guid.NewGuid()], Tags: ["hr"]);
 
         var result = await search.SearchAsync("gifts", filter, topK: null, Token);
@@ -68,7 +68,7 @@ public sealed class HybridSearchTests : IDisposable
     public async Task Weighted_fusion_is_used_when_configured()
     {
         var index = new FakeKnowledgeIndex(List("a", "b"), List("b", "a"));
-        var options = new HybridSearchOptions { Fusion = FusionMethod.Weighted, TextWeight = 0.9, VectorWeight = 0.1 };
+        var options = new HybridSearchOptions { Fusion = FusionMethod.Weighted, Normalization = ScoreNormalization.MinMax, TextWeight = 0.9, VectorWeight = 0.1 };
 
         var result = await new HybridSearch(index, new KeywordEmbedder(), options).SearchAsync("q", new SearchFilter("1"), null, Token);
 
@@ -85,6 +85,8 @@ public sealed class HybridSearchTests : IDisposable
         { "TopK", o => { o.TopK = 60; o.CandidatesPerList = 50; } },
         { "TextWeight", o => o.TextWeight = double.NaN },
         { "both 0", o => { o.Fusion = FusionMethod.Weighted; o.TextWeight = 0; o.VectorWeight = 0; } },
+        { "both 0", o => { o.Fusion = FusionMethod.Rrf; o.TextWeight = 0; o.VectorWeight = 0; } },
+        { "Normalization", o => o.Normalization = (ScoreNormalization)7 },
         { "MaxChunksPerDocument", o => o.MaxChunksPerDocument = 0 },
     };
 

@@ -129,6 +129,71 @@ public sealed class RankFusionTests
         Assert.Equal(["a", "b"], hits.Select(h => h.Chunk.ChunkId));
     }
 
+    [Theory]
+    [InlineData(FusionMethod.Rrf, ScoreNormalization.MinMax)]
+    [InlineData(FusionMethod.Weighted, ScoreNormalization.MinMax)]
+    [InlineData(FusionMethod.Weighted, ScoreNormalization.ZScore)]
+    public void A_passage_second_in_both_lists_outranks_one_first_in_a_single_list(FusionMethod fusion, ScoreNormalization normalization)
+    {
+        var text = List(("lexical-only", 30), ("both", 29), ("t3", 12), ("t4", 11), ("t5", 10));
+        var vector = List(("semantic-only", 0.91), ("both", 0.90), ("v3", 0.70), ("v4", 0.69), ("v5", 0.68));
+        var options = new HybridSearchOptions { Fusion = fusion, Normalization = normalization, RrfK = 5, TextWeight = 0.5, VectorWeight = 0.5 };
+
+        var hits = RankFusion.Fuse(text, vector, options, topK: 3);
+
+        Assert.Equal("both", hits[0].Chunk.ChunkId);
+        Assert.Equal((2, 2), (hits[0].TextRank, hits[0].VectorRank));
+    }
+
+    [Theory]
+    [InlineData(FusionMethod.Rrf, ScoreNormalization.MinMax)]
+    [InlineData(FusionMethod.Weighted, ScoreNormalization.MinMax)]
+    [InlineData(FusionMethod.Weighted, ScoreNormalization.ZScore)]
+    public void Weights_decide_which_list_wins_a_disagreement(FusionMethod fusion, ScoreNormalization normalization)
+    {
+        var text = List(("statute", 20), ("t2", 15), ("t3", 10), ("paraphrase", 9));
+        var vector = List(("paraphrase", 0.9), ("v2", 0.8), ("v3", 0.7), ("statute", 0.6));
+
+        string Top(double vectorWeight) => RankFusion.Fuse(text, vector,
+            new HybridSearchOptions { Fusion = fusion, Normalization = normalization, RrfK = 10, TextWeight = 1 - vectorWeight, VectorWeight = vectorWeight },
+            topK: 1)[0].Chunk.ChunkId;
+
+        Assert.Equal("statute", Top(0.2));
+        Assert.Equal("paraphrase", Top(0.8));
+    }
+
+    [Fact]
+    public void Weighted_rrf_multiplies_each_lists_reciprocal_rank()
+    {
+        var text = List(("a", 9), ("b", 8));
+        var vector = List(("b", 0.9), ("c", 0.8));
+
+        var hits = RankFusion.Rrf(text, vector, k: 10, textWeight: 0.25, vectorWeight: 0.75, topK: 10, maxChunksPerDocument: null);
+
+        var scores = hits.ToDictionary(h => h.Chunk.ChunkId, h => h.FusedScore);
+        Assert.Equal(0.25 / 11, scores["a"], 12);
+        Assert.Equal((0.25 / 12) + (0.75 / 11), scores["b"], 12);
+        Assert.Equal(0.75 / 12, scores["c"], 12);
+    }
+
+    [Fact]
+    public void Z_score_fusion_scores_a_passage_missing_from_a_list_as_that_lists_lowest_score()
+    {
+        // text z-scores: a +1.22, b 0, c -1.22; vector z-scores: d +1.22, c 0, e -1.22 (population deviation).
+        var text = List(("a", 30), ("b", 20), ("c", 10));
+        var vector = List(("d", 0.9), ("c", 0.8), ("e", 0.7));
+
+        var hits = RankFusion.Weighted(text, vector, 0.5, 0.5, ScoreNormalization.ZScore, topK: 10, maxChunksPerDocument: null);
+
+        var scores = hits.ToDictionary(h => h.Chunk.ChunkId, h => h.FusedScore);
+        var z = Math.Sqrt(1.5);
+        Assert.Equal(0.5 * (z - z), scores["a"], 9);          // best BM25, missing from the vector list: that list's floor
+        Assert.Equal(0.5 * (0 - z), scores["b"], 9);
+        Assert.Equal(0.5 * (-z + 0), scores["c"], 9);
+        Assert.Equal(0.5 * (-z - z), scores["e"], 9);
+        Assert.Equal(["a", "d"], hits.Take(2).Select(h => h.Chunk.ChunkId).Order());
+    }
+
     [Fact]
     public void Empty_lists_fuse_to_nothing()
     {

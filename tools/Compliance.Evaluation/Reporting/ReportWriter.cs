@@ -73,6 +73,19 @@ public static class ReportWriter
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {row.Setting.Replace("|", "\\|", StringComparison.Ordinal)} | {F(row.RecallAt5)} | {F(row.RecallAt10)} | {F(row.MapAt10)} | {F(row.NdcgAt10)} | {row.LatencyP50Milliseconds:0.00} | {row.LatencyP99Milliseconds:0.00} |");
         }
+        if (report.Sweep is { Count: > 0 } sweep)
+        {
+            text.AppendLine();
+            text.AppendLine("Fusion sweep (same lists, fused in memory by RankFusion.Fuse; n = candidates per list, v = vector weight, text weight 1 − v):");
+            text.AppendLine();
+            text.AppendLine("| setting | recall@5 | recall@10 | MAP@10 | nDCG@10 |");
+            text.AppendLine("|---|---:|---:|---:|---:|");
+            foreach (var row in sweep)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {row.Setting} | {F(row.RecallAt5)} | {F(row.RecallAt10)} | {F(row.MapAt10)} | {F(row.NdcgAt10)} |");
+            }
+        }
         return text.ToString();
     }
 

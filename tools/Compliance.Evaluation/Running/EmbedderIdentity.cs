@@ -13,7 +13,8 @@ namespace Compliance.Evaluation.Running;
 /// <param name="Dimensions">Vector length; 0 without an embedder.</param>
 /// <param name="ModelFile">The ONNX model file used, for <c>onnx</c> only.</param>
 /// <param name="ModelSha256Prefix">First 12 hex digits of the model file's sha256, for <c>onnx</c> only.</param>
-public sealed record EmbedderIdentity(string Kind, string Name, int Dimensions, string? ModelFile, string? ModelSha256Prefix)
+/// <param name="Recipe">How the model embeds (pooling, normalisation, prefixes, max tokens), for <c>onnx</c> only.</param>
+public sealed record EmbedderIdentity(string Kind, string Name, int Dimensions, string? ModelFile, string? ModelSha256Prefix, string? Recipe = null)
 {
     public const string NoneKind = "none";
     public const string HashingKind = "word-hashing stand-in";
@@ -26,8 +27,9 @@ public sealed record EmbedderIdentity(string Kind, string Name, int Dimensions, 
         {
             null => new EmbedderIdentity(NoneKind, "bm25 only", 0, null, null),
             CachingTextEmbedder caching => Of(caching.Inner),
+            VectorCacheEmbedder cached => Of(cached.Inner),
             HashingTextEmbedder hashing => new EmbedderIdentity(HashingKind, hashing.ModelName, hashing.Dimensions, null, null),
-            OnnxTextEmbedder onnx => new EmbedderIdentity(OnnxKind, onnx.ModelName, onnx.Dimensions, onnx.ModelPath, Sha256Prefix(onnx.ModelPath)),
+            OnnxTextEmbedder onnx => new EmbedderIdentity(OnnxKind, onnx.ModelName, onnx.Dimensions, onnx.ModelPath, Sha256Prefix(onnx.ModelPath), onnx.Recipe.Describe()),
             _ => new EmbedderIdentity(embedder.GetType().Name, embedder.ModelName, embedder.Dimensions, null, null),
         };
     }
@@ -38,9 +40,13 @@ public sealed record EmbedderIdentity(string Kind, string Name, int Dimensions, 
         NoneKind => "embedder: none (bm25 rows only)",
         HashingKind => string.Create(CultureInfo.InvariantCulture, $"embedder: {HashingKind} ({Name}, {Dimensions} dims, no semantics)"),
         OnnxKind => string.Create(CultureInfo.InvariantCulture,
-            $"embedder: onnx {Name} ({Path.GetFileName(ModelFile)} sha256 {ModelSha256Prefix}, {Dimensions} dims)"),
+            $"embedder: onnx {Name} ({Path.GetFileName(ModelFile)} sha256 {ModelSha256Prefix}, {Dimensions} dims; recipe {Recipe})"),
         _ => string.Create(CultureInfo.InvariantCulture, $"embedder: {Kind} {Name} ({Dimensions} dims)"),
     };
+
+    /// <summary>Names the vector cache file: the model and everything that changes its vectors.</summary>
+    public string CacheKey() => string.Create(CultureInfo.InvariantCulture,
+        $"{Name}-{ModelSha256Prefix ?? Kind}-{Dimensions}-{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Recipe ?? "")))[..8]}");
 
     private static string Sha256Prefix(string path)
     {

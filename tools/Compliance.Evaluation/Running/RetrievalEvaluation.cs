@@ -33,7 +33,8 @@ public sealed record EvaluationReport(
     string LoadAverageBefore,
     string LoadAverageAfter,
     IReadOnlyList<SettingResult> Results,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes,
+    IReadOnlyList<SettingResult>? Sweep = null);
 
 /// <summary>
 /// Time to embed each question once (single-text calls, as the API embeds a question), measured before scoring;
@@ -48,8 +49,10 @@ public sealed record EvaluationRequest(
     int? MaxQuestions,
     ITextEmbedder? Embedder,
     string IndexPath,
-    int Candidates = 50,
-    int? MaxPassages = null);
+    int? MaxPassages = null,
+    bool Sweep = false,
+    int? MaxDocuments = null,
+    bool SweepOnly = false);
 
 /// <summary>
 /// Indexes the dataset's passages through the real embedded index (one chunk per passage), then runs every
@@ -69,10 +72,17 @@ public static class RetrievalEvaluation
         var notes = new List<string>();
         var results = new List<SettingResult>();
         var passages = dataset.Passages;
+        var questions = dataset.Questions;
+        if (request.MaxDocuments is { } maxDocuments)
+        {
+            (passages, questions) = DocumentSubset.Select(passages, questions, maxDocuments);
+            notes.Add($"Document subset: the first {maxDocuments} documents ({passages.Count} of {dataset.Passages.Count} passages) and the " +
+                $"{questions.Count} of {dataset.Questions.Count} questions answered entirely inside them; scores are higher than on the full corpus.");
+        }
         if (request.MaxPassages is { } maxPassages && maxPassages < passages.Count)
         {
-            passages = PassageSubset.Select(passages, dataset.Questions, maxPassages);
-            var relevant = dataset.Questions.SelectMany(q => q.Relevant).Distinct().Count();
+            passages = PassageSubset.Select(passages, questions, maxPassages);
+            var relevant = questions.SelectMany(q => q.Relevant).Distinct().Count();
             notes.Add($"Passage subset: {passages.Count} of {dataset.Passages.Count} passages (the {relevant} relevant to the evaluated questions " +
                 $"and {passages.Count - relevant} others spread over every document); scores are higher than on the full corpus.");
         }
@@ -95,31 +105,33 @@ public static class RetrievalEvaluation
         // The API wraps its embedder in this cache; embedding every question once here keeps the per-setting
         // latencies comparable (search only) and times the question embedding on its own.
         using var questionEmbedder = request.Embedder is null ? null
-            : new CachingTextEmbedder(new BorrowedEmbedder(request.Embedder), dataset.Questions.Count + 1);
+            : new CachingTextEmbedder(new BorrowedEmbedder(request.Embedder), questions.Count + 1);
         QueryEmbeddingTimes? queryTimes = null;
         if (questionEmbedder is not null)
         {
-            var embedLatencies = new List<double>(dataset.Questions.Count);
-            foreach (var question in dataset.Questions)
+            var embedLatencies = new List<double>(questions.Count);
+            foreach (var question in questions)
             {
                 var started = Stopwatch.GetTimestamp();
                 await questionEmbedder.EmbedQueryAsync(question.Text, cancellationToken);
                 embedLatencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
-            queryTimes = new QueryEmbeddingTimes(dataset.Questions.Count,
+            queryTimes = new QueryEmbeddingTimes(questions.Count,
                 RankingMetrics.Percentile(embedLatencies, 50), RankingMetrics.Percentile(embedLatencies, 99));
-            progress?.Report($"embedded {dataset.Questions.Count} questions");
+            progress?.Report($"embedded {questions.Count} questions");
         }
 
-        foreach (var setting in RetrievalSetting.Standard)
+        // The sweep alone fetches two lists per question instead of running a search per setting: on a loaded
+        // machine the standard rows' searches take longer than the sweep.
+        foreach (var setting in request.SweepOnly && questionEmbedder is not null ? Array.Empty<RetrievalSetting>() : RetrievalSetting.Standard)
         {
             if (setting.NeedsEmbedder && request.Embedder is null)
             {
                 notes.Add($"'{setting.Name}' skipped: no embedder (pass --model DIR or --embedder hashing).");
                 continue;
             }
-            var search = new HybridSearch(index, questionEmbedder, setting.ToOptions(request.Candidates, Depth));
-            results.Add(await ScoreAsync(setting.Name, dataset.Questions, async question =>
+            var search = new HybridSearch(index, questionEmbedder, setting.ToOptions(Depth));
+            results.Add(await ScoreAsync(setting.Name, questions, async question =>
             {
                 var result = await search.SearchAsync(question, new SearchFilter(Tenants.Global), Depth, cancellationToken);
                 return result.Hits.Select(h => h.Chunk.ChunkId).ToList();
@@ -127,14 +139,25 @@ public static class RetrievalEvaluation
             progress?.Report($"scored {setting.Name}");
         }
 
+        IReadOnlyList<SettingResult>? sweep = null;
+        if ((request.Sweep || request.SweepOnly) && questionEmbedder is not null)
+        {
+            sweep = await FusionSweep.RunAsync(index, questionEmbedder, questions, FusionSweep.Grid(), Depth, progress, cancellationToken);
+            var bestMap = sweep.MaxBy(r => r.MapAt10)!;
+            var bestRecall = sweep.MaxBy(r => r.RecallAt10)!;
+            notes.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Sweep of {sweep.Count} fusion settings: best MAP@10 {bestMap.MapAt10:0.0000} ({bestMap.Setting}, recall@10 {bestMap.RecallAt10:0.0000}); " +
+                $"best recall@10 {bestRecall.RecallAt10:0.0000} ({bestRecall.Setting}, MAP@10 {bestRecall.MapAt10:0.0000})."));
+        }
+
         using (var reference = ReferenceBm25.Build(passages))
         {
-            results.Add(await ScoreAsync("reference bm25 (plain fts5)", dataset.Questions,
+            results.Add(await ScoreAsync("reference bm25 (plain fts5)", questions,
                 question => Task.FromResult(reference.Search(question, Depth))));
         }
         return new EvaluationReport(
-            request.DatasetPath, request.QuestionFile, passages.Count, dataset.EmptyPassages, dataset.Questions.Count,
-            dataset.UnresolvedJudgements, identity, indexingSeconds, queryTimes, loadBefore, LoadAverage.Read(), results, notes);
+            request.DatasetPath, request.QuestionFile, passages.Count, dataset.EmptyPassages, questions.Count,
+            dataset.UnresolvedJudgements, identity, indexingSeconds, queryTimes, loadBefore, LoadAverage.Read(), results, notes, sweep);
     }
 
     /// <summary>The chunk for one passage: its uuid as chunk id, one global document per ObliQA DocumentID.</summary>

@@ -30,7 +30,7 @@ public sealed class EvaluationModelTests : IDisposable
         await using (var model = File.OpenRead(modelFile))
         {
             var sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(model, Token));
-            Assert.Equal(new EmbedderIdentity(EmbedderIdentity.OnnxKind, "gte-small-tiny", 384, modelFile, sha[..12]), report.Embedder);
+            Assert.Equal(new EmbedderIdentity(EmbedderIdentity.OnnxKind, "gte-small-tiny", 384, modelFile, sha[..12], embedder.Recipe.Describe()), report.Embedder);
         }
         // Every question was embedded once, before scoring, by the model itself.
         Assert.Equal(5, report.QueryEmbedding?.Questions);

@@ -38,6 +38,30 @@ public sealed class PassageSubsetTests
     }
 
     [Fact]
+    public async Task A_document_subset_keeps_whole_documents_and_only_the_questions_answered_inside_them()
+    {
+        var fixture = Path.Combine(AppContext.BaseDirectory, "Search", "Evaluation", "obliqa-mini");
+        var index = Path.Combine(Path.GetTempPath(), $"compliance-docs-{Guid.NewGuid():N}.db");
+        try
+        {
+            var report = await RetrievalEvaluation.RunAsync(
+                new EvaluationRequest(fixture, "questions.json", null, null, index, MaxDocuments: 1), null, TestContext.Current.CancellationToken);
+
+            // Document 1 (1.json) has 4 passages with text; q-0001 and q-0002 are answered there, q-0003..5 in document 2.
+            Assert.Equal(4, report.Passages);
+            Assert.Equal(2, report.Questions);
+            Assert.Contains(report.Notes, n => n.StartsWith("Document subset: the first 1 documents (4 of 8 passages) and the 2 of 5 questions", StringComparison.Ordinal));
+        }
+        finally
+        {
+            foreach (var file in new[] { index, index + "-wal", index + "-shm" })
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    [Fact]
     public async Task The_report_counts_the_subset_and_says_it_is_one()
     {
         var fixture = Path.Combine(AppContext.BaseDirectory, "Search", "Evaluation", "obliqa-mini");

@@ -68,8 +68,26 @@ public sealed class RetrievalEvaluationTests : IDisposable
         Assert.All(report.Results, r => Assert.InRange(r.RecallAt5, 0.0, r.RecallAt10));
         Assert.Equal(new EmbedderIdentity(EmbedderIdentity.HashingKind, "feature-hashing-64", 64, null, null), report.Embedder);
         using var written = JsonDocument.Parse(await File.ReadAllTextAsync(json, Token));
-        Assert.Equal(7, written.RootElement.GetProperty("Results").GetArrayLength());
+        Assert.Equal(RetrievalSetting.Standard.Count + 1, written.RootElement.GetProperty("Results").GetArrayLength());
         Assert.Equal(report.Results[0].MapAt10, written.RootElement.GetProperty("Results")[0].GetProperty("MapAt10").GetDouble());
+    }
+
+    [Fact]
+    public async Task The_fusion_sweep_scores_a_setting_exactly_as_the_search_it_stands_for()
+    {
+        var report = await RetrievalEvaluation.RunAsync(
+            new EvaluationRequest(Fixture, "questions.json", null, new HashingTextEmbedder(64), Path.Combine(_folder, "sweep.db"), Sweep: true), null, Token);
+
+        Assert.NotNull(report.Sweep);
+        Assert.Equal(FusionSweep.Grid().Count, report.Sweep.Count);
+        // The standard "hybrid weighted v=0.3" row ran HybridSearch with 50 candidates per list; the sweep fused
+        // prefixes of deeper lists in memory. They must agree, or the sweep measures something the product never does.
+        var searched = report.Results.Single(r => r.Setting == "hybrid weighted v=0.3");
+        var swept = report.Sweep.Single(r => r.Setting == "weighted min-max v=0.30 n=50");
+        Assert.Equal((searched.RecallAt5, searched.RecallAt10, searched.MapAt10, searched.NdcgAt10),
+            (swept.RecallAt5, swept.RecallAt10, swept.MapAt10, swept.NdcgAt10));
+        Assert.Contains(report.Notes, n => n.StartsWith("Sweep of ", StringComparison.Ordinal));
+        Assert.Contains("| rrf k=60 v=0.50 n=50 |", ReportWriter.ToMarkdown(report), StringComparison.Ordinal);
     }
 
     [Fact]
