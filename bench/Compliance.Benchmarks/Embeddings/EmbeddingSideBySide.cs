@@ -33,23 +33,23 @@ internal static class EmbeddingSideBySide
         // Query latency: one call per query, as a user question arrives.
         for (var i = 0; i < 50; i++)
         {
-            await embedder.EmbedAsync(queries[i % queries.Length], CancellationToken.None);
+            await embedder.EmbedQueryAsync(queries[i % queries.Length], CancellationToken.None);
         }
 
         var latencies = new double[queryCount];
         for (var i = 0; i < queryCount; i++)
         {
             var start = Stopwatch.GetTimestamp();
-            await embedder.EmbedAsync(queries[i % queries.Length], CancellationToken.None);
+            await embedder.EmbedQueryAsync(queries[i % queries.Length], CancellationToken.None);
             latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
 
         Array.Sort(latencies);
 
         // Passage throughput: the embedder's own batching over all passages, batch-sized token budget.
-        await embedder.EmbedBatchAsync(passages.Take(batch).ToArray(), CancellationToken.None);
+        await embedder.EmbedPassagesAsync(passages.Take(batch).ToArray(), CancellationToken.None);
         var started = Stopwatch.GetTimestamp();
-        await embedder.EmbedBatchAsync(passages, CancellationToken.None);
+        await embedder.EmbedPassagesAsync(passages, CancellationToken.None);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
 
         Console.WriteLine(JsonSerializer.Serialize(new

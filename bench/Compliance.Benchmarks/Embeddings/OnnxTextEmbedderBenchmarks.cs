@@ -41,10 +41,10 @@ public class OnnxTextEmbedderBenchmarks
     public void Cleanup() => _embedder.Dispose();
 
     [Benchmark]
-    public Task<float[]> Query() => _embedder.EmbedAsync(_query, CancellationToken.None);
+    public Task<float[]> Query() => _embedder.EmbedQueryAsync(_query, CancellationToken.None);
 
     [Benchmark]
-    public Task<float[][]> EightPassagesOf512Tokens() => _embedder.EmbedBatchAsync(_passages, CancellationToken.None);
+    public Task<float[][]> EightPassagesOf512Tokens() => _embedder.EmbedPassagesAsync(_passages, CancellationToken.None);
 
     private static string CutToTokens(WordPieceTokenizer tokenizer, string text, int tokens)
     {

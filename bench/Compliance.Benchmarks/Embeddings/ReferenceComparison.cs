@@ -35,7 +35,7 @@ internal static class ReferenceComparison
             ModelDirectory = options.Required("model"),
             IntraOpThreads = options.Int("threads", 0),
         });
-        var vectors = await embedder.EmbedBatchAsync(items.Select(i => i.Text).ToList(), CancellationToken.None);
+        var vectors = await embedder.EmbedPassagesAsync(items.Select(i => i.Text).ToList(), CancellationToken.None);
         var cosines = items.Select((item, i) => (Index: i, Cosine: (double)TensorPrimitives.CosineSimilarity(vectors[i], item.Vector)))
             .OrderBy(x => x.Cosine).ToList();
 

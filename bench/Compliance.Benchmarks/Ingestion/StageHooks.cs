@@ -21,12 +21,12 @@ internal sealed class TimedTextEmbedder(ITextEmbedder inner, StageClock clock) :
 
     public string ModelName => inner.ModelName;
 
-    public Task<float[]> EmbedAsync(string text, CancellationToken cancellationToken) => inner.EmbedAsync(text, cancellationToken);
+    public Task<float[]> EmbedQueryAsync(string query, CancellationToken cancellationToken) => inner.EmbedQueryAsync(query, cancellationToken);
 
-    public async Task<float[][]> EmbedBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    public async Task<float[][]> EmbedPassagesAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
         clock.Enter(IngestStage.Embed);
-        var vectors = await inner.EmbedBatchAsync(texts, cancellationToken);
+        var vectors = await inner.EmbedPassagesAsync(texts, cancellationToken);
         // What follows an embedding call in ingestion is building the index records.
         clock.Enter(IngestStage.Index);
         Embedded.AddRange(texts);

@@ -11,8 +11,8 @@ public sealed class PrecomputedQueryEmbedder(float[] vector) : ITextEmbedder
 
     public string ModelName => "precomputed";
 
-    public Task<float[]> EmbedAsync(string text, CancellationToken cancellationToken) => Task.FromResult(Vector);
+    public Task<float[]> EmbedQueryAsync(string query, CancellationToken cancellationToken) => Task.FromResult(Vector);
 
-    public Task<float[][]> EmbedBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
-        Task.FromResult(texts.Select(_ => Vector).ToArray());
+    public Task<float[][]> EmbedPassagesAsync(IReadOnlyList<string> passages, CancellationToken cancellationToken) =>
+        Task.FromResult(passages.Select(_ => Vector).ToArray());
 }

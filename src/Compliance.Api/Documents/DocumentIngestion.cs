@@ -177,7 +177,7 @@ public sealed class DocumentIngestion(
         if (knowledge.Embedder is { } embedder)
         {
             // The section path goes into the embedded text: a passage reads differently under "Gifts" than "Trading".
-            vectors = await embedder.EmbedBatchAsync(chunks.Select(c => EmbeddingText(document.Title, c)).ToList(), cancellationToken);
+            vectors = await embedder.EmbedPassagesAsync(chunks.Select(c => EmbeddingText(document.Title, c)).ToList(), cancellationToken);
         }
 
         var records = chunks.Select((chunk, i) => new ChunkRecord(

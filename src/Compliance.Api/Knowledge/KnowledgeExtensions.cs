@@ -93,7 +93,7 @@ public static class KnowledgeExtensions
             // Without Redis the distributed cache is this process's memory, which the in-process layer already is.
             if (redis.IsConfigured && embedder is OnnxTextEmbedder onnx)
             {
-                var fingerprint = SharedEmbeddingCache.FingerprintOf(onnx.ModelPath, onnx.ModelName, onnx.Dimensions);
+                var fingerprint = SharedEmbeddingCache.FingerprintOf(onnx.ModelPath, onnx.ModelName, onnx.Dimensions, onnx.Recipe.Describe());
                 shared = new SharedEmbeddingCache(embedder, services.GetRequiredService<IDistributedCache>(), fingerprint, TimeSpan.FromDays(7), loggers.CreateLogger<SharedEmbeddingCache>());
             }
             queryEmbedder = new CachingTextEmbedder(shared);

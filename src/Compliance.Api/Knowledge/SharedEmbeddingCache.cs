@@ -11,7 +11,7 @@ namespace Compliance.Api.Knowledge;
 /// Question embeddings shared by every API instance through the distributed cache (Redis): the same policy question
 /// asked of any instance is embedded once. Keys hold a hash of the model's identity and of the text, never the text
 /// itself (questions may carry personal details); values are the raw little-endian float32 vector. Redis trouble
-/// never fails a search: the model answers and the problem is logged without the question. Batches (documents)
+/// never fails a search: the model answers and the problem is logged without the question. Passages (documents)
 /// pass through.
 /// </summary>
 public sealed class SharedEmbeddingCache(
@@ -41,9 +41,10 @@ public sealed class SharedEmbeddingCache(
     /// <summary>Redis calls that failed or timed out (the model answered instead).</summary>
     public long Errors => Interlocked.Read(ref _errors);
 
-    public async Task<float[]> EmbedAsync(string text, CancellationToken cancellationToken)
+    public async Task<float[]> EmbedQueryAsync(string query, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(query);
+        var text = query;
         var key = KeyFor(text);
         try
         {
@@ -61,7 +62,7 @@ public sealed class SharedEmbeddingCache(
         }
 
         Interlocked.Increment(ref _misses);
-        var vector = await inner.EmbedAsync(text, cancellationToken);
+        var vector = await inner.EmbedQueryAsync(text, cancellationToken);
         try
         {
             var bytes = MemoryMarshal.AsBytes(vector.AsSpan()).ToArray();
@@ -75,22 +76,23 @@ public sealed class SharedEmbeddingCache(
         return vector;
     }
 
-    public Task<float[][]> EmbedBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
-        inner.EmbedBatchAsync(texts, cancellationToken);
+    public Task<float[][]> EmbedPassagesAsync(IReadOnlyList<string> passages, CancellationToken cancellationToken) =>
+        inner.EmbedPassagesAsync(passages, cancellationToken);
 
     public void Dispose() => (inner as IDisposable)?.Dispose();
 
     /// <summary>
-    /// A model's identity for cache keys: its name, dimensions, file size and hashes of the file's first and last
-    /// 64 KiB — cheap at start (no hashing of 130 MB), equal on every instance that has the same file, different
-    /// for another model or quantisation.
+    /// A model's identity for cache keys: its name, dimensions, recipe (a query prefix changes every query vector),
+    /// file size and hashes of the file's first and last 64 KiB — cheap at start (no hashing of 130 MB), equal on
+    /// every instance that has the same file and recipe, different for another model, quantisation or recipe.
     /// </summary>
-    public static string FingerprintOf(string modelPath, string modelName, int dimensions)
+    public static string FingerprintOf(string modelPath, string modelName, int dimensions, string recipe)
     {
         const int Window = 64 * 1024;
         using var file = File.OpenRead(modelPath);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes($"{modelName}\n{dimensions}\n{file.Length}\n"));
+        hash.AppendData(Encoding.UTF8.GetBytes(recipe + "\n"));
         var buffer = new byte[Window];
         hash.AppendData(buffer, 0, file.Read(buffer, 0, Window));
         if (file.Length > Window)

@@ -3,9 +3,9 @@ using System.Collections.Concurrent;
 namespace Compliance.Knowledge.Embeddings;
 
 /// <summary>
-/// Remembers the vectors of recently embedded single texts (questions), so a repeated question skips the model.
+/// Remembers the vectors of recently embedded queries (questions), so a repeated question skips the model.
 /// Bounded: when full, the cache is cleared rather than tracking recency — questions repeat in bursts, and a
-/// cleared cache costs one embedding per question, never wrong results. Batches (document chunks) pass through.
+/// cleared cache costs one embedding per question, never wrong results. Passages (document chunks) pass through.
 /// </summary>
 public sealed class CachingTextEmbedder(ITextEmbedder inner, int capacity = 10_000) : ITextEmbedder, IDisposable
 {
@@ -22,15 +22,16 @@ public sealed class CachingTextEmbedder(ITextEmbedder inner, int capacity = 10_0
     /// <summary>How many embeddings were served from the cache.</summary>
     public long Hits => Interlocked.Read(ref _hits);
 
-    public async Task<float[]> EmbedAsync(string text, CancellationToken cancellationToken)
+    public async Task<float[]> EmbedQueryAsync(string query, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(query);
+        var text = query;
         if (_vectors.TryGetValue(text, out var cached))
         {
             Interlocked.Increment(ref _hits);
             return (float[])cached.Clone(); // callers may not mutate the shared copy
         }
-        var vector = await inner.EmbedAsync(text, cancellationToken);
+        var vector = await inner.EmbedQueryAsync(text, cancellationToken);
         if (_vectors.Count >= capacity)
         {
             _vectors.Clear();
@@ -39,8 +40,8 @@ public sealed class CachingTextEmbedder(ITextEmbedder inner, int capacity = 10_0
         return vector;
     }
 
-    public Task<float[][]> EmbedBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
-        inner.EmbedBatchAsync(texts, cancellationToken);
+    public Task<float[][]> EmbedPassagesAsync(IReadOnlyList<string> passages, CancellationToken cancellationToken) =>
+        inner.EmbedPassagesAsync(passages, cancellationToken);
 
     public void Dispose() => (inner as IDisposable)?.Dispose();
 }

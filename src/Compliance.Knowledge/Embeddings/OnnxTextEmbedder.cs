@@ -10,12 +10,14 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace Compliance.Knowledge.Embeddings;
 
 /// <summary>
-/// A BERT sentence embedder over ONNX Runtime (gte-small): WordPiece tokens → encoder → mean of
-/// <c>last_hidden_state</c> over the attention mask → L2 normalisation. Thread-safe; one instance serves the process.
+/// A BERT sentence embedder over ONNX Runtime: (prefix +) text → WordPiece tokens → encoder → the model's pooling of
+/// <c>last_hidden_state</c> (mean over the attention mask, or the [CLS] row) → L2 normalisation when the recipe says
+/// so. The model directory's <see cref="EmbeddingRecipe"/> decides pooling, prefixes and length. Thread-safe; one
+/// instance serves the process.
 /// </summary>
 /// <remarks>
-/// Empty or whitespace-only text tokenizes to just [CLS][SEP] and therefore always embeds to the same vector.
-/// Inputs over 512 tokens keep their first 510 word pieces; each such cut raises <see cref="TextTruncated"/>, adds to
+/// Empty or whitespace-only text tokenizes to just [CLS] (prefix) [SEP] and therefore always embeds to the same vector.
+/// Inputs over the recipe's maximum (512 tokens for gte-small) keep their first word pieces; each such cut raises <see cref="TextTruncated"/>, adds to
 /// <see cref="TruncatedInputs"/> and the <c>compliance.embedding.truncated_inputs</c> counter, and logs a warning with
 /// the lengths only.
 /// </remarks>
@@ -31,7 +33,7 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
 
     private static readonly Meter Meter = new(MeterName);
     private static readonly Counter<long> TruncationCounter =
-        Meter.CreateCounter<long>("compliance.embedding.truncated_inputs", description: "Inputs cut to 512 tokens before embedding");
+        Meter.CreateCounter<long>("compliance.embedding.truncated_inputs", description: "Inputs cut to the model's maximum tokens before embedding");
 
     private readonly InferenceSession _session;
     // Shared by runs that cannot be cancelled; a cancellable run gets its own, so terminating it stops no other.
@@ -42,12 +44,13 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
     private readonly ILogger _logger;
     private long _truncated;
 
-    private OnnxTextEmbedder(InferenceSession session, string modelPath, WordPieceTokenizer tokenizer, string modelName, int dimensions, int maxBatchTokens, ILogger logger)
+    private OnnxTextEmbedder(InferenceSession session, string modelPath, WordPieceTokenizer tokenizer, EmbeddingRecipe recipe, int dimensions, int maxBatchTokens, ILogger logger)
     {
         _session = session;
         ModelPath = modelPath;
         _tokenizer = tokenizer;
-        ModelName = modelName;
+        Recipe = recipe;
+        ModelName = recipe.Name;
         Dimensions = dimensions;
         _maxBatchTokens = maxBatchTokens;
         _logger = logger;
@@ -56,7 +59,7 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
             : ["input_ids", "attention_mask"];
     }
 
-    /// <summary>Raised (on the embedding thread) for every input cut to 512 tokens.</summary>
+    /// <summary>Raised (on the embedding thread) for every input cut to the recipe's maximum tokens.</summary>
     public event EventHandler<TextTruncatedEventArgs>? TextTruncated;
 
     public int Dimensions { get; }
@@ -66,6 +69,9 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
     /// <summary>The model file in use.</summary>
     public string ModelPath { get; }
 
+    /// <summary>How this model embeds: pooling, normalisation, prefixes, maximum tokens (from its directory).</summary>
+    public EmbeddingRecipe Recipe { get; }
+
     /// <summary>The model's own tokenizer, for sizing chunks in the tokens this model reads.</summary>
     public WordPieceTokenizer Tokenizer => _tokenizer;
 
@@ -73,7 +79,8 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
     public long TruncatedInputs => Interlocked.Read(ref _truncated);
 
     /// <summary>
-    /// Loads the model and tokenizer from <see cref="EmbeddingOptions.ModelDirectory"/>, checks the model's inputs and
+    /// Loads the model, tokenizer and recipe (<see cref="EmbeddingRecipe.FromDirectory"/>) from
+    /// <see cref="EmbeddingOptions.ModelDirectory"/>, checks the model's inputs and
     /// output and runs one tiny inference to confirm it yields <see cref="EmbeddingOptions.Dimensions"/>-long vectors.
     /// Throws <see cref="EmbeddingModelException"/> naming the path and what was expected.
     /// </summary>
@@ -113,15 +120,17 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
                 $"The tokenizer files in {directory} could not be loaded (expected gte-small's vocab.txt/tokenizer.json): {e.Message}", e);
         }
 
+        // Before the session: a broken recipe file should not cost an ONNX load to report.
+        var recipe = EmbeddingRecipe.FromDirectory(directory);
         var session = OpenSession(modelPath, options);
         OnnxTextEmbedder? embedder = null;
         try
         {
             CheckSignature(session, modelPath, options.Dimensions);
-            embedder = new OnnxTextEmbedder(session, modelPath, tokenizer, ModelNameOf(directory), options.Dimensions, options.MaxBatchTokens, logger);
+            embedder = new OnnxTextEmbedder(session, modelPath, tokenizer, recipe, options.Dimensions, options.MaxBatchTokens, logger);
             embedder.CheckOutputDimensions();
-            logger.LogInformation("Embedding model {ModelPath} loaded: {Dimensions} dimensions, ONNX Runtime {OrtVersion}",
-                modelPath, options.Dimensions, OrtEnv.Instance().GetVersionString());
+            logger.LogInformation("Embedding model {ModelPath} loaded: {Dimensions} dimensions, ONNX Runtime {OrtVersion}, recipe {Recipe} from {RecipeSource}",
+                modelPath, options.Dimensions, OrtEnv.Instance().GetVersionString(), recipe.Describe(), recipe.Source);
             return embedder;
         }
         catch
@@ -163,23 +172,23 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
         return Load(options, logger);
     }
 
-    public Task<float[]> EmbedAsync(string text, CancellationToken cancellationToken)
+    public Task<float[]> EmbedQueryAsync(string query, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(query);
         cancellationToken.ThrowIfCancellationRequested();
         var vectors = new float[1][];
-        EmbedBatch([Encode(text)], [0], vectors, cancellationToken);
+        EmbedBatch([Encode(Recipe.QueryPrefix + query)], [0], vectors, cancellationToken);
         return Task.FromResult(vectors[0]);
     }
 
-    public Task<float[][]> EmbedBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    public Task<float[][]> EmbedPassagesAsync(IReadOnlyList<string> passages, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(passages);
         cancellationToken.ThrowIfCancellationRequested();
-        var encoded = new int[texts.Count][];
-        for (var i = 0; i < texts.Count; i++)
+        var encoded = new int[passages.Count][];
+        for (var i = 0; i < passages.Count; i++)
         {
-            encoded[i] = Encode(texts[i] ?? throw new ArgumentNullException(nameof(texts), $"texts[{i}] is null."));
+            encoded[i] = Encode(Recipe.PassagePrefix + (passages[i] ?? throw new ArgumentNullException(nameof(passages), $"passages[{i}] is null.")));
         }
 
         // Shortest first, so each batch pads only to lengths close to its own; results go back by original index.
@@ -251,7 +260,7 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
 
     private int[] Encode(string text)
     {
-        var encoded = _tokenizer.Encode(text, EmbeddingOptions.MaxSequenceLength);
+        var encoded = _tokenizer.Encode(text, Recipe.MaxTokens);
         if (encoded.Truncated)
         {
             Interlocked.Increment(ref _truncated);
@@ -297,18 +306,30 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
 
         for (var b = 0; b < batch; b++)
         {
-            // Mean over the real tokens only: padded rows are excluded, exactly as the mask says.
             var vector = new float[width];
             var tokens = batchIds[b].Length;
             var rows = hidden.Slice(b * sequence * width, tokens * width);
-            for (var s = 0; s < tokens; s++)
+            if (Recipe.Pooling == EmbeddingPooling.Cls)
             {
-                TensorPrimitives.Add(vector, rows.Slice(s * width, width), vector);
+                rows[..width].CopyTo(vector);
+            }
+            else
+            {
+                // Mean over the real tokens only: padded rows are excluded, exactly as the mask says.
+                for (var s = 0; s < tokens; s++)
+                {
+                    TensorPrimitives.Add(vector, rows.Slice(s * width, width), vector);
+                }
+
+                TensorPrimitives.Divide(vector, tokens, vector);
             }
 
-            TensorPrimitives.Divide(vector, tokens, vector);
-            var norm = TensorPrimitives.Norm(vector);
-            TensorPrimitives.Divide(vector, Math.Max(norm, 1e-12f), vector);
+            if (Recipe.Normalize)
+            {
+                var norm = TensorPrimitives.Norm(vector);
+                TensorPrimitives.Divide(vector, Math.Max(norm, 1e-12f), vector);
+            }
+
             vectors[targets[b]] = vector;
         }
     }
@@ -418,11 +439,5 @@ public sealed class OnnxTextEmbedder : ITextEmbedder, IDisposable
         var dims = node.Dimensions.Select((d, i) => d >= 0 ? d.ToString(CultureInfo.InvariantCulture)
             : node.SymbolicDimensions.Length > i && node.SymbolicDimensions[i].Length > 0 ? node.SymbolicDimensions[i] : "?");
         return $"{name}: {node.ElementDataType} [{string.Join(", ", dims)}]";
-    }
-
-    private static string ModelNameOf(string directory)
-    {
-        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
-        return string.IsNullOrEmpty(name) ? "onnx-embedder" : name;
     }
 }

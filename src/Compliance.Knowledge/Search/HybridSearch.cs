@@ -58,7 +58,7 @@ public sealed class HybridSearch
         if (mode != SearchMode.LexicalOnly)
         {
             var embedWatch = Stopwatch.StartNew();
-            var vector = await _embedder!.EmbedAsync(query, cancellationToken);
+            var vector = await _embedder!.EmbedQueryAsync(query, cancellationToken);
             embed = embedWatch.Elapsed;
             vectorTask = TimeAsync(() => _index.SearchVectorAsync(vector, filter, _options.CandidatesPerList, cancellationToken));
         }

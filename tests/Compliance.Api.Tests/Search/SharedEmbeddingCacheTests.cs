@@ -44,8 +44,8 @@ public sealed class SharedEmbeddingCacheTests
         using var instanceB = new SharedEmbeddingCache(second, Cache(redisB), fingerprint, TimeSpan.FromMinutes(5), NullLogger<SharedEmbeddingCache>.Instance);
         const string question = "Can I trade during the blackout window?";
 
-        var computed = await instanceA.EmbedAsync(question, Token);
-        var shared = await instanceB.EmbedAsync(question, Token);
+        var computed = await instanceA.EmbedQueryAsync(question, Token);
+        var shared = await instanceB.EmbedQueryAsync(question, Token);
 
         Assert.Equal(1, first.Calls);
         Assert.Equal(0, second.Calls);
@@ -54,7 +54,7 @@ public sealed class SharedEmbeddingCacheTests
         Assert.Equal(1, instanceA.Misses);
 
         // Another question is another key.
-        await instanceB.EmbedAsync("Do I need pre-clearance for a gift over $100?", Token);
+        await instanceB.EmbedQueryAsync("Do I need pre-clearance for a gift over $100?", Token);
         Assert.Equal(1, second.Calls);
     }
 
@@ -66,7 +66,7 @@ public sealed class SharedEmbeddingCacheTests
         var fingerprint = "test-" + Guid.NewGuid().ToString("N")[..12];
         using var cache = new SharedEmbeddingCache(new CountingEmbedder(), Cache(redis), fingerprint, TimeSpan.FromMinutes(5), NullLogger<SharedEmbeddingCache>.Instance);
 
-        await cache.EmbedAsync("My account number is zqfe91 and I hold shares", Token);
+        await cache.EmbedQueryAsync("My account number is zqfe91 and I hold shares", Token);
 
         var multiplexer = redis.GetRequiredService<IConnectionMultiplexer>();
         var server = multiplexer.GetServer(multiplexer.GetEndPoints()[0]);
@@ -89,8 +89,8 @@ public sealed class SharedEmbeddingCacheTests
         using var before = new SharedEmbeddingCache(oldModel, Cache(redis), "old-" + Guid.NewGuid().ToString("N")[..8], TimeSpan.FromMinutes(5), NullLogger<SharedEmbeddingCache>.Instance);
         using var after = new SharedEmbeddingCache(newModel, Cache(redis), "new-" + Guid.NewGuid().ToString("N")[..8], TimeSpan.FromMinutes(5), NullLogger<SharedEmbeddingCache>.Instance);
 
-        await before.EmbedAsync("Who approves outside business activities?", Token);
-        await after.EmbedAsync("Who approves outside business activities?", Token);
+        await before.EmbedQueryAsync("Who approves outside business activities?", Token);
+        await after.EmbedQueryAsync("Who approves outside business activities?", Token);
 
         Assert.Equal(1, newModel.Calls);
         Assert.Equal(0, after.Hits);
@@ -107,7 +107,7 @@ public sealed class SharedEmbeddingCacheTests
         var model = new CountingEmbedder();
         using var cache = new SharedEmbeddingCache(model, Cache(redis), "down", TimeSpan.FromMinutes(5), factory.CreateLogger<SharedEmbeddingCache>());
 
-        var vector = await cache.EmbedAsync("Can I trade zqab12 shares during the blackout window?", Token);
+        var vector = await cache.EmbedQueryAsync("Can I trade zqab12 shares during the blackout window?", Token);
 
         Assert.Equal(CountingEmbedder.Size, vector.Length);
         Assert.Equal(1, model.Calls);
@@ -163,7 +163,7 @@ public sealed class SharedEmbeddingCacheTests
 
         public string ModelName => "counting";
 
-        public Task<float[]> EmbedAsync(string text, CancellationToken cancellationToken)
+        public Task<float[]> EmbedQueryAsync(string text, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _calls);
             var seed = text.Aggregate(17, (h, c) => h * 31 + c);
@@ -171,7 +171,7 @@ public sealed class SharedEmbeddingCacheTests
             return Task.FromResult(Enumerable.Range(0, Size).Select(_ => (float)random.NextDouble()).ToArray());
         }
 
-        public Task<float[][]> EmbedBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
-            Task.WhenAll(texts.Select(t => EmbedAsync(t, cancellationToken)));
+        public Task<float[][]> EmbedPassagesAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
+            Task.WhenAll(texts.Select(t => EmbedQueryAsync(t, cancellationToken)));
     }
 }

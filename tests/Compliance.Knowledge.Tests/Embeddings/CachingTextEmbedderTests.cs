@@ -10,9 +10,9 @@ public sealed class CachingTextEmbedderTests
         var counting = new CountingEmbedder();
         using var cache = new CachingTextEmbedder(counting);
 
-        var first = await cache.EmbedAsync("Can I trade?", TestContext.Current.CancellationToken);
+        var first = await cache.EmbedQueryAsync("Can I trade?", TestContext.Current.CancellationToken);
         first[0] = 42; // a caller scribbling on its copy must not poison the cache
-        var second = await cache.EmbedAsync("Can I trade?", TestContext.Current.CancellationToken);
+        var second = await cache.EmbedQueryAsync("Can I trade?", TestContext.Current.CancellationToken);
 
         Assert.Equal(1, counting.Calls);
         Assert.Equal(1, cache.Hits);
@@ -27,7 +27,7 @@ public sealed class CachingTextEmbedderTests
 
         foreach (var text in new[] { "a", "b", "c", "a" })
         {
-            await cache.EmbedAsync(text, TestContext.Current.CancellationToken);
+            await cache.EmbedQueryAsync(text, TestContext.Current.CancellationToken);
         }
 
         Assert.Equal(4, counting.Calls);
@@ -41,13 +41,13 @@ public sealed class CachingTextEmbedderTests
 
         public string ModelName => "counting";
 
-        public Task<float[]> EmbedAsync(string text, CancellationToken cancellationToken)
+        public Task<float[]> EmbedQueryAsync(string text, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Calls);
             return Task.FromResult(Unit());
         }
 
-        public Task<float[][]> EmbedBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
+        public Task<float[][]> EmbedPassagesAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
             Task.FromResult(texts.Select(_ => Unit()).ToArray());
 
         // A fresh array per call: the cache must copy, not share, what callers may change.

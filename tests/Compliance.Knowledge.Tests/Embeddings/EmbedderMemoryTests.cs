@@ -33,7 +33,7 @@ public sealed class EmbedderMemoryTests(ITestOutputHelper output)
             for (var i = 0; i < count; i++)
             {
                 // Both paths: a token that can be cancelled (own RunOptions) and one that cannot (shared RunOptions).
-                var vectors = await embedder.EmbedBatchAsync(texts, i % 2 == 0 ? Ct : CancellationToken.None);
+                var vectors = await embedder.EmbedPassagesAsync(texts, i % 2 == 0 ? Ct : CancellationToken.None);
                 Assert.Equal(384, vectors[3].Length);
             }
         }
@@ -56,7 +56,7 @@ public sealed class EmbedderMemoryTests(ITestOutputHelper output)
             for (var i = 0; i < count; i++)
             {
                 using var embedder = OnnxTextEmbedder.Load(TinyModel.Options());
-                var vector = await embedder.EmbedAsync("pre-clearance", Ct);
+                var vector = await embedder.EmbedQueryAsync("pre-clearance", Ct);
                 Assert.Equal(384, vector.Length);
             }
         }

@@ -14,7 +14,7 @@ public sealed class OnnxTextEmbedderTests(TinyEmbedderFixture fixture) : IClassF
     [Fact]
     public async Task Vectors_have_the_configured_length_and_unit_norm()
     {
-        var vector = await Embedder.EmbedAsync("Can I sell shares during the blackout window?", Ct);
+        var vector = await Embedder.EmbedQueryAsync("Can I sell shares during the blackout window?", Ct);
 
         Assert.Equal(384, Embedder.Dimensions);
         Assert.Equal(384, vector.Length);
@@ -25,22 +25,22 @@ public sealed class OnnxTextEmbedderTests(TinyEmbedderFixture fixture) : IClassF
     [Fact]
     public async Task Empty_and_whitespace_text_embed_to_the_same_vector()
     {
-        var empty = await Embedder.EmbedAsync(string.Empty, Ct);
-        var blank = await Embedder.EmbedBatchAsync([" ", "\t\n  ", "\u200b"], Ct);
+        var empty = await Embedder.EmbedQueryAsync(string.Empty, Ct);
+        var blank = await Embedder.EmbedPassagesAsync([" ", "\t\n  ", "\u200b"], Ct);
 
         Assert.All(blank, v => Assert.Equal(empty, v));
         Assert.Equal(1.0, TensorPrimitives.Norm(empty), 4);
-        var policy = await Embedder.EmbedAsync("policy", Ct);
+        var policy = await Embedder.EmbedQueryAsync("policy", Ct);
         Assert.True(TensorPrimitives.CosineSimilarity(empty, policy) < 0.99);
     }
 
     [Fact]
     public async Task Null_text_is_an_argument_error()
     {
-        await Assert.ThrowsAsync<ArgumentNullException>(() => Embedder.EmbedAsync(null!, Ct));
-        await Assert.ThrowsAsync<ArgumentNullException>(() => Embedder.EmbedBatchAsync(null!, Ct));
-        var error = await Assert.ThrowsAsync<ArgumentNullException>(() => Embedder.EmbedBatchAsync(["a", null!], Ct));
-        Assert.Contains("texts[1]", error.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ArgumentNullException>(() => Embedder.EmbedQueryAsync(null!, Ct));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => Embedder.EmbedPassagesAsync(null!, Ct));
+        var error = await Assert.ThrowsAsync<ArgumentNullException>(() => Embedder.EmbedPassagesAsync(["a", null!], Ct));
+        Assert.Contains("passages[1]", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -55,11 +55,11 @@ public sealed class OnnxTextEmbedderTests(TinyEmbedderFixture fixture) : IClassF
             "PEP",
         ];
 
-        var batch = await Embedder.EmbedBatchAsync(texts, Ct);
+        var batch = await Embedder.EmbedPassagesAsync(texts, Ct);
 
         for (var i = 0; i < texts.Length; i++)
         {
-            var single = await Embedder.EmbedAsync(texts[i], Ct);
+            var single = await Embedder.EmbedQueryAsync(texts[i], Ct);
             Assert.True(TensorPrimitives.CosineSimilarity(single, batch[i]) > 0.99999, $"text {i} came back out of place or padded differently");
         }
     }
@@ -70,8 +70,8 @@ public sealed class OnnxTextEmbedderTests(TinyEmbedderFixture fixture) : IClassF
         using var smallBudget = OnnxTextEmbedder.Load(TinyModel.Options(o => o.MaxBatchTokens = 512));
         var texts = Enumerable.Range(0, 40).Select(i => $"Rule {i}: " + string.Join(' ', Enumerable.Repeat("records are kept", i % 25))).ToList();
 
-        var small = await smallBudget.EmbedBatchAsync(texts, Ct);
-        var large = await Embedder.EmbedBatchAsync(texts, Ct);
+        var small = await smallBudget.EmbedPassagesAsync(texts, Ct);
+        var large = await Embedder.EmbedPassagesAsync(texts, Ct);
 
         for (var i = 0; i < texts.Count; i++)
         {
@@ -82,7 +82,7 @@ public sealed class OnnxTextEmbedderTests(TinyEmbedderFixture fixture) : IClassF
     [Fact]
     public async Task An_empty_batch_returns_no_vectors()
     {
-        Assert.Empty(await Embedder.EmbedBatchAsync([], Ct));
+        Assert.Empty(await Embedder.EmbedPassagesAsync([], Ct));
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class OnnxTextEmbedderTests(TinyEmbedderFixture fixture) : IClassF
         var secret = "confidentialword";
         var longText = string.Join(' ', Enumerable.Repeat($"{secret} policy", 400));
 
-        var vectors = await embedder.EmbedBatchAsync([longText, "short"], Ct);
+        var vectors = await embedder.EmbedPassagesAsync([longText, "short"], Ct);
 
         Assert.Equal(2, vectors.Length);
         Assert.Equal(384, vectors[0].Length);
@@ -112,7 +112,7 @@ public sealed class OnnxTextEmbedderTests(TinyEmbedderFixture fixture) : IClassF
     public async Task Concurrent_callers_get_the_same_vectors_as_a_single_caller()
     {
         var texts = Enumerable.Range(0, 12).Select(i => $"Question {i} about personal account dealing and pre-clearance?").ToArray();
-        var expected = await Embedder.EmbedBatchAsync(texts, Ct);
+        var expected = await Embedder.EmbedPassagesAsync(texts, Ct);
 
         var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
         {
@@ -120,7 +120,7 @@ public sealed class OnnxTextEmbedderTests(TinyEmbedderFixture fixture) : IClassF
             for (var i = 0; i < texts.Length; i++)
             {
                 var index = (i + worker * 5) % texts.Length;
-                mine[index] = await Embedder.EmbedAsync(texts[index], Ct);
+                mine[index] = await Embedder.EmbedQueryAsync(texts[index], Ct);
             }
 
             return mine;
@@ -141,8 +141,8 @@ public sealed class OnnxTextEmbedderTests(TinyEmbedderFixture fixture) : IClassF
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Embedder.EmbedBatchAsync(["a", "b"], cts.Token));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Embedder.EmbedAsync("a", cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Embedder.EmbedPassagesAsync(["a", "b"], cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Embedder.EmbedQueryAsync("a", cts.Token));
     }
 
     [Fact]
@@ -152,17 +152,17 @@ public sealed class OnnxTextEmbedderTests(TinyEmbedderFixture fixture) : IClassF
         using var embedder = OnnxTextEmbedder.Load(TinyModel.Options(o => o.MaxBatchTokens = 48 * 512));
         var passages = Enumerable.Range(0, 48).Select(i => string.Join(' ', Enumerable.Repeat($"clause{i}", 600))).ToArray();
         var uncancelled = Stopwatch.StartNew();
-        await embedder.EmbedBatchAsync(passages[..8], Ct);
+        await embedder.EmbedPassagesAsync(passages[..8], Ct);
         var eighth = uncancelled.Elapsed;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         cts.CancelAfter(eighth / 2);
 
-        var cancelled = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => embedder.EmbedBatchAsync(passages, cts.Token));
+        var cancelled = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => embedder.EmbedPassagesAsync(passages, cts.Token));
 
         // The cancel lands well inside the one run (half an eighth of it; tokenising all 48 takes a few milliseconds),
         // so ORT's own error is the inner exception: the run was terminated, not finished and then checked.
         Assert.IsType<Microsoft.ML.OnnxRuntime.OnnxRuntimeException>(cancelled.InnerException);
-        var vector = await embedder.EmbedAsync("the session still works", Ct);
+        var vector = await embedder.EmbedQueryAsync("the session still works", Ct);
         Assert.Equal(384, vector.Length);
     }
 }

@@ -34,7 +34,7 @@ public sealed class ReferenceVectorTests(TinyEmbedderFixture fixture) : IClassFi
         var items = Reference.Value.Items;
         Assert.True(items.Count >= 200, $"the fixture should hold at least 200 texts; it has {items.Count}");
 
-        var vectors = await fixture.Embedder.EmbedBatchAsync(items.Select(i => i.Text).ToList(), TestContext.Current.CancellationToken);
+        var vectors = await fixture.Embedder.EmbedPassagesAsync(items.Select(i => i.Text).ToList(), TestContext.Current.CancellationToken);
 
         var failures = items.Select((item, i) => (item, i, cosine: TensorPrimitives.CosineSimilarity(vectors[i], item.Vector)))
             .Where(x => x.cosine < RequiredCosine)
@@ -48,7 +48,7 @@ public sealed class ReferenceVectorTests(TinyEmbedderFixture fixture) : IClassFi
     {
         foreach (var item in Reference.Value.Items.Where((_, i) => i % 9 == 0))
         {
-            var vector = await fixture.Embedder.EmbedAsync(item.Text, TestContext.Current.CancellationToken);
+            var vector = await fixture.Embedder.EmbedQueryAsync(item.Text, TestContext.Current.CancellationToken);
 
             var cosine = TensorPrimitives.CosineSimilarity(vector, item.Vector);
             Assert.True(cosine >= RequiredCosine, $"cosine {cosine:F6} for {Describe(item)}");

@@ -23,13 +23,13 @@ internal sealed class KeywordEmbedder : ITextEmbedder
 
     public string ModelName => "keyword-test";
 
-    public Task<float[]> EmbedAsync(string text, CancellationToken cancellationToken)
+    public Task<float[]> EmbedQueryAsync(string text, CancellationToken cancellationToken)
     {
         Calls++;
         return Task.FromResult(Embed(text));
     }
 
-    public Task<float[][]> EmbedBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
+    public Task<float[][]> EmbedPassagesAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
         Task.FromResult(texts.Select(Embed).ToArray());
 
     public static float[] Embed(string text)

@@ -15,10 +15,11 @@ public sealed class HashingTextEmbedder(int dimensions = 384) : ITextEmbedder
 
     public string ModelName => $"feature-hashing-{Dimensions}";
 
-    public Task<float[]> EmbedAsync(string text, CancellationToken cancellationToken) => Task.FromResult(Embed(text));
+    // No prefixes: queries and passages hash alike.
+    public Task<float[]> EmbedQueryAsync(string query, CancellationToken cancellationToken) => Task.FromResult(Embed(query));
 
-    public Task<float[][]> EmbedBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
-        Task.FromResult(texts.Select(Embed).ToArray());
+    public Task<float[][]> EmbedPassagesAsync(IReadOnlyList<string> passages, CancellationToken cancellationToken) =>
+        Task.FromResult(passages.Select(Embed).ToArray());
 
     private float[] Embed(string text)
     {

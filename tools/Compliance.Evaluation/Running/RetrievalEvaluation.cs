@@ -58,7 +58,7 @@ public sealed record EvaluationRequest(
 public static class RetrievalEvaluation
 {
     private const int Depth = 10;
-    // Passages per EmbedBatchAsync call: the embedder sorts each call by length, so larger groups pad less.
+    // Passages per EmbedPassagesAsync call: the embedder sorts each call by length, so larger groups pad less.
     private const int EmbedBatch = 256;
 
     public static async Task<EvaluationReport> RunAsync(EvaluationRequest request, IProgress<string>? progress, CancellationToken cancellationToken)
@@ -85,7 +85,7 @@ public static class RetrievalEvaluation
         for (var start = 0; start < passages.Count; start += EmbedBatch)
         {
             var batch = passages.Skip(start).Take(EmbedBatch).ToList();
-            var vectors = request.Embedder is null ? null : await request.Embedder.EmbedBatchAsync(batch.Select(p => p.Text).ToList(), cancellationToken);
+            var vectors = request.Embedder is null ? null : await request.Embedder.EmbedPassagesAsync(batch.Select(p => p.Text).ToList(), cancellationToken);
             await index.UpsertAsync(batch.Select((p, i) => ToChunk(p, vectors?[i])).ToList(), cancellationToken);
             var done = Math.Min(start + EmbedBatch, passages.Count);
             progress?.Report($"indexed {done}/{passages.Count} passages ({done / watch.Elapsed.TotalSeconds:0.0}/s)");
@@ -103,7 +103,7 @@ public static class RetrievalEvaluation
             foreach (var question in dataset.Questions)
             {
                 var started = Stopwatch.GetTimestamp();
-                await questionEmbedder.EmbedAsync(question.Text, cancellationToken);
+                await questionEmbedder.EmbedQueryAsync(question.Text, cancellationToken);
                 embedLatencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
             queryTimes = new QueryEmbeddingTimes(dataset.Questions.Count,
@@ -167,10 +167,10 @@ public static class RetrievalEvaluation
 
         public string ModelName => inner.ModelName;
 
-        public Task<float[]> EmbedAsync(string text, CancellationToken cancellationToken) => inner.EmbedAsync(text, cancellationToken);
+        public Task<float[]> EmbedQueryAsync(string query, CancellationToken cancellationToken) => inner.EmbedQueryAsync(query, cancellationToken);
 
-        public Task<float[][]> EmbedBatchAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
-            inner.EmbedBatchAsync(texts, cancellationToken);
+        public Task<float[][]> EmbedPassagesAsync(IReadOnlyList<string> passages, CancellationToken cancellationToken) =>
+            inner.EmbedPassagesAsync(passages, cancellationToken);
     }
 
     private static async Task<SettingResult> ScoreAsync(
