@@ -74,7 +74,7 @@ public sealed class SemanticAnswerTests(RealModelAnswersApi api) : IClassFixture
 
         Assert.Equal(QueryStatuses.Refused, answer.Status);
         Assert.Equal(AnswerModes.Refusal, answer.Mode);
-        Assert.Empty(answer.Citations);
+        // A refusal shows the closest passages (as citations) so the user can judge; the model never saw the question.
         Assert.DoesNotContain(api.Provider.Requests, r => r.LastUserMessage.Contains(question, StringComparison.Ordinal));
         using var diagnostics = JsonDocument.Parse((string)(await api.LoggedQueryAsync(answer.QueryId))["RetrievalDiagnostics"]!);
         Assert.Equal("semantic", diagnostics.RootElement.GetProperty("gate").GetString());
