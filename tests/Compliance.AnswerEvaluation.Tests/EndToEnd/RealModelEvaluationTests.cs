@@ -14,14 +14,15 @@ namespace Compliance.AnswerEvaluation.Tests.EndToEnd;
 /// </summary>
 public sealed class RealModelEvaluationTests(RealModelEvaluationTests.RealModelPoliciesApi api) : IClassFixture<RealModelEvaluationTests.RealModelPoliciesApi>
 {
-    // Measured with arctic-embed-xs (CLS pooling, query prefix), RRF k = 60, MIN_VECTOR_SIMILARITY 0.558 on 7 Dec 2026:
-    // refusal accuracy 0.833, answer rate 0.909 (80/88), refusal rate 0.577 (15/26), citation recall 0.841. Lexical
-    // search on the same 114 questions: 0.649 / 0.580 / 0.885 / 0.568.
-    private const double MinimumRefusalAccuracy = 0.80;
-    private const double MinimumAnswerRate = 0.87;
+    // Measured with arctic-embed-xs (CLS pooling, query prefix), RRF k = 60, MIN_VECTOR_SIMILARITY 0.562 on 7 Dec 2026:
+    // refusal accuracy 0.816, answer rate 0.886 (78/88), refusal rate 0.577 (15/26), citation recall 0.818,
+    // paraphrases answered 17/25. Lexical search on the same 114 questions: 0.649 / 0.580 / 0.885 / 0.568, 4/25.
+    // The margins allow about three more wrong decisions each.
+    private const double MinimumRefusalAccuracy = 0.78;
+    private const double MinimumAnswerRate = 0.85;
     private const double MinimumRefusalRate = 0.50;
-    private const double MinimumCitationRecall = 0.80;
-    private const double MinimumParaphraseAnswerRate = 0.68;
+    private const double MinimumCitationRecall = 0.78;
+    private const double MinimumParaphraseAnswerRate = 0.60;
 
     [Fact]
     public async Task The_extended_question_set_meets_the_measured_semantic_thresholds()
@@ -45,7 +46,7 @@ public sealed class RealModelEvaluationTests(RealModelEvaluationTests.RealModelP
         Assert.InRange(report.AnswerRate!.Value, MinimumAnswerRate, 1);
         Assert.InRange(report.RefusalRate!.Value, MinimumRefusalRate, 1);
         Assert.InRange(report.CitationRecall!.Value, MinimumCitationRecall, 1);
-        // The questions worded unlike their policy: lexical search answers 4 of 25, the semantic gate 19.
+        // The questions worded unlike their policy: lexical search answers 4 of 25, the semantic gate 17.
         var paraphrases = report.Results.Where(r => r.Id.StartsWith("para-", StringComparison.Ordinal)).ToList();
         Assert.InRange(paraphrases.Count(r => r.Outcome == OutcomeKind.Answered) / (double)paraphrases.Count, MinimumParaphraseAnswerRate, 1);
     }

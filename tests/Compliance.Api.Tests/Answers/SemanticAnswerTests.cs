@@ -9,7 +9,7 @@ namespace Compliance.Api.Tests.Answers;
 /// What users notice of semantic search, with a real model through the real API: questions worded nothing like the
 /// policy find it and are answered from it (the refusal gate judges closeness in meaning, not shared words), and
 /// questions no policy covers are still refused before the model is asked. The questions are from
-/// eval/answers/questions.json; docs/answer-quality.md has each one's measured similarity.
+/// eval/answers/questions.json; docs/answer-quality.md has their measured similarities.
 /// </summary>
 public sealed class SemanticAnswerTests(RealModelAnswersApi api) : IClassFixture<RealModelAnswersApi>
 {
