@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
+using Compliance.AnswerEvaluation.Calibration;
 using Compliance.AnswerEvaluation.Questions;
 using Compliance.AnswerEvaluation.Reporting;
 using Compliance.AnswerEvaluation.Running;
@@ -23,6 +24,7 @@ internal static partial class AnswerEvaluationCommand
         {
             Evaluate(environment, console, http, clock),
             Check(console),
+            Calibrate(environment, console, http),
         };
         return root;
     }
@@ -85,6 +87,77 @@ internal static partial class AnswerEvaluationCommand
                 return ExitCodes.RunFailed;
             }
             catch (Exception exception) when (exception is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                console.MarkupLineInterpolated($"[red]{exception.Message}[/]");
+                return ExitCodes.InvalidArguments;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// <c>answer-eval calibrate --api URL --token T [--questions F] [--hold-out PREFIX]...</c>: each question's
+    /// closest-passage similarity from the running API (which must have an embedding model), and the
+    /// MIN_VECTOR_SIMILARITY that decides the questions best, chosen without the held-out ones.
+    /// </summary>
+    private static Command Calibrate(Func<string, string?> environment, IAnsiConsole console, HttpClient http)
+    {
+        var api = new Option<string?>("--api") { Description = $"API base URL (env API_URL, default {EvaluationSettings.DefaultApiUrl})." };
+        var token = new Option<string?>("--token") { Description = "Service bearer token (env SERVICE_TOKEN)." };
+        var questions = new Option<string>("--questions") { Description = "Question file.", DefaultValueFactory = _ => DefaultQuestionFile };
+        var holdOut = new Option<string[]>("--hold-out")
+        {
+            Description = "Id prefix of questions kept out of the choice and reported separately (repeatable), e.g. para- offtopic-.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var command = new Command("calibrate", "Measures each question's closest-passage similarity (POST /api/v1/search) and chooses MIN_VECTOR_SIMILARITY.")
+        {
+            api, token, questions, holdOut,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var settings = TryBuildSettings(parse.GetValue(api) ?? environment("API_URL"), parse.GetValue(token) ?? environment("SERVICE_TOKEN"),
+                parse.GetRequiredValue(questions), EvaluationSettings.DefaultUserId, out var error);
+            if (settings is null)
+            {
+                console.MarkupLineInterpolated($"[red]{error}[/]");
+                return ExitCodes.InvalidArguments;
+            }
+
+            try
+            {
+                var set = await QuestionSet.LoadAsync(settings.QuestionFile, cancellationToken);
+                var client = new ClosestPassageClient(http, settings.ApiUrl, settings.Token);
+                var measured = new List<QuestionSimilarity>();
+                foreach (var question in set.Questions)
+                {
+                    measured.Add(new QuestionSimilarity(question.Id, question.Answerable, await client.SimilarityAsync(question.Question, cancellationToken)));
+                }
+
+                var prefixes = parse.GetValue(holdOut) ?? [];
+                var result = SimilarityCalibration.Choose(measured, q => prefixes.Any(p => q.Id.StartsWith(p, StringComparison.Ordinal)));
+                var table = new Table().AddColumns("id", "answerable", "similarity", "decided");
+                foreach (var q in measured.OrderBy(q => q.Similarity))
+                {
+                    table.AddRow(q.Id, q.Answerable ? "yes" : "no", q.Similarity.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture),
+                        q.Similarity >= result.Threshold == q.Answerable ? "right" : "wrong");
+                }
+
+                console.Write(table);
+                console.WriteLine(SimilarityCalibration.Describe(result));
+                return ExitCodes.Success;
+            }
+            catch (EvaluationAbortedException exception)
+            {
+                console.MarkupLineInterpolated($"[red]{exception.Message}[/]");
+                return ExitCodes.RunFailed;
+            }
+            catch (HttpRequestException exception)
+            {
+                console.MarkupLineInterpolated($"[red]Could not reach the API at {settings.ApiUrl}: {exception.Message}[/]");
+                return ExitCodes.RunFailed;
+            }
+            catch (Exception exception) when (exception is IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException)
             {
                 console.MarkupLineInterpolated($"[red]{exception.Message}[/]");
                 return ExitCodes.InvalidArguments;

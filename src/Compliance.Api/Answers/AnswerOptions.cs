@@ -24,9 +24,14 @@ public sealed class AnswerOptions
     [ConfigurationKeyName("MIN_TERM_COVERAGE")]
     public double MinTermCoverage { get; set; } = 0.55;
 
-    /// <summary><c>MIN_VECTOR_SIMILARITY</c>: a cosine similarity at which the best passage counts as a match whatever the terms. Default 0.85.</summary>
+    /// <summary>
+    /// <c>MIN_VECTOR_SIMILARITY</c>: the cosine similarity (−1–1) the passage closest to a question must reach for the
+    /// question to count as covered when an embedding model is loaded (the semantic gate, <see cref="SemanticGate"/>).
+    /// Unset (the default): the threshold measured for the loaded model on eval/answers (docs/answer-quality.md);
+    /// a model without a measurement keeps the key-term rule (<see cref="MinTermCoverage"/>) until this is set.
+    /// </summary>
     [ConfigurationKeyName("MIN_VECTOR_SIMILARITY")]
-    public double MinVectorSimilarity { get; set; } = 0.85;
+    public double? MinVectorSimilarity { get; set; }
 
     /// <summary>
     /// <c>LLM_PRICES</c>: USD per million tokens, input/output, per model: <c>grok-4-latest=3/15;grok-4-fast=0.2/0.5</c>.

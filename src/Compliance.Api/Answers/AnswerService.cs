@@ -28,6 +28,7 @@ public sealed class AnswerService(
     QuestionGate gate,
     FollowUpRewriter rewriter,
     AnswerGenerator generator,
+    SemanticGate semanticGate,
     UsageLimits limits,
     QueryLogWriter log,
     IOptions<LlmOptions> llmOptions,
@@ -116,11 +117,11 @@ public sealed class AnswerService(
         var search = await knowledge.Search.SearchAsync(standalone.Text, filter, retrievalOptions.Value.TopK, cancellationToken);
         run.EmbedMs = (int)search.Timings.Embed.TotalMilliseconds;
         run.SearchMs = (int)search.Timings.Total.TotalMilliseconds;
-        run.Diagnostics = Diagnostics(search, standalone);
+        run.Diagnostics = Diagnostics(search, standalone, semanticGate);
         var sources = search.Hits.Select((hit, i) => ToCitation(i + 1, hit)).ToList();
         var shortSources = sources.Select(s => s with { Snippet = AnswerTexts.Quote(s.Snippet) }).ToList();
 
-        if (!RetrievalConfidence.IsCovered(standalone.Text, search.Hits, _options))
+        if (!RetrievalConfidence.IsCovered(standalone.Text, search, _options.MinTermCoverage, semanticGate.MinVectorSimilarity))
         {
             run.Status = QueryStatus.Refused;
             var closest = shortSources.Take(3).ToList();
@@ -197,7 +198,7 @@ public sealed class AnswerService(
         }
     }
 
-    private static string Diagnostics(HybridSearchResult search, StandaloneQuestion question) => JsonSerializer.Serialize(new
+    private static string Diagnostics(HybridSearchResult search, StandaloneQuestion question, SemanticGate gate) => JsonSerializer.Serialize(new
     {
         retrievalQuestion = question.Text,
         // How a follow-up became the retrieval question, with the rewriter prompt's version when the model did it.
@@ -209,6 +210,10 @@ public sealed class AnswerService(
         hits = search.Hits.Select(h => new { h.Chunk.ChunkId, h.Rank, h.FusedScore, h.TextRank, h.TextScore, h.VectorRank, h.VectorScore }),
         keyTerms = RetrievalConfidence.KeyTerms(question.Text),
         termCoverage = Math.Round(RetrievalConfidence.TermCoverage(question.Text, search.Hits), 3),
+        // What the refusal gate compared: the closest passage's similarity against the threshold, when it is semantic.
+        gate = gate.Kind,
+        topVectorSimilarity = search.TopVectorSimilarity is { } similarity ? Math.Round(similarity, 4) : (double?)null,
+        minVectorSimilarity = gate.MinVectorSimilarity,
     }, Json);
 
     private static Citation ToCitation(int number, HybridHit hit) => new(

@@ -4,10 +4,12 @@ using Compliance.Knowledge.Search;
 namespace Compliance.Api.Answers;
 
 /// <summary>
-/// Decides whether retrieval found something that can answer the question, before any model sees it. A question
-/// is covered when the best passages contain enough of its key terms (words that carry meaning here: not
-/// stop-words, not words every policy uses), or when a passage is semantically very close. Anything else gets an
-/// honest refusal instead of an answer built on unrelated text.
+/// Decides whether retrieval found something that can answer the question, before any model sees it. With an
+/// embedding model and a measured threshold (<see cref="SemanticGate"/>), a question is covered when the passage
+/// closest to it in meaning is close enough, whatever words it uses ("Can a vendor buy me dinner?" shares no key
+/// word with the entertainment limits). Without one (lexical-only search), it is covered when the best passages
+/// contain enough of its key terms (words that carry meaning here: not stop-words, not words every policy uses).
+/// Anything else gets an honest refusal instead of an answer built on unrelated text.
 /// </summary>
 public static partial class RetrievalConfidence
 {
@@ -65,16 +67,21 @@ public static partial class RetrievalConfidence
         return terms.Count(text.Contains) / (double)terms.Count;
     }
 
-    public static bool IsCovered(string question, IReadOnlyList<HybridHit> hits, AnswerOptions options)
+    /// <summary>
+    /// The gate. <paramref name="minVectorSimilarity"/> null, or a search without vectors, keeps the key-term rule;
+    /// otherwise only the closest passage's similarity counts, because key terms measured on real embeddings add
+    /// wrong answers (an off-topic question that happens to share words) more than right ones.
+    /// </summary>
+    public static bool IsCovered(string question, HybridSearchResult search, double minTermCoverage, double? minVectorSimilarity)
     {
-        ArgumentNullException.ThrowIfNull(hits);
-        ArgumentNullException.ThrowIfNull(options);
-        if (hits.Count == 0)
+        ArgumentNullException.ThrowIfNull(search);
+        if (search.Hits.Count == 0)
         {
             return false;
         }
-        var bestSimilarity = hits.Max(h => h.VectorScore ?? double.MinValue);
-        return bestSimilarity >= options.MinVectorSimilarity || TermCoverage(question, hits) >= options.MinTermCoverage;
+        return minVectorSimilarity is { } threshold && search.TopVectorSimilarity is { } closest
+            ? closest >= threshold
+            : TermCoverage(question, search.Hits) >= minTermCoverage;
     }
 
     // Enough stemming to match "gifts"/"gift" and "trades"/"trade" without a stemmer package.

@@ -72,7 +72,10 @@ public sealed class HybridSearch
             mode,
             reason,
             mode == SearchMode.Hybrid ? _options.Fusion : null,
-            new SearchTimings(embed, text.Elapsed, vectors.Elapsed, total.Elapsed));
+            new SearchTimings(embed, text.Elapsed, vectors.Elapsed, total.Elapsed))
+        {
+            TopVectorSimilarity = vectors.Value.Count > 0 ? vectors.Value.Max(c => c.Score) : null,
+        };
     }
 
     /// <summary>Runs a search on the thread pool so a backend that completes synchronously (SQLite) still overlaps.</summary>

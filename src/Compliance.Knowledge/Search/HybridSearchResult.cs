@@ -37,4 +37,12 @@ public sealed record HybridSearchResult(
     SearchMode Mode,
     string? ModeReason,
     FusionMethod? Fusion,
-    SearchTimings Timings);
+    SearchTimings Timings)
+{
+    /// <summary>
+    /// The cosine similarity of the passage closest to the query in the whole vector list, whether or not fusion kept
+    /// it among <see cref="Hits"/>; null when no vector search ran. The answer gate reads it: how close the policies
+    /// come to the question in meaning, independent of how the lists were fused.
+    /// </summary>
+    public double? TopVectorSimilarity { get; init; }
+}

@@ -27,7 +27,11 @@ public sealed class RetrievalOnlyEvaluationTests(SamplePoliciesApi api) : IClass
     [Fact]
     public async Task The_question_set_meets_the_measured_retrieval_only_thresholds()
     {
-        var report = await RunAsync();
+        // The 77 questions these minimums were measured on. The para-*/offtopic-* questions added for the semantic
+        // gate are judged with a real model (RealModelEvaluationTests); lexical search refuses most paraphrases by
+        // design (0.160 on them, docs/answer-quality.md).
+        var report = await RunAsync(q => !q.Id.StartsWith("para-", StringComparison.Ordinal) && !q.Id.StartsWith("offtopic-", StringComparison.Ordinal));
+        Assert.Equal(77, report.Questions);
         TestContext.Current.TestOutputHelper?.WriteLine(Reporting.AnswerReportWriter.ToMarkdown(report));
 
         Assert.Equal(0, report.Errors);
@@ -41,9 +45,10 @@ public sealed class RetrievalOnlyEvaluationTests(SamplePoliciesApi api) : IClass
         Assert.InRange(report.CitationPrecision!.Value, MinimumCitationPrecision, 1);
     }
 
-    private async Task<AnswerQualityReport> RunAsync()
+    private async Task<AnswerQualityReport> RunAsync(Func<EvaluationQuestion, bool> include)
     {
-        var set = await QuestionSet.LoadAsync(Repository.QuestionFile, TestContext.Current.CancellationToken);
+        var committed = await QuestionSet.LoadAsync(Repository.QuestionFile, TestContext.Current.CancellationToken);
+        var set = committed with { Questions = committed.Questions.Where(include).ToList() };
         using var http = api.CreateClient();
         var client = new QueryApiClient(http, http.BaseAddress!, SamplePoliciesApi.ServiceToken);
         var probe = await client.AskAsync(new QueryRequest("Can I accept a gift?", EvaluationSettings.DefaultUserId), TestContext.Current.CancellationToken);

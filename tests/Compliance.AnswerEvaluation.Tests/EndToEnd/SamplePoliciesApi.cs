@@ -13,7 +13,7 @@ namespace Compliance.AnswerEvaluation.Tests.EndToEnd;
 /// The entry point is named by a type of the API assembly rather than <c>Program</c>: this project also references
 /// the two tools, whose top-level <c>Program</c> classes it can see.
 /// </remarks>
-public sealed class SamplePoliciesApi : WebApplicationFactory<Compliance.Api.Configuration.LlmOptions>, IAsyncLifetime
+public class SamplePoliciesApi : WebApplicationFactory<Compliance.Api.Configuration.LlmOptions>, IAsyncLifetime
 {
     public const string ServiceToken = "service-token-for-answer-eval-0123456789";
     public const string AdminToken = "admin-token-for-answer-eval-0123456789ab";
@@ -21,6 +21,9 @@ public sealed class SamplePoliciesApi : WebApplicationFactory<Compliance.Api.Con
     private readonly string _indexDirectory = Path.Combine(Path.GetTempPath(), "answer-eval-index-" + Guid.NewGuid().ToString("N")[..12]);
     private string _database = string.Empty;
     private string _redis = string.Empty;
+
+    /// <summary>The embedding model the API loads; null: none, lexical search.</summary>
+    protected virtual string? EmbeddingModelDirectory => null;
 
     public async ValueTask InitializeAsync()
     {
@@ -36,8 +39,8 @@ public sealed class SamplePoliciesApi : WebApplicationFactory<Compliance.Api.Con
         builder.UseSetting("ADMIN_TOKEN", AdminToken);
         builder.UseSetting("SERVICE_TOKEN", ServiceToken);
         builder.UseSetting("INDEX_PATH", Path.Combine(_indexDirectory, "index.db"));
-        // No embedding model and no model key: lexical search and retrieval-only answers, whatever the environment says.
-        builder.UseSetting("EMBED_MODEL", Path.Combine(_indexDirectory, "no-model"));
+        // No model key (retrieval-only answers), and no embedding model (lexical search) unless a subclass names one.
+        builder.UseSetting("EMBED_MODEL", EmbeddingModelDirectory ?? Path.Combine(_indexDirectory, "no-model"));
         builder.UseSetting("XAI_API_KEY", string.Empty);
         builder.UseSetting("SAMPLE_POLICIES_DIR", Repository.SamplePolicies);
         // One synthetic user asks all 77 questions within seconds: lift the per-user limits an evaluation is not about,

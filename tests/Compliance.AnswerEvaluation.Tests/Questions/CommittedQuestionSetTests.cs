@@ -64,6 +64,35 @@ public sealed partial class CommittedQuestionSetTests
     }
 
     [Fact]
+    public async Task Paraphrase_questions_are_worded_unlike_the_sections_they_need()
+    {
+        // The para-* questions test the semantic gate: the section that answers each must NOT contain enough of the
+        // question's key terms to pass the key-term gate (MIN_TERM_COVERAGE 0.55) even if retrieval found it first.
+        var set = await CommittedSet.Value;
+        var paraphrases = set.Answerable.Where(q => q.Id.StartsWith("para-", StringComparison.Ordinal)).ToList();
+
+        var offenders = paraphrases.Select(q =>
+        {
+            var section = string.Join(' ', q.ExpectedSections!.Select(s => SectionText(Path.Combine(Repository.SamplePolicies, q.ExpectedDocuments[0]), s)));
+            var sectionTerms = Compliance.Api.Answers.RetrievalConfidence.KeyTerms(section).ToHashSet(StringComparer.Ordinal);
+            var terms = Compliance.Api.Answers.RetrievalConfidence.KeyTerms(q.Question);
+            return (q.Id, Coverage: terms.Count(sectionTerms.Contains) / (double)terms.Count);
+        }).Where(p => p.Coverage >= 0.55).ToList();
+
+        Assert.True(paraphrases.Count >= 20, $"{paraphrases.Count} paraphrase questions");
+        Assert.Empty(offenders);
+    }
+
+    /// <summary>The text under a heading, up to the next heading.</summary>
+    private static string SectionText(string file, string heading)
+    {
+        var lines = File.ReadAllLines(file);
+        var start = Array.FindIndex(lines, l => l.StartsWith('#') && l.TrimStart('#').Trim() == heading);
+        Assert.True(start >= 0, $"'{heading}' is not a heading of {file}");
+        return string.Join('\n', lines.Skip(start).TakeWhile((l, i) => i == 0 || !l.StartsWith('#')));
+    }
+
+    [Fact]
     public async Task The_check_finds_a_fact_that_is_not_in_the_policies()
     {
         var set = await CommittedSet.Value;
