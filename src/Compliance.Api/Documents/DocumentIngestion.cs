@@ -337,6 +337,9 @@ public sealed class DocumentIngestion(
             document.Tags, document.EffectiveDate, ChunkStatus.Active, vectors?[i])).ToList();
         await knowledge.Index.UpsertAsync(records, cancellationToken);
 
+        // Only now, with the new version searchable, is the old one retired: there is never a moment with neither.
+        // And only then is the new one "indexed": a poller that sees it indexed never finds the old one still live.
+        await SupersedePreviousAsync(document, cancellationToken);
         document.Status = DocumentStatus.Indexed;
         document.ChunkCount = records.Count;
         document.ChunksEmbedded = records.Count;
@@ -344,15 +347,12 @@ public sealed class DocumentIngestion(
         document.IndexedAt = clock.GetUtcNow();
         document.UpdatedAt = document.IndexedAt.Value;
         await db.SaveChangesAsync(cancellationToken);
-
-        // Only now, with the new version searchable, is the old one retired: there is never a moment with neither.
-        await SupersedePreviousAsync(document, cancellationToken);
         await corpus.BumpAsync();
         logger.LogInformation("Indexed document {DocumentId} v{Version}: {Chunks} chunks, {Mode}",
             document.Id, document.Version, records.Count, vectors is null ? "lexical-only" : "embedded");
     }
 
-    private async Task<bool> SupersedePreviousAsync(ComplianceDocument current, CancellationToken cancellationToken)
+    private async Task SupersedePreviousAsync(ComplianceDocument current, CancellationToken cancellationToken)
     {
         var previous = await db.Documents
             .Where(d => d.TenantId == current.TenantId && d.Source == current.Source && d.Id != current.Id &&
@@ -369,7 +369,6 @@ public sealed class DocumentIngestion(
         {
             await knowledge.Index.DeleteDocumentAsync(old.Id, old.Version, cancellationToken);
         }
-        return current.Version > 1;
     }
 
     private async Task<(ComplianceDocument Document, bool Created)> CreateRowAsync(

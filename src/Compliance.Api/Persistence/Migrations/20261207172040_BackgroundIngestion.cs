@@ -17,6 +17,8 @@ namespace Compliance.Api.Persistence.Migrations
                 type: "integer",
                 nullable: false,
                 defaultValue: 0);
+            // The default only fills existing rows: the model has none, and a database migrated today must equal it.
+            migrationBuilder.Sql("ALTER TABLE documents ALTER COLUMN \"ChunksEmbedded\" DROP DEFAULT;");
 
             migrationBuilder.CreateTable(
                 name: "document_uploads",
