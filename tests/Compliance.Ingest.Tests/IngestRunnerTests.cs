@@ -189,6 +189,24 @@ public sealed class IngestRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_accepted_upload_is_followed_to_its_end_with_a_line_per_step_and_a_background_failure_fails_the_run()
+    {
+        Write("a-policy.md", "# Gifts\n\nUp to $100.\n\nPre-clear above.\n\nRecord everything.");
+        Write("b-scan.md", "# Scan\n\n" + FakeAdminApi.UnreadableMarker);
+
+        var report = await RunAsync(Settings());
+
+        Assert.Equal([("a-policy.md", UploadStatus.New, 4), ("b-scan.md", UploadStatus.Failed, 0)], report.Outcomes.Select(o => (o.File, o.Status, o.Chunks)));
+        Assert.Equal(FakeAdminApi.UnreadableReason, report.Outcomes[1].Detail);
+        Assert.Equal(1, report.ExitCode);
+        // Not a terminal: plain lines, one per step, chunks done / total once the API reports them.
+        var lines = _output.ToString().Split('\n', StringSplitOptions.TrimEntries);
+        Assert.Equal(["a-policy.md: queued", "a-policy.md: embedding 2/4 chunks", "a-policy.md: indexed 4/4 chunks"],
+            lines.Where(l => l.StartsWith("a-policy.md: ", StringComparison.Ordinal)));
+        Assert.Equal(["b-scan.md: queued", "b-scan.md: failed"], lines.Where(l => l.StartsWith("b-scan.md: ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Summary_table_shows_file_names_literally()
     {
         Write("[draft] policy.md", "# Draft\n\nText.");
@@ -204,7 +222,7 @@ public sealed class IngestRunnerTests : IAsyncLifetime
         new([_folder.FullName], _api.BaseUrl, FakeAdminApi.AdminToken, null, [], recursive, null);
 
     private Task<IngestReport> RunAsync(IngestSettings settings) =>
-        new IngestRunner(_http, TestConsole.Create(_output)).RunAsync(settings, TestContext.Current.CancellationToken);
+        new IngestRunner(_http, TestConsole.Create(_output)) { PollInterval = TimeSpan.FromMilliseconds(10) }.RunAsync(settings, TestContext.Current.CancellationToken);
 
     private void Write(string relativePath, string content) =>
         File.WriteAllText(Path.Combine(_folder.FullName, relativePath), content, new UTF8Encoding(false));

@@ -8,9 +8,18 @@ using Compliance.Contracts.Documents;
 
 namespace Compliance.Ingest;
 
-/// <summary>Uploads one file to <c>POST /admin/documents</c> and turns the answer, success or problem details, into a row.</summary>
+/// <summary>Where a file's ingestion is, as its status URL reports it: the status, and chunks done / total once known.</summary>
+internal sealed record IngestionStep(string Status, int ChunksDone, int ChunksTotal);
+
+/// <summary>
+/// Uploads one file to <c>POST /admin/documents</c>, follows the status URL of an accepted (202) upload until the
+/// background ingestion is indexed or failed, and turns the outcome, success or problem details, into a row.
+/// </summary>
 internal sealed class DocumentUploader(HttpClient http, IngestSettings settings)
 {
+    /// <summary>How often the status URL is read while a document is ingested.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>
     /// Tokens assumed per chunk when the API does not report a token count: chunks are cut at up to 510 tokens
     /// and average a little over 400 on prose, so tokens/s is an estimate until the API reports <c>tokenCount</c>.
@@ -25,8 +34,9 @@ internal sealed class DocumentUploader(HttpClient http, IngestSettings settings)
     /// <summary>The longest wait between attempts, whatever Retry-After asks: a run should not hang for minutes.</summary>
     public static readonly TimeSpan MaxRetryWait = TimeSpan.FromSeconds(30);
 
-    public async Task<UploadOutcome> UploadAsync(DiscoveredFile file, CancellationToken cancellationToken)
+    public async Task<UploadOutcome> UploadAsync(DiscoveredFile file, Action<IngestionStep> progress, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(progress);
         var clock = Stopwatch.StartNew();
         try
         {
@@ -38,6 +48,10 @@ internal sealed class DocumentUploader(HttpClient http, IngestSettings settings)
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token);
                 using var response = await http.SendAsync(request, cancellationToken);
                 var body = await response.Content.ReadAsStringAsync(cancellationToken);
+                if (response.StatusCode == HttpStatusCode.Accepted)
+                {
+                    return await FollowAsync(file, body, response.Headers.Location, progress, clock, cancellationToken);
+                }
                 if (response.IsSuccessStatusCode)
                 {
                     return Succeeded(file, body, clock.Elapsed);
@@ -67,6 +81,65 @@ internal sealed class DocumentUploader(HttpClient http, IngestSettings settings)
         catch (UnauthorizedAccessException exception)
         {
             return Failed(file, clock.Elapsed, $"Could not read the file: {exception.Message}");
+        }
+    }
+
+    /// <summary>Reads the status URL until the ingestion is settled, reporting each step; a lasting error fails the row, not the run.</summary>
+    private async Task<UploadOutcome> FollowAsync(
+        DiscoveredFile file, string body, Uri? location, Action<IngestionStep> progress, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var document = Parse(body);
+        var statusUrl = location ?? (document?.StatusUrl is { } url ? new Uri(url, UriKind.Relative) : null);
+        if (document is null || statusUrl is null)
+        {
+            return Failed(file, clock.Elapsed, "The API accepted the upload but sent no status URL to follow.");
+        }
+        var absolute = statusUrl.IsAbsoluteUri ? statusUrl : new Uri(settings.ApiUrl, statusUrl.OriginalString.TrimStart('/'));
+        var failures = 0;
+        while (true)
+        {
+            progress(Step(document));
+            if (DocumentStatuses.IsSettled(document.Status))
+            {
+                return Succeeded(file, body, clock.Elapsed);
+            }
+            await Task.Delay(PollInterval, cancellationToken);
+            using var request = new HttpRequestMessage(HttpMethod.Get, absolute);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token);
+            using var response = await http.SendAsync(request, cancellationToken);
+            var answer = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                // A passing outage is waited out like the upload's; anything else ends the row, the document does not.
+                if (++failures < MaxAttempts && ProblemText.TypeOf(answer) is ProblemTypes.DependencyUnavailable or ProblemTypes.RateLimited)
+                {
+                    await Task.Delay(RetryWait(response), cancellationToken);
+                    continue;
+                }
+                return Failed(file, clock.Elapsed,
+                    $"The status check at {absolute.AbsolutePath} answered {ProblemDetail(response.StatusCode, answer)}; the API may still be ingesting the document.");
+            }
+            failures = 0;
+            if (Parse(answer) is not { } next)
+            {
+                return Failed(file, clock.Elapsed, "The status URL did not answer with a document.");
+            }
+            (document, body) = (next, answer);
+        }
+    }
+
+    private static IngestionStep Step(DocumentResponse document) =>
+        new(document.Status, document.Progress?.ChunksDone ?? 0, document.Progress?.ChunksTotal ?? 0);
+
+    private static DocumentResponse? Parse(string body)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<DocumentResponse>(body, Json);
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

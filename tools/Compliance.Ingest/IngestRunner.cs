@@ -4,7 +4,10 @@ using Spectre.Console;
 
 namespace Compliance.Ingest;
 
-/// <summary>Uploads every file of a run one after another, with a progress bar, then prints the summary table.</summary>
+/// <summary>
+/// Uploads every file of a run one after another and follows each through the API's background ingestion: a
+/// progress bar per file on a terminal (chunks embedded / total), plain lines otherwise; then the summary table.
+/// </summary>
 internal sealed class IngestRunner(HttpClient http, IAnsiConsole console)
 {
     /// <exception cref="FileNotFoundException">A path given does not exist (nothing is uploaded then).</exception>
@@ -17,28 +20,49 @@ internal sealed class IngestRunner(HttpClient http, IAnsiConsole console)
             return new IngestReport([]);
         }
 
-        var uploader = new DocumentUploader(http, settings);
+        var uploader = new DocumentUploader(http, settings) { PollInterval = PollInterval };
         var outcomes = new List<UploadOutcome>();
-        // Uploads go one at a time: the API extracts and embeds each on its own cores, so parallel uploads only queue.
-        await console.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .StartAsync(async context =>
-            {
-                var task = context.AddTask(Describe(0, files.Count, 0, 0), maxValue: files.Count);
-                var clock = Stopwatch.StartNew();
-                long tokens = 0;
-                var chunks = 0;
-                foreach (var file in files)
+        // One file at a time: the API ingests one document at a time anyway, so parallel uploads would only queue.
+        if (console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi)
+        {
+            await console.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .StartAsync(async context =>
                 {
-                    var outcome = await uploader.UploadAsync(file, cancellationToken);
-                    outcomes.Add(outcome);
-                    chunks += outcome.Status == UploadStatus.Duplicate ? 0 : outcome.Chunks;
-                    tokens += outcome.Tokens;
-                    task.Increment(1);
-                    task.Description = Describe(outcomes.Count, files.Count, chunks, tokens / Math.Max(clock.Elapsed.TotalSeconds, 0.001));
-                }
-            });
+                    var overall = context.AddTask(Describe(0, files.Count, 0, 0), maxValue: files.Count);
+                    var clock = Stopwatch.StartNew();
+                    foreach (var file in files)
+                    {
+                        // A bar per file: chunks done / total while the API embeds it.
+                        var bar = context.AddTask(Markup.Escape(file.Source), maxValue: 1);
+                        var outcome = await uploader.UploadAsync(file, step => ShowOnBar(bar, file, step), cancellationToken);
+                        bar.Description = Markup.Escape($"{file.Source} · {StatusText(outcome.Status)}");
+                        bar.Value = bar.MaxValue;
+                        bar.StopTask();
+                        outcomes.Add(outcome);
+                        overall.Increment(1);
+                        overall.Description = Describe(outcomes.Count, files.Count, Chunks(outcomes), Tokens(outcomes) / Math.Max(clock.Elapsed.TotalSeconds, 0.001));
+                    }
+                });
+        }
+        else
+        {
+            // Not a terminal (a log, a pipe, CI): plain lines, one per change of status or progress.
+            foreach (var file in files)
+            {
+                IngestionStep? last = null;
+                var outcome = await uploader.UploadAsync(file, step =>
+                {
+                    if (step != last)
+                    {
+                        console.WriteLine(Line(file, step));
+                        last = step;
+                    }
+                }, cancellationToken);
+                outcomes.Add(outcome);
+            }
+        }
 
         console.Write(SummaryTable(outcomes));
         var failed = outcomes.Count(o => o.Status == UploadStatus.Failed);
@@ -47,6 +71,27 @@ internal sealed class IngestRunner(HttpClient http, IAnsiConsole console)
             : $"[red]{failed} of {outcomes.Count} file(s) failed.[/]");
         return new IngestReport(outcomes);
     }
+
+    /// <summary>How often a status URL is read while its document is ingested.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    internal static string Line(DiscoveredFile file, IngestionStep step) => step.ChunksTotal > 0
+        ? string.Create(CultureInfo.InvariantCulture, $"{file.Source}: {step.Status} {step.ChunksDone}/{step.ChunksTotal} chunks")
+        : $"{file.Source}: {step.Status}";
+
+    private static void ShowOnBar(ProgressTask bar, DiscoveredFile file, IngestionStep step)
+    {
+        bar.Description = Markup.Escape($"{file.Source} · {step.Status}");
+        if (step.ChunksTotal > 0)
+        {
+            bar.MaxValue = step.ChunksTotal;
+            bar.Value = step.ChunksDone;
+        }
+    }
+
+    private static int Chunks(IEnumerable<UploadOutcome> outcomes) => outcomes.Where(o => o.Status != UploadStatus.Duplicate).Sum(o => o.Chunks);
+
+    private static long Tokens(IEnumerable<UploadOutcome> outcomes) => outcomes.Sum(o => o.Tokens);
 
     internal static string StatusText(UploadStatus status) => status switch
     {

@@ -1,7 +1,7 @@
 using Compliance.Ingest;
 using Spectre.Console;
 
-// Uploads can take minutes each: the API extracts, chunks and embeds before it answers.
-using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
+// The API answers an upload at once (202) and ingests it in the background; the tool polls its status URL.
+using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
 var command = IngestCommand.Create(Environment.GetEnvironmentVariable, AnsiConsole.Console, http);
 return await command.Parse(args).InvokeAsync();

@@ -36,17 +36,22 @@ public static class DocumentsApi
         var group = admin.MapGroup("").WithTags("Documents");
 
         group.MapPost("/documents", UploadAsync).WithName("UploadDocument").Audited("document.upload")
-            .WithSummary("Upload a policy or regulation (multipart: file, title, tenant, tags, effectiveDate, source).")
+            .WithSummary("Upload a policy or regulation (multipart: file, title, tenant, tags, effectiveDate, source); it is ingested in the background.")
+            .WithDescription("202: accepted (or the same bytes are already being ingested); poll the Location (GET /admin/documents/{id}) " +
+                "until its status is indexed or failed. 200: the same bytes are indexed already (duplicate: true). Empty files, unsupported " +
+                "types, oversized uploads and malformed forms are refused at once; unreadable PDFs and limits end as status failed with the reason.")
             .DisableAntiforgery()
             .Accepts<IFormFile>("multipart/form-data").WithDocumentUploadForm()
-            .Produces<DocumentResponse>(StatusCodes.Status201Created)
+            .Produces<DocumentResponse>(StatusCodes.Status202Accepted)
             .Produces<DocumentResponse>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/documents", ListAsync).WithName("ListDocuments").WithSummary("List document versions, newest first.");
-        group.MapGet("/documents/{id:guid}", GetAsync).WithName("GetDocument").WithSummary("One document version.");
+        group.MapGet("/documents/{id:guid}", GetAsync).WithName("GetDocument")
+            .WithSummary("One document version, with its ingestion status: queued, extracting, embedding (progress: chunks done / total), indexed, or failed (error: the reason).");
         group.MapDelete("/documents/{id:guid}", DeleteAsync).WithName("DeleteDocument").Audited("document.delete").WithSummary("Remove a document from search and mark it deleted.");
         group.MapPost("/documents/{id:guid}/reindex", ReindexOneAsync).WithName("ReindexDocument").Audited("document.reindex").WithSummary("Re-chunk and re-embed one document.");
         group.MapPost("/documents/reindex", StartReindex).WithName("ReindexAllDocuments").Audited("documents.reindex").WithSummary("Re-index every document as a background job.");
@@ -54,9 +59,18 @@ public static class DocumentsApi
         return admin;
     }
 
-    private static async Task<Results<Created<DocumentResponse>, Ok<DocumentResponse>, ProblemHttpResult>> UploadAsync(
-        HttpContext context, DocumentIngestion ingestion, IOptions<Configuration.RetrievalOptions> options, CancellationToken cancellationToken)
+    private static async Task<Results<Accepted<DocumentResponse>, Ok<DocumentResponse>, ProblemHttpResult>> UploadAsync(
+        HttpContext context, DocumentIngestion ingestion, IngestionBacklog queue, IOptions<Configuration.RetrievalOptions> options,
+        IOptions<IngestionOptions> ingestionOptions, CancellationToken cancellationToken)
     {
+        if (!queue.HasRoom)
+        {
+            // Refused before the body is read: nothing is stored, and the client knows to come back.
+            context.Response.Headers.RetryAfter = "30";
+            return ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, ProblemTypes.IngestionBusy, "Ingestion queue full",
+                $"{queue.Count} documents are waiting to be ingested (INGEST_QUEUE_CAPACITY is {ingestionOptions.Value.QueueCapacity}); try again later.");
+        }
+
         DocumentUpload upload;
         try
         {
@@ -88,22 +102,21 @@ public static class DocumentsApi
                 "effectiveDate is yyyy-MM-dd; title up to 300 and source up to 500 characters.");
         }
 
-        var result = await ingestion.IngestAsync(upload, request, cancellationToken);
-        var response = ToResponse(result.Document, result.Outcome == IngestOutcome.Duplicate);
+        var result = await ingestion.AcceptAsync(upload, request, queue, cancellationToken);
+        var document = result.Document;
         return result.Outcome switch
         {
-            IngestOutcome.Duplicate => TypedResults.Ok(response),
-            IngestOutcome.Failed => result.Failure switch
+            UploadOutcome.Duplicate => TypedResults.Ok(ToResponse(document, duplicate: true)),
+            UploadOutcome.Refused => result.Failure switch
             {
                 ExtractionFailure.UnsupportedType => ApiProblems.Create(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType,
-                    "Unsupported document type", result.Document.Error!, Extensions(result.Document)),
+                    "Unsupported document type", document.Error!, Extensions(document)),
                 ExtractionFailure.TooLarge => ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge,
-                    "Document too large", result.Document.Error!, Extensions(result.Document)),
-                ExtractionFailure.LimitExceeded when result.Limit is { } limit => LimitExceeded(result.Document, limit),
+                    "Document too large", document.Error!, Extensions(document)),
                 _ => ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, ProblemTypes.DocumentUnreadable,
-                    "The document could not be read", result.Document.Error!, Extensions(result.Document)),
+                    "The document could not be read", document.Error ?? "The document could not be read.", Extensions(document)),
             },
-            _ => TypedResults.Created($"/admin/documents/{result.Document.Id}", response),
+            _ => TypedResults.Accepted(StatusUrl(document.Id), ToResponse(document)),
         };
     }
 
@@ -154,7 +167,7 @@ public static class DocumentsApi
         }
         return query.OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id).Select(d => new DocumentListRow(
             d.Id, d.TenantId, d.Title, d.Source, d.ContentType, d.Sha256, d.SizeBytes, d.Version, d.Status, d.EffectiveDate,
-            d.Tags, d.PageCount, d.ChunkCount, d.UploadedBy, d.CreatedAt, d.IndexedAt, d.Error, d.SupersededById));
+            d.Tags, d.PageCount, d.ChunkCount, d.ChunksEmbedded, d.UploadedBy, d.CreatedAt, d.IndexedAt, d.Error, d.SupersededById));
     }
 
     private static async Task<Results<Ok<DocumentResponse>, ProblemHttpResult>> GetAsync(Guid id, ComplianceDbContext db, CancellationToken cancellationToken) =>
@@ -228,27 +241,25 @@ public static class DocumentsApi
 
     internal static DocumentResponse ToResponse(ComplianceDocument d, bool duplicate = false) => new(
         d.Id, d.TenantId, d.Title, d.Source, d.ContentType, d.Sha256, d.SizeBytes, d.Version, SnakeCase.From(d.Status.ToString()),
-        d.EffectiveDate, d.Tags, d.PageCount, d.ChunkCount, d.UploadedBy, d.CreatedAt, d.IndexedAt, d.Error, d.SupersededById, duplicate);
+        d.EffectiveDate, d.Tags, d.PageCount, d.ChunkCount, d.UploadedBy, d.CreatedAt, d.IndexedAt, d.Error, d.SupersededById, duplicate,
+        Progress(d.Status, d.ChunksEmbedded, d.ChunkCount), StatusUrl(d.Id));
 
     /// <summary>Row of the listing: a document without its extracted text and structure.</summary>
     internal sealed record DocumentListRow(
         Guid Id, string TenantId, string Title, string Source, string ContentType, string Sha256, long SizeBytes, int Version,
-        DocumentStatus Status, DateOnly? EffectiveDate, List<string> Tags, int PageCount, int ChunkCount, string? UploadedBy,
+        DocumentStatus Status, DateOnly? EffectiveDate, List<string> Tags, int PageCount, int ChunkCount, int ChunksEmbedded, string? UploadedBy,
         DateTimeOffset CreatedAt, DateTimeOffset? IndexedAt, string? Error, Guid? SupersededById);
 
     private static DocumentResponse ToResponse(DocumentListRow d) => new(
         d.Id, d.TenantId, d.Title, d.Source, d.ContentType, d.Sha256, d.SizeBytes, d.Version, SnakeCase.From(d.Status.ToString()),
-        d.EffectiveDate, d.Tags, d.PageCount, d.ChunkCount, d.UploadedBy, d.CreatedAt, d.IndexedAt, d.Error, d.SupersededById);
+        d.EffectiveDate, d.Tags, d.PageCount, d.ChunkCount, d.UploadedBy, d.CreatedAt, d.IndexedAt, d.Error, d.SupersededById, false,
+        Progress(d.Status, d.ChunksEmbedded, d.ChunkCount), StatusUrl(d.Id));
 
-    /// <summary>422 naming the limit and the variable that sets it, so the uploader can split the document or the operator raise it.</summary>
-    private static ProblemHttpResult LimitExceeded(ComplianceDocument document, DocumentLimit limit)
-    {
-        var variable = DocumentLimitsOptions.VariableOf(limit);
-        var extensions = Extensions(document);
-        extensions["limit"] = variable;
-        return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, ProblemTypes.DocumentUnreadable,
-            "The document is over a per-document limit", $"{document.Error} Split the document, or raise {variable}.", extensions);
-    }
+    /// <summary>Chunks done / total once the document is chunked: while it is embedded, and when it is indexed.</summary>
+    private static IngestionProgress? Progress(DocumentStatus status, int done, int total) =>
+        status is DocumentStatus.Embedding or DocumentStatus.Indexed ? new IngestionProgress(Math.Min(done, total), total) : null;
+
+    private static string StatusUrl(Guid id) => $"/admin/documents/{id}";
 
     private static Dictionary<string, object?> Extensions(ComplianceDocument document) => new()
     {

@@ -8,8 +8,9 @@ public static class DocumentsExtensions
 {
     /// <summary>
     /// The document lifecycle on top of the retrieval runtime (<c>AddKnowledge</c>): extraction with its
-    /// per-document limits (<see cref="DocumentLimitsOptions"/>, validated at start), ingestion, re-index jobs, and
-    /// the start-up step that creates the index, resumes interrupted ingestion and loads the sample policies. Call it
+    /// per-document limits (<see cref="DocumentLimitsOptions"/>, validated at start), ingestion in the background
+    /// (<see cref="IngestionBacklog"/>, <see cref="IngestionWorker"/>, which also resumes interrupted ingestion after
+    /// start), re-index jobs, and the start-up step that creates the index and loads the sample policies. Call it
     /// after <c>AddPersistence</c> and <c>AddKnowledge</c>: hosted services start in registration order.
     /// </summary>
     public static WebApplicationBuilder AddDocuments(this WebApplicationBuilder builder)
@@ -26,9 +27,13 @@ public static class DocumentsExtensions
                 MaxPages = limits.MaxPages,
             });
         });
+        builder.Services.AddOptions<IngestionOptions>().Bind(builder.Configuration).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<IngestionOptions>, IngestionOptionsValidation>();
         builder.Services.AddScoped<DocumentIngestion>();
+        builder.Services.AddSingleton<IngestionBacklog>();
         builder.Services.AddSingleton<ReindexJobs>();
         builder.Services.AddHostedService<DocumentsStartup>();
+        builder.Services.AddHostedService<IngestionWorker>();
         return builder;
     }
 }

@@ -12,9 +12,9 @@ using Microsoft.Extensions.Options;
 namespace Compliance.Api.Documents;
 
 /// <summary>
-/// Before traffic: load the model (so the first question doesn't pay for it), create the index, finish any
-/// ingestion a crash interrupted, rebuild an index that lost its data (e.g. a deleted embedded file) from the
-/// texts kept in Postgres, and on a first start load the sample policies.
+/// Before traffic: load the model (so the first question doesn't pay for it), create the index, rebuild an index
+/// that lost its data (e.g. a deleted embedded file) from the texts kept in Postgres, and on a first start load the
+/// sample policies. Ingestion a crash interrupted is resumed after start by <see cref="IngestionWorker"/>.
 /// </summary>
 internal sealed class DocumentsStartup(
     IServiceProvider services,
@@ -50,12 +50,7 @@ internal sealed class DocumentsStartup(
         var db = scope.ServiceProvider.GetRequiredService<ComplianceDbContext>();
         var ingestion = scope.ServiceProvider.GetRequiredService<DocumentIngestion>();
 
-        var resumed = await ingestion.ResumeInterruptedAsync(cancellationToken);
-        if (resumed > 0)
-        {
-            logger.LogInformation("Finished {Count} interrupted ingestion step(s)", resumed);
-        }
-
+        // Interrupted ingestion is not resumed here but by IngestionWorker once the API listens: off the critical path.
         // The documents are read only for an empty index: their first query costs ~0.1 s of every cold start.
         var statistics = await knowledge.Index.GetStatisticsAsync(cancellationToken);
         var indexed = statistics.Chunks == 0
@@ -96,9 +91,9 @@ internal sealed class DocumentsStartup(
             var bytes = await File.ReadAllBytesAsync(file, cancellationToken);
             var upload = new DocumentUpload(bytes, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)),
                 Path.GetFileName(file), new Dictionary<string, string>());
-            var result = await ingestion.IngestAsync(upload,
+            var document = await ingestion.IngestNowAsync(upload,
                 new IngestRequest(Tenants.Global, null, null, ["sample"], null, "system:samples"), cancellationToken);
-            logger.LogInformation("Sample policy {File}: {Outcome}, {Chunks} chunks", Path.GetFileName(file), result.Outcome, result.Document.ChunkCount);
+            logger.LogInformation("Sample policy {File}: {Status}, {Chunks} chunks", Path.GetFileName(file), document.Status, document.ChunkCount);
         }
     }
 }

@@ -14,6 +14,12 @@ public static class ApiOpenApi
 {
     public const string BearerScheme = "Bearer";
 
+    private static readonly string[] DocumentStatusNames =
+    [
+        DocumentStatuses.Queued, DocumentStatuses.Extracting, DocumentStatuses.Embedding, DocumentStatuses.Indexed,
+        DocumentStatuses.Failed, DocumentStatuses.Superseded, DocumentStatuses.Deleted,
+    ];
+
     public static IServiceCollection AddApiOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(options =>
         {
@@ -28,6 +34,18 @@ public static class ApiOpenApi
                     Description = "ADMIN_TOKEN (or ADMIN_TOKEN_SECONDARY) for /admin, /health/detailed and /health/metrics; " +
                         "SERVICE_TOKEN (the bot) or an admin token for /api/v1.",
                 };
+                return Task.CompletedTask;
+            });
+            // A document's status is a closed set: say which, so clients can poll until it is settled.
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                if (context.JsonTypeInfo.Type == typeof(DocumentResponse) && schema.Properties?.TryGetValue("status", out var status) == true &&
+                    status is OpenApiSchema text)
+                {
+                    text.Enum = [.. DocumentStatusNames.Select(name => (System.Text.Json.Nodes.JsonNode)name)];
+                    text.Description = "queued, extracting and embedding while the background ingestion runs (poll GET /admin/documents/{id}); " +
+                        "then indexed, or failed with the reason in error. superseded and deleted come later.";
+                }
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer((operation, context, _) =>

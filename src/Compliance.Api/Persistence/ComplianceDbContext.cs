@@ -14,6 +14,9 @@ public sealed class ComplianceDbContext(DbContextOptions<ComplianceDbContext> op
 
     public DbSet<ComplianceDocument> Documents => Set<ComplianceDocument>();
 
+    /// <summary>Uploaded bytes waiting for the ingestion worker (deleted once their text is extracted).</summary>
+    public DbSet<DocumentUploadContent> DocumentUploads => Set<DocumentUploadContent>();
+
     public DbSet<SystemAuditLog> SystemAuditLogs => Set<SystemAuditLog>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

@@ -38,6 +38,9 @@ public static class ProblemTypes
     /// <summary>503: Postgres or Redis is unavailable; <c>Retry-After: 30</c>.</summary>
     public const string DependencyUnavailable = Base + "dependency-unavailable";
 
+    /// <summary>503: the ingestion queue is full (<c>INGEST_QUEUE_CAPACITY</c>); <c>Retry-After</c> says when to try again.</summary>
+    public const string IngestionBusy = Base + "ingestion-busy";
+
     /// <summary>503: the record is still on its way to the database (e.g. a rating that beat its answer there).</summary>
     public const string NotYetStored = Base + "not-yet-stored";
 }

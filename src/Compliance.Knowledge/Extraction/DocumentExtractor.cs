@@ -57,6 +57,40 @@ public sealed class DocumentExtractor
         return await ExtractAsync(file, cancellationToken);
     }
 
+    /// <summary>
+    /// The checks that cost next to nothing, for an upload to answer at once while extraction runs later: size,
+    /// an empty file, a type that is not supported (known binary signatures, a ZIP that is not a Word document,
+    /// bytes that are not text), text that is only whitespace. Null when the bytes may be extracted; what
+    /// <see cref="ExtractAsync(ReadOnlyMemory{byte}, CancellationToken)"/> refuses later (a scanned or damaged PDF,
+    /// a limit) is not known here.
+    /// </summary>
+    public DocumentExtractionException? Screen(ReadOnlyMemory<byte> content)
+    {
+        if (content.Length > _options.MaxBytes)
+        {
+            return TooLarge();
+        }
+
+        if (content.IsEmpty)
+        {
+            return new DocumentExtractionException(ExtractionFailure.Empty, "The file is empty.");
+        }
+
+        if (ContentSniffer.IsPdf(content.Span) || ContentSniffer.IsDocx(content))
+        {
+            return null;
+        }
+
+        if (!ContentSniffer.TryDecode(content.Span, out var text, out var refusal))
+        {
+            return new DocumentExtractionException(ExtractionFailure.UnsupportedType, refusal);
+        }
+
+        return string.IsNullOrWhiteSpace(text)
+            ? new DocumentExtractionException(ExtractionFailure.Empty, "The document contains only whitespace.")
+            : null;
+    }
+
     /// <summary>Extracts bytes already in memory.</summary>
     public async Task<ExtractedDocument> ExtractAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {

@@ -153,7 +153,7 @@ public sealed class AdminApiTests(ComplianceApiFactory api) : IClassFixture<Comp
         using var admin = api.CreateAdminClient();
         var marker = "zq" + Guid.NewGuid().ToString("N")[..10];
         var upload = await admin.UploadAsync("retrain.md", $"# Retrain policy\n\n## 1 Scope\nThe {marker} rule applies to every desk.");
-        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+        Assert.Equal("indexed", (await admin.IngestedAsync(upload)).Status);
 
         var start = await admin.PostAsync("/admin/model/retrain", null, Ct);
         Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);

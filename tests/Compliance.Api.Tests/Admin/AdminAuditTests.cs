@@ -26,7 +26,7 @@ public sealed class AdminAuditTests(ComplianceApiFactory api) : IClassFixture<Co
         using var admin = api.CreateAdminClient();
         var marker = "zq" + Guid.NewGuid().ToString("N")[..10];
 
-        var uploaded = await (await admin.UploadAsync("audited.md", $"# Audited\n\n## 1 Scope\nThe {marker} rule.")).ReadDocumentAsync();
+        var uploaded = await admin.IngestAsync("audited.md", $"# Audited\n\n## 1 Scope\nThe {marker} rule.");
         var badTenant = await admin.UploadAsync("audited.md", "# x", tenant: "not-a-guild");
         var reindexed = await admin.PostAsync($"/admin/documents/{uploaded.Id}/reindex", null, Ct);
         var reindexMissing = await admin.PostAsync($"/admin/documents/{Guid.NewGuid()}/reindex", null, Ct);

@@ -10,12 +10,13 @@ namespace Compliance.Api.Tests.Documents;
 
 /// <summary>
 /// Documents that are small to upload but huge once unpacked (the 3 MB PDF that became 106 MB of text and 80,000
-/// chunks): each per-document limit stops them with a 422 that names the variable, and nothing reaches search.
+/// chunks): each per-document limit ends their ingestion as failed with a reason that names the variable, and
+/// nothing reaches search.
 /// </summary>
 public sealed class DocumentExpansionLimitsTests
 {
     [Fact]
-    public async Task A_pdf_of_twenty_thousand_pages_sharing_one_stream_is_422_naming_DOCUMENT_MAX_PAGES()
+    public async Task A_pdf_of_twenty_thousand_pages_sharing_one_stream_fails_naming_DOCUMENT_MAX_PAGES()
     {
         await using var api = new ComplianceApiFactory();
         await api.InitializeAsync();
@@ -26,16 +27,15 @@ public sealed class DocumentExpansionLimitsTests
 
         var response = await admin.UploadAsync("bomb.pdf", bomb);
 
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        var problem = await response.ReadJsonAsync();
-        Assert.Equal("DOCUMENT_MAX_PAGES", problem.GetProperty("limit").GetString());
-        Assert.Contains("20,000 pages", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Contains("DOCUMENT_MAX_PAGES", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Equal("failed", problem.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var document = await admin.IngestedAsync(response);
+        Assert.Equal("failed", document.Status);
+        Assert.Contains("20,000 pages", document.Error, StringComparison.Ordinal);
+        Assert.Contains("raise DOCUMENT_MAX_PAGES", document.Error, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task A_pdf_whose_text_passes_DOCUMENT_MAX_CHARS_is_422_and_stops_early_without_growing_the_process()
+    public async Task A_pdf_whose_text_passes_DOCUMENT_MAX_CHARS_fails_and_stops_early_without_growing_the_process()
     {
         await using var api = new ComplianceApiFactory().WithSetting("DOCUMENT_MAX_CHARS", "50000");
         await api.InitializeAsync();
@@ -45,10 +45,11 @@ public sealed class DocumentExpansionLimitsTests
 
         var response = await admin.UploadAsync("long.pdf", bomb, source: "long.pdf");
 
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        var problem = await response.ReadJsonAsync();
-        Assert.Equal("DOCUMENT_MAX_CHARS", problem.GetProperty("limit").GetString());
-        Assert.Matches("stopped at page 1[0-9] of 1,500", problem.GetProperty("detail").GetString()!);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var document = await admin.IngestedAsync(response);
+        Assert.Equal("failed", document.Status);
+        Assert.Contains("raise DOCUMENT_MAX_CHARS", document.Error, StringComparison.Ordinal);
+        Assert.Matches("stopped at page 1[0-9] of 1,500", document.Error!);
         // 1,500 pages of ~4,000 characters would be 6 M characters (12 MB as UTF-16, more as chunks); the heap
         // after the refusal is within a few megabytes of where it was (other tests share the process: 64 MB slack).
         Assert.InRange(GC.GetTotalMemory(forceFullCollection: true) - before, long.MinValue, 64L * 1024 * 1024);
@@ -60,7 +61,7 @@ public sealed class DocumentExpansionLimitsTests
     }
 
     [Fact]
-    public async Task A_document_making_more_chunks_than_DOCUMENT_MAX_CHUNKS_is_422_and_not_searchable()
+    public async Task A_document_making_more_chunks_than_DOCUMENT_MAX_CHUNKS_fails_and_is_not_searchable()
     {
         await using var api = new ComplianceApiFactory().WithSetting("DOCUMENT_MAX_CHUNKS", "2");
         await api.InitializeAsync();
@@ -70,10 +71,11 @@ public sealed class DocumentExpansionLimitsTests
 
         var response = await admin.UploadAsync("chunky.md", policy);
 
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        var problem = await response.ReadJsonAsync();
-        Assert.Equal("DOCUMENT_MAX_CHUNKS", problem.GetProperty("limit").GetString());
-        Assert.Contains("3 chunks, more than the limit of 2", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var document = await admin.IngestedAsync(response);
+        Assert.Equal("failed", document.Status);
+        Assert.Contains("raise DOCUMENT_MAX_CHUNKS", document.Error, StringComparison.Ordinal);
+        Assert.Contains("3 chunks, more than the limit of 2", document.Error, StringComparison.Ordinal);
         using var service = api.CreateServiceClient();
         var search = await service.PostAsJsonAsync("/api/v1/search", new SearchRequest(marker), TestContext.Current.CancellationToken);
         search.EnsureSuccessStatusCode();

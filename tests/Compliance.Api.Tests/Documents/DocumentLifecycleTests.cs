@@ -27,8 +27,9 @@ public sealed class DocumentLifecycleTests(ComplianceApiFactory api) : IClassFix
         var marker = Unique();
         var response = await admin.UploadAsync("travel.md", Policy(marker), tags: "travel,Expenses");
 
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var document = await response.ReadDocumentAsync();
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal("queued", (await response.ReadDocumentAsync()).Status);
+        var document = await admin.IngestedAsync(response);
         Assert.Equal("indexed", document.Status);
         Assert.Equal("Travel Policy", document.Title);
         Assert.Equal("global", document.TenantId);
@@ -48,7 +49,7 @@ public sealed class DocumentLifecycleTests(ComplianceApiFactory api) : IClassFix
     {
         using var admin = api.CreateAdminClient();
         var content = Policy(Unique());
-        var first = await (await admin.UploadAsync("a.md", content)).ReadDocumentAsync();
+        var first = await admin.IngestAsync("a.md", content);
 
         var again = await admin.UploadAsync("renamed.md", content);
 
@@ -68,12 +69,13 @@ public sealed class DocumentLifecycleTests(ComplianceApiFactory api) : IClassFix
         var oldMarker = Unique();
         var newMarker = Unique();
         var source = $"policies/travel-{Guid.NewGuid():N}.md";
-        var v1 = await (await admin.UploadAsync("travel.md", Policy(oldMarker), source: source)).ReadDocumentAsync();
+        var v1 = await admin.IngestAsync("travel.md", Policy(oldMarker), source: source);
 
         var response = await admin.UploadAsync("travel.md", Policy(newMarker), source: source);
 
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var v2 = await response.ReadDocumentAsync();
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var v2 = await admin.IngestedAsync(response);
+        Assert.Equal("indexed", v2.Status);
         Assert.Equal(2, v2.Version);
         var old = await admin.GetFromJsonAsync<DocumentResponse>($"/admin/documents/{v1.Id}", DocumentUploads.Json, TestContext.Current.CancellationToken);
         Assert.Equal("superseded", old!.Status);
@@ -87,7 +89,7 @@ public sealed class DocumentLifecycleTests(ComplianceApiFactory api) : IClassFix
     {
         using var admin = api.CreateAdminClient();
         var marker = Unique();
-        var document = await (await admin.UploadAsync("gone.md", Policy(marker))).ReadDocumentAsync();
+        var document = await admin.IngestAsync("gone.md", Policy(marker));
         Assert.NotEmpty((await SearchAsync(marker)).Results);
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/admin/documents/{document.Id}", TestContext.Current.CancellationToken)).StatusCode);
@@ -187,7 +189,7 @@ public sealed class DocumentLifecycleTests(ComplianceApiFactory api) : IClassFix
     public async Task Re_indexing_everything_runs_as_a_job_that_reports_progress()
     {
         using var admin = api.CreateAdminClient();
-        await admin.UploadAsync("job.md", Policy(Unique()));
+        Assert.Equal("indexed", (await admin.IngestAsync("job.md", Policy(Unique()))).Status);
 
         var started = await admin.PostAsync("/admin/documents/reindex", null, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
@@ -218,8 +220,8 @@ public sealed class DocumentLifecycleTests(ComplianceApiFactory api) : IClassFix
 
         var response = await admin.UploadAsync("hospitality.docx", docx);
 
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var document = await response.ReadDocumentAsync();
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var document = await admin.IngestedAsync(response);
         Assert.Equal("application/vnd.openxmlformats-officedocument.wordprocessingml.document", document.ContentType);
         Assert.Equal("Northwind Hospitality Policy", document.Title);
         var hit = Assert.Single((await SearchAsync(marker)).Results);
@@ -228,7 +230,7 @@ public sealed class DocumentLifecycleTests(ComplianceApiFactory api) : IClassFix
     }
 
     [Fact]
-    public async Task A_damaged_word_upload_is_422_and_recorded_as_failed()
+    public async Task A_damaged_word_upload_ends_failed_with_the_reason()
     {
         using var admin = api.CreateAdminClient();
         var docx = Compliance.Testing.Documents.GeneratedDocuments.Docx(("Heading1", "Scope"), (null, Unique()));
@@ -238,11 +240,12 @@ public sealed class DocumentLifecycleTests(ComplianceApiFactory api) : IClassFix
 
         var response = await admin.UploadAsync("damaged.docx", damaged);
 
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        var problem = await response.ReadJsonAsync();
-        Assert.EndsWith("/document-unreadable", problem.GetProperty("type").GetString(), StringComparison.Ordinal);
-        Assert.Contains("Word document could not be read", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Equal("failed", problem.GetProperty("status").GetString());
+        // Only reading the document finds the damage: accepted at once, failed in the background with the reason.
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var document = await admin.IngestedAsync(response);
+        Assert.Equal("failed", document.Status);
+        Assert.Contains("Word document could not be read", document.Error, StringComparison.Ordinal);
+        Assert.Null(document.Progress);
     }
 
     private static byte[] DamageMainPart(byte[] docx)

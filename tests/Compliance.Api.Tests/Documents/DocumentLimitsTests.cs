@@ -24,7 +24,7 @@ public sealed class DocumentLimitsTests
     [Theory]
     [InlineData("truncated.pdf")]
     [InlineData("scanned.pdf")]
-    public async Task A_pdf_without_readable_text_is_422_and_never_an_empty_success(string fixture)
+    public async Task A_pdf_without_readable_text_ends_failed_with_the_reason_and_never_an_empty_success(string fixture)
     {
         await using var api = new ComplianceApiFactory();
         await api.InitializeAsync();
@@ -33,8 +33,11 @@ public sealed class DocumentLimitsTests
 
         var response = await admin.UploadAsync(fixture, bytes);
 
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        Assert.False(string.IsNullOrWhiteSpace((await response.ReadJsonAsync()).GetProperty("detail").GetString()));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var document = await admin.IngestedAsync(response);
+        Assert.Equal("failed", document.Status);
+        Assert.False(string.IsNullOrWhiteSpace(document.Error));
+        Assert.Equal(0, document.ChunkCount);
     }
 
     [Fact]
@@ -47,8 +50,9 @@ public sealed class DocumentLimitsTests
 
         var response = await admin.UploadAsync("multi-page.pdf", bytes);
 
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var document = await response.ReadDocumentAsync();
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var document = await admin.IngestedAsync(response);
+        Assert.Equal("indexed", document.Status);
         Assert.Equal("application/pdf", document.ContentType);
         Assert.True(document.PageCount > 1);
     }

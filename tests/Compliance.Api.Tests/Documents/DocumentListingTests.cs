@@ -56,7 +56,7 @@ public sealed class DocumentListingTests(ComplianceApiFactory api) : IClassFixtu
         var response = await admin.GetAsync("/admin/documents?status=" + Uri.EscapeDataString(status), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("status is one of pending, indexing, indexed, failed, superseded, deleted",
+        Assert.Contains("status is one of queued, extracting, embedding, indexed, failed, superseded, deleted",
             (await response.ReadJsonAsync()).GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
@@ -65,7 +65,7 @@ public sealed class DocumentListingTests(ComplianceApiFactory api) : IClassFixtu
     {
         using var admin = api.CreateAdminClient();
         var marker = Guid.NewGuid().ToString("N")[..12];
-        var created = await (await admin.UploadAsync($"{marker}.md", $"# Listing {marker}\n\nGifts are declared.")).ReadDocumentAsync();
+        var created = await admin.IngestAsync($"{marker}.md", $"# Listing {marker}\n\nGifts are declared.");
 
         var indexed = await admin.GetFromJsonAsync<PagedResponse<DocumentResponse>>("/admin/documents?status=Indexed&pageSize=200", DocumentUploads.Json, TestContext.Current.CancellationToken);
         var failed = await admin.GetFromJsonAsync<PagedResponse<DocumentResponse>>("/admin/documents?status=failed&pageSize=200", DocumentUploads.Json, TestContext.Current.CancellationToken);

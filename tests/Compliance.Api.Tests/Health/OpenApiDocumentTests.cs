@@ -57,6 +57,23 @@ public sealed class OpenApiDocumentTests(ComplianceApiFactory api) : IClassFixtu
     }
 
     [Fact]
+    public async Task The_upload_is_documented_as_202_with_a_document_whose_status_lists_every_ingestion_state()
+    {
+        var document = await DocumentAsync();
+        var responses = document.GetProperty("paths").GetProperty("/admin/documents").GetProperty("post").GetProperty("responses");
+        Assert.True(responses.TryGetProperty("202", out var accepted), "no 202");
+        Assert.True(responses.TryGetProperty("503", out _), "no 503 (queue full)");
+        Assert.False(responses.TryGetProperty("201", out _), "201 is not answered any more");
+        var reference = accepted.GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString()!;
+        var schema = document.GetProperty("components").GetProperty("schemas").GetProperty(reference[(reference.LastIndexOf('/') + 1)..]);
+
+        var statuses = schema.GetProperty("properties").GetProperty("status").GetProperty("enum").EnumerateArray().Select(v => v.GetString()).ToList();
+        Assert.Equal(["queued", "extracting", "embedding", "indexed", "failed", "superseded", "deleted"], statuses);
+        Assert.True(schema.GetProperty("properties").TryGetProperty("progress", out _), "no progress");
+        Assert.True(schema.GetProperty("properties").TryGetProperty("statusUrl", out _), "no statusUrl");
+    }
+
+    [Fact]
     public async Task Every_operation_that_reads_a_body_declares_413()
     {
         var document = await DocumentAsync();

@@ -12,13 +12,14 @@ namespace Compliance.Api.Persistence.CompiledModel
     public partial class ComplianceDbContextModel
     {
         private ComplianceDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("ac395cfc-b4cd-4621-8600-e6ae62ac7911"), entityTypeCount: 7)
+            : base(skipDetectChanges: false, modelId: new Guid("5108e8dd-8fcb-4caf-9f0e-b2ab78d2a3eb"), entityTypeCount: 8)
         {
         }
 
         partial void Initialize()
         {
             var complianceDocument = ComplianceDocumentEntityType.Create(this);
+            var documentUploadContent = DocumentUploadContentEntityType.Create(this);
             var queryCitation = QueryCitationEntityType.Create(this);
             var queryFeedback = QueryFeedbackEntityType.Create(this);
             var queryLog = QueryLogEntityType.Create(this);
@@ -27,6 +28,7 @@ namespace Compliance.Api.Persistence.CompiledModel
             var userPreferences = UserPreferencesEntityType.Create(this);
 
             ComplianceDocumentEntityType.CreateForeignKey1(complianceDocument, complianceDocument);
+            DocumentUploadContentEntityType.CreateForeignKey1(documentUploadContent, complianceDocument);
             QueryCitationEntityType.CreateForeignKey1(queryCitation, queryLog);
             QueryFeedbackEntityType.CreateForeignKey1(queryFeedback, queryLog);
             QueryFeedbackEntityType.CreateForeignKey2(queryFeedback, user);
@@ -34,6 +36,7 @@ namespace Compliance.Api.Persistence.CompiledModel
             UserPreferencesEntityType.CreateForeignKey1(userPreferences, user);
 
             ComplianceDocumentEntityType.CreateAnnotations(complianceDocument);
+            DocumentUploadContentEntityType.CreateAnnotations(documentUploadContent);
             QueryCitationEntityType.CreateAnnotations(queryCitation);
             QueryFeedbackEntityType.CreateAnnotations(queryFeedback);
             QueryLogEntityType.CreateAnnotations(queryLog);

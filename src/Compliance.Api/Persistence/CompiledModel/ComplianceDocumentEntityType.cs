@@ -24,7 +24,7 @@ namespace Compliance.Api.Persistence.CompiledModel
                 "Compliance.Api.Persistence.Entities.ComplianceDocument",
                 typeof(ComplianceDocument),
                 baseEntityType,
-                propertyCount: 21,
+                propertyCount: 22,
                 foreignKeyCount: 1,
                 unnamedIndexCount: 4,
                 keyCount: 1);
@@ -45,6 +45,14 @@ namespace Compliance.Api.Persistence.CompiledModel
                 fieldInfo: typeof(ComplianceDocument).GetField("<ChunkCount>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 sentinel: 0);
             chunkCount.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
+            var chunksEmbedded = runtimeEntityType.AddProperty(
+                "ChunksEmbedded",
+                typeof(int),
+                propertyInfo: typeof(ComplianceDocument).GetProperty("ChunksEmbedded", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ComplianceDocument).GetField("<ChunksEmbedded>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: 0);
+            chunksEmbedded.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
             var contentType = runtimeEntityType.AddProperty(
                 "ContentType",
@@ -146,7 +154,7 @@ namespace Compliance.Api.Persistence.CompiledModel
             status.SetValueConverter(new ValueConverter<DocumentStatus, string>(
                 string (DocumentStatus value) => SnakeCase.From(((object)value).ToString()),
                 DocumentStatus (string text) => Enum.Parse<DocumentStatus>(text.Replace("_", string.Empty, StringComparison.Ordinal), true)));
-            status.SetSentinelFromProviderValue("pending");
+            status.SetSentinelFromProviderValue("queued");
             status.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
             var supersededById = runtimeEntityType.AddProperty(

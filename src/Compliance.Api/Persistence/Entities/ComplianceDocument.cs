@@ -1,10 +1,19 @@
 namespace Compliance.Api.Persistence.Entities;
 
-/// <summary>Where a document version is in its lifecycle.</summary>
+/// <summary>
+/// Where a document version is in its lifecycle. <see cref="Queued"/>, <see cref="Extracting"/> and
+/// <see cref="Embedding"/> are the background worker's steps (a document left in one by a crash is resumed).
+/// </summary>
 public enum DocumentStatus
 {
-    Pending,
-    Indexing,
+    /// <summary>Accepted; its bytes wait in <c>document_uploads</c> for the ingestion worker.</summary>
+    Queued,
+
+    /// <summary>The worker is reading its text out of the uploaded bytes.</summary>
+    Extracting,
+
+    /// <summary>Text extracted and kept; the worker is chunking, embedding and indexing it.</summary>
+    Embedding,
     Indexed,
     Failed,
     Superseded,
@@ -36,7 +45,7 @@ public sealed class ComplianceDocument
 
     public int Version { get; set; } = 1;
 
-    public DocumentStatus Status { get; set; } = DocumentStatus.Pending;
+    public DocumentStatus Status { get; set; } = DocumentStatus.Queued;
 
     public DateOnly? EffectiveDate { get; set; }
 
@@ -44,7 +53,11 @@ public sealed class ComplianceDocument
 
     public int PageCount { get; set; }
 
+    /// <summary>Chunks of the document: known once it is chunked (while <see cref="DocumentStatus.Embedding"/>), then those indexed.</summary>
     public int ChunkCount { get; set; }
+
+    /// <summary>Chunks embedded so far while <see cref="DocumentStatus.Embedding"/> (written every few seconds, not per batch).</summary>
+    public int ChunksEmbedded { get; set; }
 
     public string? UploadedBy { get; set; }
 

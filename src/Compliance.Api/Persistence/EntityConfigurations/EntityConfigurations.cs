@@ -100,6 +100,18 @@ internal sealed class ComplianceDocumentConfiguration : IEntityTypeConfiguration
     }
 }
 
+internal sealed class DocumentUploadContentConfiguration : IEntityTypeConfiguration<DocumentUploadContent>
+{
+    public void Configure(EntityTypeBuilder<DocumentUploadContent> builder)
+    {
+        builder.ToTable("document_uploads");
+        builder.HasKey(u => u.DocumentId);
+        builder.Property(u => u.Title).HasMaxLength(300);
+        // Goes with its document: a deleted row never leaves orphaned bytes behind.
+        builder.HasOne<ComplianceDocument>().WithOne().HasForeignKey<DocumentUploadContent>(u => u.DocumentId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 internal sealed class SystemAuditLogConfiguration : IEntityTypeConfiguration<SystemAuditLog>
 {
     public void Configure(EntityTypeBuilder<SystemAuditLog> builder)

@@ -31,6 +31,9 @@ namespace Compliance.Api.Persistence.Migrations
                     b.Property<int>("ChunkCount")
                         .HasColumnType("integer");
 
+                    b.Property<int>("ChunksEmbedded")
+                        .HasColumnType("integer");
+
                     b.Property<string>("ContentType")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -118,6 +121,24 @@ namespace Compliance.Api.Persistence.Migrations
                         .IsUnique();
 
                     b.ToTable("documents", (string)null);
+                });
+
+            modelBuilder.Entity("Compliance.Api.Persistence.Entities.DocumentUploadContent", b =>
+                {
+                    b.Property<Guid>("DocumentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.HasKey("DocumentId");
+
+                    b.ToTable("document_uploads", (string)null);
                 });
 
             modelBuilder.Entity("Compliance.Api.Persistence.Entities.QueryFeedback", b =>
@@ -442,6 +463,15 @@ namespace Compliance.Api.Persistence.Migrations
                         .WithMany()
                         .HasForeignKey("SupersededById")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Compliance.Api.Persistence.Entities.DocumentUploadContent", b =>
+                {
+                    b.HasOne("Compliance.Api.Persistence.Entities.ComplianceDocument", null)
+                        .WithOne()
+                        .HasForeignKey("Compliance.Api.Persistence.Entities.DocumentUploadContent", "DocumentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Compliance.Api.Persistence.Entities.QueryFeedback", b =>

@@ -1,0 +1,93 @@
+namespace Compliance.Api.Documents;
+
+/// <summary>
+/// Ingests accepted documents one at a time, off the request path (a long PDF takes minutes to embed with a real
+/// model, and Heroku's router cuts requests at 30 s). It starts with what a crash or a stop left half done
+/// (<see cref="DocumentIngestion.ResumeInterruptedAsync"/>) once the API is listening, so resuming never delays
+/// start-up, then takes uploads as they are queued. One at a time because embedding already uses every core.
+/// </summary>
+internal sealed class IngestionWorker(
+    IServiceScopeFactory scopes,
+    IngestionBacklog queue,
+    IHostApplicationLifetime lifetime,
+    ILogger<IngestionWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!await WaitForStartedAsync(stoppingToken))
+        {
+            return;
+        }
+
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var resumed = await scope.ServiceProvider.GetRequiredService<DocumentIngestion>().ResumeInterruptedAsync(queue, stoppingToken);
+            if (resumed > 0)
+            {
+                logger.LogInformation("Resuming {Count} interrupted ingestion(s)", resumed);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The database may be down at start: uploads still come through the queue, and the next start retries.
+            logger.LogError(ex, "Could not look for interrupted ingestion");
+        }
+
+        await foreach (var documentId in queue.ReadAllAsync(stoppingToken))
+        {
+            try
+            {
+                // A scope per document keeps the change tracker small.
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<DocumentIngestion>().ProcessAsync(documentId, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // Stopping: the document keeps its status and is resumed at the next start.
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Ingestion of document {DocumentId} stopped", documentId);
+                await MarkFailedAsync(documentId, ex, stoppingToken);
+            }
+            finally
+            {
+                queue.Release(documentId);
+            }
+        }
+    }
+
+    private async Task<bool> WaitForStartedAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        using var onStopping = stoppingToken.Register(() => started.TrySetCanceled(stoppingToken));
+        try
+        {
+            await started.Task;
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private async Task MarkFailedAsync(Guid documentId, Exception ex, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            // The exception's message stays in the log: it may name hosts or internals an uploader has no use for.
+            await scope.ServiceProvider.GetRequiredService<DocumentIngestion>().MarkFailedAsync(documentId,
+                $"Ingestion stopped on an internal error ({ex.GetType().Name}); upload the document again to retry.", stoppingToken);
+        }
+        catch (Exception inner) when (inner is not OperationCanceledException)
+        {
+            // The database itself is down: the status stays as it was, and the next start resumes the document.
+            logger.LogError(inner, "Could not record the failure of document {DocumentId}", documentId);
+        }
+    }
+}
