@@ -50,10 +50,25 @@ var threads = new Option<int>("--threads")
 var markdown = new Option<bool>("--markdown") { Description = "Also print the results as a markdown table." };
 var indexPath = new Option<FileInfo?>("--index") { Description = "Index file to build (default: a temporary file, deleted afterwards)." };
 
+var backendName = new Option<string>("--backend")
+{
+    Description = "Index to evaluate through: embedded (the SQLite index) or redisearch (needs --redis-url).",
+    DefaultValueFactory = _ => "embedded",
+};
+backendName.AcceptOnlyFromAmong("embedded", "redisearch");
+var redisUrl = new Option<string?>("--redis-url") { Description = "redis://HOST:PORT of a Redis with the Search module, for --backend redisearch." };
+
 var root = new RootCommand("Measures retrieval quality (recall@5/10, MAP@10, nDCG@10, latency) of the knowledge index.")
 {
-    dataset, questions, limit, limitPassages, json, embedderName, model, dimensions, threads, markdown, indexPath,
+    dataset, questions, limit, limitPassages, json, embedderName, model, dimensions, threads, markdown, indexPath, backendName, redisUrl,
 };
+root.Validators.Add(result =>
+{
+    if (result.GetValue(backendName) == "redisearch" && string.IsNullOrWhiteSpace(result.GetValue(redisUrl)))
+    {
+        result.AddError("--backend redisearch needs --redis-url redis://HOST:PORT.");
+    }
+});
 root.SetAction(async (parse, cancellationToken) =>
 {
     var console = AnsiConsole.Console;
@@ -81,7 +96,7 @@ root.SetAction(async (parse, cancellationToken) =>
     try
     {
         var request = new EvaluationRequest(folder.FullName, parse.GetRequiredValue(questions), parse.GetValue(limit), embedder, path,
-            MaxPassages: parse.GetValue(limitPassages));
+            MaxPassages: parse.GetValue(limitPassages), RedisUrl: parse.GetValue(backendName) == "redisearch" ? parse.GetValue(redisUrl) : null);
         EvaluationReport? report = null;
         await console.Status().StartAsync("Loading", async context =>
         {
@@ -100,7 +115,8 @@ root.SetAction(async (parse, cancellationToken) =>
         }
         return 0;
     }
-    catch (Exception error) when (error is IOException or InvalidDataException or System.Text.Json.JsonException or UnauthorizedAccessException)
+    catch (Exception error) when (error is IOException or InvalidDataException or System.Text.Json.JsonException or UnauthorizedAccessException
+        or EvaluationSetupException or StackExchange.Redis.RedisException)
     {
         console.MarkupLine("[red]{0}[/]", Markup.Escape(error.Message));
         return 2;

@@ -15,7 +15,7 @@ namespace Compliance.Benchmarks.Search;
 /// </summary>
 public static class SearchLatencyHarness
 {
-    public static async Task RunAsync(SearchCorpus corpus, int dimensions, int iterations, string folder, TextWriter output, string? redisUrl = null)
+    public static async Task RunAsync(SearchCorpus corpus, int dimensions, int iterations, string folder, TextWriter output, string? redisUrl = null, bool keep = false)
     {
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, $"bench-{Guid.NewGuid():N}.db");
@@ -72,7 +72,14 @@ public static class SearchLatencyHarness
         }
         finally
         {
-            if (index is RediSearchKnowledgeIndex rediSearch)
+            if (index is RediSearchKnowledgeIndex && keep)
+            {
+                // The first query's text and vector, for FT.PROFILE of the same commands.
+                await File.WriteAllTextAsync(Path.Combine(folder, $"bench-{run}.query.txt"), corpus.Queries[0]);
+                await File.WriteAllBytesAsync(Path.Combine(folder, $"bench-{run}.vector.bin"), RediSearchFields.VectorBytes(SearchCorpus.RandomUnitVector(new Random(1), dimensions)));
+                output.WriteLine($"kept RediSearch index bench-{run} (keys bench-chunk-{run}:*); first query in {folder}/bench-{run}.query.txt and .vector.bin");
+            }
+            else if (index is RediSearchKnowledgeIndex rediSearch)
             {
                 await rediSearch.DropAsync();
             }
