@@ -235,7 +235,7 @@ public sealed class RediSearchCommandTests
     {
         var document = Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e");
 
-        Assert.Equal("compliance-chunks|@document:{0f8fad5bd9cb469fa16570867728950e}|NOCONTENT|LIMIT|0|500|DIALECT|2",
+        Assert.Equal("compliance-chunks|@document:{0f8fad5bd9cb469fa16570867728950e}|NOCONTENT|LIMIT|0|500|DIALECT|2|TIMEOUT|10000",
             string.Join('|', Search(RediSearchCommands.DocumentKeys(document, null, 500))));
         Assert.Equal("@document:{0f8fad5bd9cb469fa16570867728950e} @version:{3}",
             RediSearchCommands.DocumentKeys(document, 3, 500).QueryString);
@@ -247,7 +247,7 @@ public sealed class RediSearchCommandTests
         var command = SearchCommandBuilder.Aggregate(Options.IndexName, RediSearchCommands.CountDocuments());
 
         Assert.Equal("FT.AGGREGATE", command.Command);
-        Assert.Equal("compliance-chunks * GROUPBY 0 REDUCE COUNT_DISTINCT 1 @document AS documents DIALECT 2", Text(command.Args));
+        Assert.Equal("compliance-chunks * GROUPBY 0 REDUCE COUNT_DISTINCT 1 @document AS documents TIMEOUT 10000 DIALECT 2", Text(command.Args));
     }
 
     [Fact]

@@ -135,10 +135,18 @@ public static class RediSearchCommands
         {
             query += " @version:" + RediSearchSyntax.TagSet([v.ToString(CultureInfo.InvariantCulture)]);
         }
-        return new Query(query).SetNoContent(true).Limit(0, batchSize).Dialect(Dialect);
+        return new Query(query).SetNoContent(true).Limit(0, batchSize).Dialect(Dialect).Timeout(MaintenanceTimeoutMilliseconds);
     }
+
+    /// <summary>
+    /// Server-side limit of the commands that walk the whole index (the document count, a document's keys): with
+    /// <c>ON_TIMEOUT FAIL</c> the module's default 500 ms would fail them on a large, busy index, and they are not on
+    /// a user's question path.
+    /// </summary>
+    public const int MaintenanceTimeoutMilliseconds = 10_000;
 
     /// <summary><c>FT.AGGREGATE</c> counting distinct documents.</summary>
     public static AggregationRequest CountDocuments() =>
-        new AggregationRequest("*", Dialect).GroupBy([], [Reducers.CountDistinct("@" + RediSearchFields.Document).As(DocumentCount)]);
+        new AggregationRequest("*", Dialect).GroupBy([], [Reducers.CountDistinct("@" + RediSearchFields.Document).As(DocumentCount)])
+            .Timeout(MaintenanceTimeoutMilliseconds);
 }
