@@ -75,10 +75,25 @@ var sweepOnly = new Option<bool>("--sweep-only")
     Description = "Like --sweep, but skip the standard rows' per-setting searches (the sweep has the BM25 and vector rows too; the reference BM25 still runs).",
 };
 
+var backendName = new Option<string>("--backend")
+{
+    Description = "Index to evaluate through: embedded (the SQLite index) or redisearch (needs --redis-url).",
+    DefaultValueFactory = _ => "embedded",
+};
+backendName.AcceptOnlyFromAmong("embedded", "redisearch");
+var redisUrl = new Option<string?>("--redis-url") { Description = "redis://HOST:PORT of a Redis with the Search module, for --backend redisearch." };
+
 var root = new RootCommand("Measures retrieval quality (recall@5/10, MAP@10, nDCG@10, latency) of the knowledge index.")
 {
-    dataset, questions, limit, limitPassages, json, embedderName, model, dimensions, threads, markdown, indexPath, vectorCache, sweepOption, maxDocuments, sweepOnly,
+    dataset, questions, limit, limitPassages, json, embedderName, model, dimensions, threads, markdown, indexPath, vectorCache, sweepOption, maxDocuments, sweepOnly, backendName, redisUrl,
 };
+root.Validators.Add(result =>
+{
+    if (result.GetValue(backendName) == "redisearch" && string.IsNullOrWhiteSpace(result.GetValue(redisUrl)))
+    {
+        result.AddError("--backend redisearch needs --redis-url redis://HOST:PORT.");
+    }
+});
 root.SetAction(async (parse, cancellationToken) =>
 {
     var console = AnsiConsole.Console;
@@ -113,7 +128,8 @@ root.SetAction(async (parse, cancellationToken) =>
     try
     {
         var request = new EvaluationRequest(folder.FullName, parse.GetRequiredValue(questions), parse.GetValue(limit), embedder, path,
-            MaxPassages: parse.GetValue(limitPassages), Sweep: parse.GetValue(sweepOption), MaxDocuments: parse.GetValue(maxDocuments), SweepOnly: parse.GetValue(sweepOnly));
+            MaxPassages: parse.GetValue(limitPassages), Sweep: parse.GetValue(sweepOption), MaxDocuments: parse.GetValue(maxDocuments), SweepOnly: parse.GetValue(sweepOnly,
+            RedisUrl: parse.GetValue(backendName) == "redisearch" ? parse.GetValue(redisUrl) : null);
         EvaluationReport? report = null;
         await console.Status().StartAsync("Loading", async context =>
         {
@@ -132,7 +148,8 @@ root.SetAction(async (parse, cancellationToken) =>
         }
         return 0;
     }
-    catch (Exception error) when (error is IOException or InvalidDataException or System.Text.Json.JsonException or UnauthorizedAccessException)
+    catch (Exception error) when (error is IOException or InvalidDataException or System.Text.Json.JsonException or UnauthorizedAccessException
+        or EvaluationSetupException or StackExchange.Redis.RedisException)
     {
         console.MarkupLine("[red]{0}[/]", Markup.Escape(error.Message));
         return 2;

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Compliance.Benchmarks.Search;
 
 /// <summary>
-/// <c>latency [--synthetic N] [--obliqa DIR] [--iterations N] [--redisearch redis://HOST:PORT]</c>: the search
+/// <c>latency [--synthetic N] [--obliqa DIR] [--iterations N] [--redisearch redis://HOST:PORT [--keep | --reuse RUN]]</c>: the search
 /// latency harness (p50/p99, CPU per query, memory; see docs/search-performance.md), on the embedded index or, with
 /// <c>--redisearch</c>, on a Redis with the Search module.
 /// </summary>
@@ -15,6 +15,8 @@ internal static class SearchLatencyCommand
         string? obliqa = null;
         var iterations = 2000;
         string? redisearch = null;
+        var keep = false;
+        string? reuse = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -28,11 +30,20 @@ internal static class SearchLatencyCommand
                 case "--redisearch" when i + 1 < args.Length:
                     redisearch = args[++i];
                     break;
+                case "--keep":
+                    // Leaves the RediSearch index and its chunks in place, so FT.PROFILE can examine the same data.
+                    keep = true;
+                    break;
+                case "--reuse" when i + 1 < args.Length:
+                    // Searches an index a --keep run left (same seed, so the same chunks) instead of loading again.
+                    reuse = args[++i];
+                    keep = true;
+                    break;
                 case "--iterations" when i + 1 < args.Length:
                     iterations = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 default:
-                    await Console.Error.WriteLineAsync($"unknown argument: {args[i]}; usage: latency [--synthetic N] [--obliqa DIR] [--iterations N] [--redisearch redis://HOST:PORT]");
+                    await Console.Error.WriteLineAsync($"unknown argument: {args[i]}; usage: latency [--synthetic N] [--obliqa DIR] [--iterations N] [--redisearch redis://HOST:PORT [--keep | --reuse RUN]]");
                     return 2;
             }
         }
@@ -42,11 +53,11 @@ internal static class SearchLatencyCommand
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {(await File.ReadAllTextAsync("/proc/loadavg")).Trim()}");
         if (obliqa is not null)
         {
-            await SearchLatencyHarness.RunAsync(SearchCorpus.Obliqa(obliqa, dimensions), dimensions, iterations, folder, Console.Out, redisearch);
+            await SearchLatencyHarness.RunAsync(SearchCorpus.Obliqa(obliqa, dimensions), dimensions, iterations, folder, Console.Out, redisearch, keep, reuse);
         }
         if (synthetic is { } count)
         {
-            await SearchLatencyHarness.RunAsync(SearchCorpus.Synthetic(count, dimensions, 2000), dimensions, iterations, folder, Console.Out, redisearch);
+            await SearchLatencyHarness.RunAsync(SearchCorpus.Synthetic(count, dimensions, 2000), dimensions, iterations, folder, Console.Out, redisearch, keep, reuse);
         }
         Console.WriteLine($"load average after: {(await File.ReadAllTextAsync("/proc/loadavg")).Trim()}");
         return 0;

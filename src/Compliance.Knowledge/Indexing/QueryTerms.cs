@@ -27,6 +27,14 @@ public static class QueryTerms
     ], StringComparer.Ordinal);
 
     /// <summary>
+    /// Whether a term found in <paramref name="rowsWithTerm"/> of <paramref name="rows"/> rows is one whose BM25 IDF
+    /// FTS5 floors (log((N - n + 0.5) / (n + 0.5)) at or below 0, so in half the rows or more). Its weight is the
+    /// smallest and its posting list the longest: the embedded index scores it only for rows already in reach of the
+    /// results, and the RediSearch index leaves it out of its OR-query when rarer terms remain.
+    /// </summary>
+    public static bool IsCommon(long rowsWithTerm, long rows) => rows > 0 && 2 * rowsWithTerm >= rows;
+
+    /// <summary>
     /// Lower-cased, de-duplicated runs of letters and digits, in order of first appearance, without stop words.
     /// Every other character (punctuation, operators, quotes, braces, whitespace) separates terms, which is also
     /// how SQLite's unicode61 tokenizer and RediSearch's default tokenizer split indexed text.

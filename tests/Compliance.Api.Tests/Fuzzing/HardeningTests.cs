@@ -140,6 +140,33 @@ public sealed class HardeningTests
         Assert.Equal("dependency_unavailable", problem.GetProperty("code").GetString());
     }
 
+    [Fact]
+    public async Task A_search_that_passed_its_timeout_is_a_503_with_retry_after()
+    {
+        // The exception the RediSearch index throws when the module refused a search past its TIMEOUT (ON_TIMEOUT
+        // FAIL; the index tests raise it against a real server), thrown here by a route's service.
+        await using var api = new SearchTimeoutApi();
+        await api.InitializeAsync();
+        using var admin = api.CreateAdminClient();
+
+        var response = await admin.GetAsync("/admin/audit-log?verify=true", Ct);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(30), response.Headers.RetryAfter?.Delta);
+        Assert.Equal(ProblemTypes.DependencyUnavailable, (await response.ReadJsonAsync()).GetProperty("type").GetString());
+    }
+
+    /// <summary>An API whose chain verifier fails as a RediSearch query past its timeout does.</summary>
+    private sealed class SearchTimeoutApi : ComplianceApiFactory
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureServices(services => services.AddScoped<ChainVerifier>(_ =>
+                throw new Compliance.Knowledge.Indexing.RediSearch.SearchTimeoutException("A search passed its 500 ms timeout.")));
+        }
+    }
+
     /// <summary>An API whose chain verifier fails with a message that must never reach a client.</summary>
     private sealed class ThrowingApi : ComplianceApiFactory
     {

@@ -160,7 +160,7 @@ public sealed class RediSearchCommandTests
         var arguments = SearchCommandBuilder.Search(Options.IndexName, RediSearchCommands.VectorSearch(vector, new SearchFilter("42", Tags: ["hr"]), 50)).Args;
         var text = arguments.Select(Text).ToList();
 
-        Assert.Equal("(@tenant:{global | 42} @status:{active} @tags:{hr})=>[KNN 50 @vec $B AS dist]", text[1]);
+        Assert.Equal("(@tenant:{global | 42} @status:{active} @tags:{hr})=>[KNN 50 @vec $B HYBRID_POLICY ADHOC_BF AS dist]", text[1]);
         Assert.Equal(["SORTBY", "dist", "ASC"], text.Skip(text.IndexOf("SORTBY")).Take(3));
         Assert.Equal("dist", text[text.IndexOf("RETURN") + 1 + RediSearchFields.Returned.Count + 1]);
         Assert.Equal(["LIMIT", "0", "50"], text.Skip(text.IndexOf("LIMIT")).Take(3));
@@ -173,11 +173,69 @@ public sealed class RediSearchCommandTests
     }
 
     [Fact]
+    public void A_tenant_only_filter_walks_the_hnsw_graph_in_batches_and_a_document_or_tag_filter_scans_exactly()
+    {
+        float[] vector = [1f, 0f, 0f, 0f];
+        string Knn(SearchFilter filter, int limit, int batchSize) => RediSearchCommands.VectorSearch(vector, filter, limit, batchSize).QueryString;
+
+        Assert.Equal("(@tenant:{global | 42} @status:{active})=>[KNN 50 @vec $B HYBRID_POLICY BATCHES BATCH_SIZE 100 AS dist]",
+            Knn(new SearchFilter("42"), 50, 100));
+        // A batch smaller than K would need a second round for every query.
+        Assert.Contains("BATCH_SIZE 80 ", Knn(new SearchFilter("42"), 80, 10), StringComparison.Ordinal);
+        Assert.Contains("HYBRID_POLICY ADHOC_BF ", Knn(new SearchFilter("42", DocumentIds: [Guid.NewGuid()]), 50, 100), StringComparison.Ordinal);
+        Assert.Contains("HYBRID_POLICY ADHOC_BF ", Knn(new SearchFilter("42", Tags: ["hr"]), 50, 100), StringComparison.Ordinal);
+        Assert.Equal(KnnPolicy.Batches, RediSearchCommands.KnnPolicyFor(new SearchFilter("42", DocumentIds: [], Tags: [])));
+    }
+
+    [Fact]
+    public void Searches_carry_the_timeout_they_are_given()
+    {
+        var filter = new SearchFilter("42");
+        var text = Search(RediSearchCommands.TextSearch("blackout", filter, 50, V28, timeoutMilliseconds: 250)!);
+        var knn = Search(RediSearchCommands.VectorSearch([1f, 0f, 0f, 0f], filter, 50, timeoutMilliseconds: 250));
+        var count = Search(RediSearchCommands.TermCount("blackout", timeoutMilliseconds: 250));
+
+        Assert.Equal(["TIMEOUT", "250"], text.Skip(text.IndexOf("TIMEOUT")).Take(2));
+        Assert.Equal(["TIMEOUT", "250"], knn.Skip(knn.IndexOf("TIMEOUT")).Take(2));
+        Assert.Equal("compliance-chunks|blackout|NOCONTENT|LIMIT|0|0|DIALECT|2|TIMEOUT|250", string.Join('|', count));
+        Assert.DoesNotContain("TIMEOUT", Search(RediSearchCommands.TextSearch("blackout", filter, 50, V28)!));
+    }
+
+    [Fact]
+    public void A_term_count_escapes_the_term()
+    {
+        Assert.Equal(@"a\-b", RediSearchCommands.TermCount("a-b").QueryString);
+    }
+
+    [Theory]
+    [InlineData(0, 100, false)]
+    [InlineData(49, 100, false)]
+    [InlineData(50, 100, true)]
+    [InlineData(51, 101, true)]
+    [InlineData(50, 101, false)]
+    [InlineData(0, 0, false)]
+    public void A_term_is_common_where_fts5_floors_its_idf(long rowsWithTerm, long rows, bool common)
+    {
+        // FTS5: idf = log((N - n + 0.5) / (n + 0.5)), floored when it is at most 0.
+        Assert.Equal(rows > 0 && Math.Log((rows - rowsWithTerm + 0.5) / (rowsWithTerm + 0.5)) <= 0, common);
+        Assert.Equal(common, QueryTerms.IsCommon(rowsWithTerm, rows));
+    }
+
+    [Fact]
+    public void Text_search_of_chosen_terms_ors_only_those()
+    {
+        var query = RediSearchCommands.TextSearch(["blackout", "window"], new SearchFilter("42"), 50, V28)!;
+
+        Assert.Equal("@tenant:{global | 42} @status:{active} (blackout | window) ~blackout ~window", query.QueryString);
+        Assert.Null(RediSearchCommands.TextSearch([], new SearchFilter("42"), 50, V28));
+    }
+
+    [Fact]
     public void Document_keys_query_names_the_document_and_optionally_the_version()
     {
         var document = Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e");
 
-        Assert.Equal("compliance-chunks|@document:{0f8fad5bd9cb469fa16570867728950e}|NOCONTENT|LIMIT|0|500|DIALECT|2",
+        Assert.Equal("compliance-chunks|@document:{0f8fad5bd9cb469fa16570867728950e}|NOCONTENT|LIMIT|0|500|DIALECT|2|TIMEOUT|10000",
             string.Join('|', Search(RediSearchCommands.DocumentKeys(document, null, 500))));
         Assert.Equal("@document:{0f8fad5bd9cb469fa16570867728950e} @version:{3}",
             RediSearchCommands.DocumentKeys(document, 3, 500).QueryString);
@@ -189,7 +247,7 @@ public sealed class RediSearchCommandTests
         var command = SearchCommandBuilder.Aggregate(Options.IndexName, RediSearchCommands.CountDocuments());
 
         Assert.Equal("FT.AGGREGATE", command.Command);
-        Assert.Equal("compliance-chunks * GROUPBY 0 REDUCE COUNT_DISTINCT 1 @document AS documents DIALECT 2", Text(command.Args));
+        Assert.Equal("compliance-chunks * GROUPBY 0 REDUCE COUNT_DISTINCT 1 @document AS documents TIMEOUT 10000 DIALECT 2", Text(command.Args));
     }
 
     [Fact]

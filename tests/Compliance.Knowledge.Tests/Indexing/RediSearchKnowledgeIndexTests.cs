@@ -4,6 +4,7 @@ using NRedisStack.RedisStackCommands;
 using NRedisStack.Search;
 using NRedisStack.Search.Literals.Enums;
 using StackExchange.Redis;
+using static Compliance.Knowledge.Tests.Indexing.TestChunks;
 
 namespace Compliance.Knowledge.Tests.Indexing;
 
@@ -18,6 +19,8 @@ public sealed class RediSearchKnowledgeIndexTests : KnowledgeIndexBehaviour
 
     public const string SkipReason =
         "RediSearch tests skipped: set COMPLIANCE_TEST_REDISEARCH_URL to a Redis with the Search module (e.g. redis-stack-server)";
+
+    private static readonly SearchFilter GlobalFilter = new(Tenants.Global);
 
     private readonly string _run = "test-" + Guid.NewGuid().ToString("N")[..12];
     private ConnectionMultiplexer? _connection;
@@ -73,5 +76,90 @@ public sealed class RediSearchKnowledgeIndexTests : KnowledgeIndexBehaviour
         Assert.NotNull(index.ModuleVersion);
         TestContext.Current.SendDiagnosticMessage($"RediSearch {index.ModuleVersion} uses SCORER {index.ModuleVersion!.Value.TextScorer}");
         Assert.Equal(index.ModuleVersion.Value.HasBm25Std ? "BM25STD" : "BM25", index.ModuleVersion.Value.TextScorer);
+    }
+
+    [Fact]
+    public async Task Opening_the_index_makes_the_module_fail_a_query_that_passes_its_timeout()
+    {
+        var url = Environment.GetEnvironmentVariable(UrlVariable);
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            Assert.Skip(SkipReason);
+        }
+        _connection ??= await RedisConnections.ConnectAsync(url);
+        var module = _connection.GetDatabase();
+        // The module's default: answer with whatever was found before the timeout.
+        await module.ExecuteAsync("FT.CONFIG", "SET", "ON_TIMEOUT", "RETURN");
+
+        var index = (RediSearchKnowledgeIndex)await OpenAsync("timeout-policy");
+
+        var policy = (RedisResult[])(await module.ExecuteAsync("FT.CONFIG", "GET", "ON_TIMEOUT"))!;
+        Assert.Equal("fail", ((string?)((RedisResult[])policy[0]!)[1])?.ToLowerInvariant());
+        await index.DropAsync();
+    }
+
+    [Fact]
+    public async Task A_search_that_passes_its_timeout_fails_instead_of_answering_from_part_of_the_index()
+    {
+        var url = Environment.GetEnvironmentVariable(UrlVariable);
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            Assert.Skip(SkipReason);
+        }
+        _connection ??= await RedisConnections.ConnectAsync(url);
+        var name = $"{_run}-timeout";
+        var index = new RediSearchKnowledgeIndex(_connection.GetDatabase(), new RediSearchIndexOptions
+        {
+            IndexName = name,
+            KeyPrefix = name + "-chunk:",
+            QueryTimeoutMilliseconds = 1,
+        });
+        try
+        {
+            await index.EnsureCreatedAsync(Dimensions, Token);
+            // 20,000 chunks that all hold the same ten words: a search for them scores every chunk, far past 1 ms.
+            string[] words = ["record", "trade", "gift", "vendor", "approve", "report", "window", "insider", "policy", "declare"];
+            var random = new Random(3);
+            foreach (var batch in Enumerable.Range(0, 20_000).Chunk(2_000))
+            {
+                await index.UpsertAsync(batch.Select(i => Make(string.Join(' ', Enumerable.Range(0, 30).Select(_ => words[random.Next(words.Length)])) + " " + string.Join(' ', words),
+                    chunkId: $"timeout-{i}")).ToList(), Token);
+            }
+            // Indexing is synchronous for hashes, so every chunk is searchable now.
+            var error = await Assert.ThrowsAsync<SearchTimeoutException>(() => index.SearchTextAsync(string.Join(' ', words), GlobalFilter, 50, Token));
+
+            Assert.Contains("timeout", error.Message, StringComparison.Ordinal);
+            Assert.IsType<RedisServerException>(error.InnerException);
+            // A RedisException: the API answers it as a dependency outage (503 with Retry-After).
+            Assert.IsAssignableFrom<RedisException>(error);
+        }
+        finally
+        {
+            await index.DropAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Common_terms_are_left_out_of_the_query_while_rarer_terms_find_enough_chunks()
+    {
+        var index = await OpenAsync("common-terms");
+        // "policy" is in every chunk (common), "gift" in 3 of 8, "vendor" in 1.
+        var chunks = Enumerable.Range(0, 8).Select(i => Make(
+            "policy " + (i < 3 ? "gift " : "") + (i == 0 ? "vendor " : "") + "text number " + i, chunkId: $"common-{i}")).ToList();
+        await index.UpsertAsync(chunks, Token);
+
+        // Rarer terms find 3 chunks, enough for a limit of 3: only they are searched, so no chunk with "policy" alone.
+        var narrowed = await index.SearchTextAsync("vendor gift policy", GlobalFilter, 3, Token);
+        Assert.Equal(["common-0", "common-1", "common-2"], narrowed.Select(r => r.Chunk.ChunkId).Order(StringComparer.Ordinal));
+        Assert.Equal("common-0", narrowed[0].Chunk.ChunkId);
+
+        // Asked for more than the rarer terms find: every term is searched, and chunks with "policy" alone follow.
+        var filled = await index.SearchTextAsync("vendor gift policy", GlobalFilter, 10, Token);
+        Assert.Equal(8, filled.Count);
+        Assert.Equal("common-0", filled[0].Chunk.ChunkId);
+        Assert.Equal(["common-1", "common-2"], filled.Skip(1).Take(2).Select(r => r.Chunk.ChunkId).Order(StringComparer.Ordinal));
+
+        // Only common terms: searched as they are.
+        Assert.Equal(8, (await index.SearchTextAsync("policy", GlobalFilter, 10, Token)).Count);
     }
 }

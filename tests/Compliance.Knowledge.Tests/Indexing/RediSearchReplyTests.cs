@@ -130,10 +130,37 @@ public sealed class RediSearchSearchReplyTests
                     Array(S("identifier"), S("text_terms"), S("attribute"), S("text_terms"), S("type"), S("TEXT"), S("WEIGHT"), S("1")),
                     Array(S("identifier"), S("tenant"), S("attribute"), S("tenant"), S("type"), S("TAG"), S("SEPARATOR"), S(","), S("CASESENSITIVE")),
                     Array(S("identifier"), S("vec"), S("attribute"), S("vec"), S("type"), S("VECTOR"), S("dim"), S("4"))),
-                S("num_docs"), S("2")));
+                S("num_docs"), S("2")))
+            // FT.CONFIG GET: [[name, value]]; already FAIL, so the index sets nothing.
+            .Reply("FT.CONFIG", Array(Array(S("ON_TIMEOUT"), S("fail"))));
         var index = new RediSearchKnowledgeIndex(database, new RediSearchIndexOptions());
         await index.EnsureCreatedAsync(4, Token);
         return (index, script);
+    }
+
+    /// <summary>What a text search asks first: the index size (FT.INFO) and each term's count (LIMIT 0 0 searches).</summary>
+    private static void ScriptTermCounts(ScriptedRedis script, long rows, params long[] counts)
+    {
+        script.Reply("FT.INFO", Array(S("index_name"), S("compliance-chunks"), S("num_docs"), S(rows.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        foreach (var count in counts)
+        {
+            script.Reply("FT.SEARCH", Array(S(count.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        }
+    }
+
+    [Fact]
+    public async Task Opening_sets_the_module_to_fail_a_search_past_its_timeout_when_it_would_answer_from_part_of_the_index()
+    {
+        var (database, script) = ScriptedRedis.Create();
+        script.Reply("MODULE", Array(Array(S("name"), S("search"), S("ver"), S("20838"))))
+            .Reply("FT.INFO", Array(S("index_name"), S("compliance-chunks"), S("num_docs"), S("0")))
+            .Reply("FT.CONFIG", Array(Array(S("ON_TIMEOUT"), S("return"))))
+            .Reply("FT.CONFIG", RedisResult.Create((RedisValue)"OK"));
+
+        await new RediSearchKnowledgeIndex(database, new RediSearchIndexOptions()).EnsureCreatedAsync(4, Token);
+
+        var set = script.Sent.Where(s => s.Command == "FT.CONFIG").Select(s => string.Join(' ', s.Arguments)).ToList();
+        Assert.Equal(["GET ON_TIMEOUT", "SET ON_TIMEOUT FAIL"], set);
     }
 
     [Fact]
@@ -142,6 +169,7 @@ public sealed class RediSearchSearchReplyTests
         var (index, script) = await OpenAsync();
         var first = TestChunks.Make("Red fox red fox jumps over.", tenant: "42");
         var second = TestChunks.Make("The quick red fox.", tenant: "42");
+        ScriptTermCounts(script, rows: 10, 2, 2);
         // FT.SEARCH ... WITHSCORES: total, then key, score, fields for each hit.
         script.Reply("FT.SEARCH", Array(S("2"),
             S("chunk:" + first.ChunkId), S("0.71428569603939496"), Hash(first),
@@ -197,6 +225,7 @@ public sealed class RediSearchSearchReplyTests
     public async Task The_2_6_module_is_asked_for_the_legacy_bm25_scorer()
     {
         var (index, script) = await OpenAsync("20637");
+        ScriptTermCounts(script, rows: 10, 1);
         script.Reply("FT.SEARCH", Array(S("0")));
 
         Assert.Empty(await index.SearchTextAsync("blackout", new("42"), 10, Token));

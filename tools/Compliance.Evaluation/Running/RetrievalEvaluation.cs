@@ -4,6 +4,7 @@ using Compliance.Evaluation.Metrics;
 using Compliance.Knowledge.Embeddings;
 using Compliance.Knowledge.Indexing;
 using Compliance.Knowledge.Indexing.Embedded;
+using Compliance.Knowledge.Indexing.RediSearch;
 using Compliance.Knowledge.Search;
 
 namespace Compliance.Evaluation.Running;
@@ -52,7 +53,8 @@ public sealed record EvaluationRequest(
     int? MaxPassages = null,
     bool Sweep = false,
     int? MaxDocuments = null,
-    bool SweepOnly = false);
+    bool SweepOnly = false,
+    string? RedisUrl = null);
 
 /// <summary>
 /// Indexes the dataset's passages through the real embedded index (one chunk per passage), then runs every
@@ -89,7 +91,11 @@ public static class RetrievalEvaluation
         var loadBefore = LoadAverage.Read();
         var identity = EmbedderIdentity.Of(request.Embedder);
 
-        using var index = new SqliteKnowledgeIndex(new EmbeddedIndexOptions { Path = request.IndexPath });
+        // The embedded index, or with a Redis URL the RediSearch backend (a fresh index, dropped afterwards).
+        await using var backend = await EvaluationBackend.OpenAsync(request.RedisUrl, request.IndexPath);
+        var index = backend.Index;
+        // Passage vectors are kept only to check RediSearch's KNN against an exact scan.
+        var kept = request.RedisUrl is not null && request.Embedder is not null ? new List<(string Id, float[] Vector)>(passages.Count) : null;
         var watch = Stopwatch.StartNew();
         await index.EnsureCreatedAsync(request.Embedder?.Dimensions ?? 1, cancellationToken);
         for (var start = 0; start < passages.Count; start += EmbedBatch)
@@ -97,10 +103,15 @@ public static class RetrievalEvaluation
             var batch = passages.Skip(start).Take(EmbedBatch).ToList();
             var vectors = request.Embedder is null ? null : await request.Embedder.EmbedPassagesAsync(batch.Select(p => p.Text).ToList(), cancellationToken);
             await index.UpsertAsync(batch.Select((p, i) => ToChunk(p, vectors?[i])).ToList(), cancellationToken);
+            kept?.AddRange(batch.Select((p, i) => (p.Id, vectors![i])));
             var done = Math.Min(start + EmbedBatch, passages.Count);
             progress?.Report($"indexed {done}/{passages.Count} passages ({done / watch.Elapsed.TotalSeconds:0.0}/s)");
         }
         var indexingSeconds = watch.Elapsed.TotalSeconds;
+        if (index is RediSearchKnowledgeIndex rediSearch)
+        {
+            notes.Add($"Backend: RediSearch {rediSearch.ModuleVersion} on Redis {await backend.ServerVersionAsync()} (a fresh index, dropped afterwards).");
+        }
 
         // The API wraps its embedder in this cache; embedding every question once here keeps the per-setting
         // latencies comparable (search only) and times the question embedding on its own.
@@ -119,6 +130,10 @@ public static class RetrievalEvaluation
             queryTimes = new QueryEmbeddingTimes(questions.Count,
                 RankingMetrics.Percentile(embedLatencies, 50), RankingMetrics.Percentile(embedLatencies, 99));
             progress?.Report($"embedded {questions.Count} questions");
+            if (kept is not null)
+            {
+                notes.Add(await KnnAgreement.MeasureAsync(index, questionEmbedder, questions, kept, cancellationToken));
+            }
         }
 
         // The sweep alone fetches two lists per question instead of running a search per setting: on a loaded

@@ -24,6 +24,21 @@ public sealed class RediSearchIndexOptions
     /// <summary>HNSW query-time candidate list (<c>EF_RUNTIME</c>); larger is more exact and slower. Default 100.</summary>
     public int HnswEfRuntime { get; set; } = 100;
 
+    /// <summary>
+    /// Candidates per HNSW batch when a KNN's filter admits most of the index (tenant and status only): RediSearch
+    /// asks the graph for this many nearest vectors, drops those the filter refuses, and asks for the next batch until
+    /// it has K. At least K; default 100 (twice the 50 candidates hybrid search asks for, so one batch suffices when
+    /// the filter admits half the index or more).
+    /// </summary>
+    public int KnnBatchSize { get; set; } = 100;
+
+    /// <summary>
+    /// Server-side limit of every search (<c>TIMEOUT</c>), in milliseconds. A search that passes it fails with
+    /// <see cref="SearchTimeoutException"/> instead of answering from the part of the index it reached (the index sets
+    /// the module's <c>ON_TIMEOUT</c> to <c>FAIL</c> at start). Default 500, the module's own default.
+    /// </summary>
+    public int QueryTimeoutMilliseconds { get; set; } = 500;
+
     /// <summary>Hash that records the index's vector dimension; outside <see cref="KeyPrefix"/> so it is never indexed.</summary>
     public string MetadataKey => IndexName + ":meta";
 
@@ -38,6 +53,8 @@ public sealed class RediSearchIndexOptions
         Check(HnswM is >= 2 and <= 512, $"HnswM is {HnswM}; expected 2-512.");
         Check(HnswEfConstruction is >= 1 and <= 4096, $"HnswEfConstruction is {HnswEfConstruction}; expected 1-4096.");
         Check(HnswEfRuntime is >= 1 and <= 4096, $"HnswEfRuntime is {HnswEfRuntime}; expected 1-4096.");
+        Check(KnnBatchSize is >= 1 and <= 10_000, $"KnnBatchSize is {KnnBatchSize}; expected 1-10000.");
+        Check(QueryTimeoutMilliseconds is >= 1 and <= 60_000, $"QueryTimeoutMilliseconds is {QueryTimeoutMilliseconds}; expected 1-60000.");
 
         static void Check(bool valid, string message)
         {

@@ -26,24 +26,35 @@ public static class RediSearchSyntax
 
     /// <summary>
     /// The user's terms in their search form (<see cref="RediSearchSearchForm"/>: lower case, Latin diacritics
-    /// removed, as the indexed <c>*_terms</c> fields hold them), escaped and OR-ed, then repeated as optional terms:
-    /// <c>(a | b) ~a ~b</c>; null when no term is left to search. The OR decides which chunks match; the optional
-    /// terms make every matching term count in the score. RediSearch 2.8 (seen on 2.8.38) scores an OR that is
-    /// intersected with the TAG pre-filter by one matching term only, so a chunk with one stemmed match outranked one
-    /// with all four; optional terms are scored in full on every version (on 2.6, which scores the OR fully, both
-    /// halves count every term, so the ranking is unchanged).
+    /// removed, as the indexed <c>*_terms</c> fields hold them), distinct, in order; not yet escaped.
     /// </summary>
-    public static string? TextClause(string? userText)
-    {
-        var terms = QueryTerms.Extract(userText)
+    public static IReadOnlyList<string> SearchTerms(string? userText) =>
+        QueryTerms.Extract(userText)
             .SelectMany(term => RediSearchSearchForm.Of(term).Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Distinct(StringComparer.Ordinal)
             .ToList();
-        if (terms.Count == 0)
+
+    /// <summary>
+    /// The user's terms (<see cref="SearchTerms"/>), escaped and OR-ed, then repeated as optional terms:
+    /// <c>(a | b) ~a ~b</c>; null when no term is left to search.
+    /// </summary>
+    public static string? TextClause(string? userText) => TextClause(SearchTerms(userText));
+
+    /// <summary>
+    /// Search-form terms escaped and OR-ed, then repeated as optional terms: <c>(a | b) ~a ~b</c>; null when there
+    /// is none. The OR decides which chunks match; the optional terms make every matching term count in the score.
+    /// RediSearch 2.8 (seen on 2.8.38) scores an OR that is intersected with the TAG pre-filter by one matching term
+    /// only, so a chunk with one stemmed match outranked one with all four; optional terms are scored in full on
+    /// every version (on 2.6, which scores the OR fully, both halves count every term, so the ranking is unchanged).
+    /// </summary>
+    public static string? TextClause(IReadOnlyList<string> searchTerms)
+    {
+        ArgumentNullException.ThrowIfNull(searchTerms);
+        if (searchTerms.Count == 0)
         {
             return null;
         }
-        var escaped = terms.Select(Escape).ToList();
+        var escaped = searchTerms.Select(Escape).ToList();
         return "(" + string.Join(" | ", escaped) + ") " + string.Join(" ", escaped.Select(term => "~" + term));
     }
 
