@@ -128,7 +128,7 @@ root.SetAction(async (parse, cancellationToken) =>
     try
     {
         var request = new EvaluationRequest(folder.FullName, parse.GetRequiredValue(questions), parse.GetValue(limit), embedder, path,
-            MaxPassages: parse.GetValue(limitPassages), Sweep: parse.GetValue(sweepOption), MaxDocuments: parse.GetValue(maxDocuments), SweepOnly: parse.GetValue(sweepOnly,
+            MaxPassages: parse.GetValue(limitPassages), Sweep: parse.GetValue(sweepOption), MaxDocuments: parse.GetValue(maxDocuments), SweepOnly: parse.GetValue(sweepOnly),
             RedisUrl: parse.GetValue(backendName) == "redisearch" ? parse.GetValue(redisUrl) : null);
         EvaluationReport? report = null;
         await console.Status().StartAsync("Loading", async context =>
