@@ -118,8 +118,10 @@ internal sealed class StageSaveInterceptor(StageClock clock) : SaveChangesInterc
     {
         clock.Enter(IngestStage.Database);
         var documents = eventData.Context?.ChangeTracker.Entries<ComplianceDocument>().ToList() ?? [];
-        _next = documents.Any(d => d.State == EntityState.Added && d.Entity.Status == DocumentStatus.Pending) ? IngestStage.Extract
-            : documents.Any(d => d.State == EntityState.Modified && d.Entity.Status == DocumentStatus.Indexing) ? IngestStage.Chunk
+        // The worker's saves: "extracting" without text is followed by extraction, "extracting" with its text by
+        // chunking; the "embedding" save after chunking is followed by the embedder, which enters its own stage.
+        _next = documents.Any(d => d.State == EntityState.Modified && d.Entity is { Status: DocumentStatus.Extracting, ExtractedText: null }) ? IngestStage.Extract
+            : documents.Any(d => d.State == EntityState.Modified && d.Entity is { Status: DocumentStatus.Extracting, ExtractedText: not null }) ? IngestStage.Chunk
             : IngestStage.Database;
     }
 }
