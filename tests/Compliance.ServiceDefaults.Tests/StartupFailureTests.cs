@@ -33,4 +33,18 @@ public sealed class StartupFailureTests
         Assert.False(StartupFailure.IsKnown(new InvalidOperationException("a bug")));
         Assert.False(StartupFailure.IsKnown(new AggregateException(new StartupConfigurationException("PORT", "is bad."), new InvalidOperationException("a bug"))));
     }
+
+    [Fact]
+    public void Services_cancelled_while_the_start_is_abandoned_do_not_hide_the_cause()
+    {
+        var failure = new AggregateException(
+            new StartupConfigurationException("INDEX_PATH", "is not usable: The file '/tmp/x' already exists."),
+            new TaskCanceledException());
+
+        Assert.True(StartupFailure.IsKnown(failure));
+        Assert.Equal("Start-up failed: INDEX_PATH is not usable: The file '/tmp/x' already exists.", StartupFailure.Describe(failure));
+        Assert.False(StartupFailure.IsKnown(new AggregateException(new TaskCanceledException())));
+        Assert.True(StartupFailure.IsCancellation(new TaskCanceledException()));
+        Assert.False(StartupFailure.IsCancellation(new InvalidOperationException("a bug")));
+    }
 }

@@ -22,9 +22,19 @@ public static class StartupFailure
     public static bool IsKnown(Exception exception) => exception switch
     {
         StartupConfigurationException or OptionsValidationException or IStartupFailure => true,
-        AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsKnown),
+        // Other services cancelled while the host gave up on the start come along with the real cause: they are its
+        // consequence, not a second failure (seen in CI: an unusable INDEX_PATH beside a TaskCanceledException).
+        AggregateException aggregate => aggregate.InnerExceptions.Any(IsKnown) &&
+            aggregate.InnerExceptions.All(inner => IsKnown(inner) || inner is OperationCanceledException),
         _ => false,
     };
+
+    /// <summary>
+    /// A cancellation the host reports while a start is being abandoned (a hosted service stopped part way): noise
+    /// beside the one line that names the cause, never a cause itself.
+    /// </summary>
+    public static bool IsCancellation(Exception exception) => exception is OperationCanceledException ||
+        exception is AggregateException aggregate && aggregate.InnerExceptions.All(IsCancellation);
 
     /// <summary>
     /// <c>Start-up failed: PORT is 'eighty'; expected a TCP port number (1-65535).</c> Several failures (options are
@@ -41,7 +51,7 @@ public static class StartupFailure
     {
         StartupConfigurationException configuration => [configuration.Reason],
         OptionsValidationException options => options.Failures,
-        AggregateException aggregate => aggregate.InnerExceptions.SelectMany(Reasons),
+        AggregateException aggregate => aggregate.InnerExceptions.Where(inner => inner is not OperationCanceledException).SelectMany(Reasons),
         _ => [exception.Message],
     };
 

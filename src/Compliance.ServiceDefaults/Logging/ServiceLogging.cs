@@ -84,7 +84,7 @@ public static class ServiceLogging
     }
 
     private static bool IsHostReportOfKnownStartupFailure(LogEvent logEvent) =>
-        logEvent.Exception is { } exception && StartupFailure.IsKnown(exception) &&
+        logEvent.Exception is { } exception && (StartupFailure.IsKnown(exception) || StartupFailure.IsCancellation(exception)) &&
         logEvent.Properties.TryGetValue("SourceContext", out var source) &&
         source is ScalarValue { Value: "Microsoft.Extensions.Hosting.Internal.Host" };
 
