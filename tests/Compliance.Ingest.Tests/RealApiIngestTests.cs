@@ -99,16 +99,6 @@ public sealed class RealApiIngestTests : IAsyncLifetime
             }
         }
 
-        public static string RepositoryRoot()
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "Compliance.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-            throw new DirectoryNotFoundException("Compliance.sln not found above " + AppContext.BaseDirectory);
-        }
+        public static string RepositoryRoot() => Compliance.Testing.RepositoryRoot.Path;
     }
 }

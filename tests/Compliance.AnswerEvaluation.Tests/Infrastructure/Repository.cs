@@ -9,16 +9,5 @@ internal static class Repository
 
     public static string SamplePolicies => Path.Combine(Root, "samples", "policies");
 
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Compliance.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("Compliance.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static string FindRoot() => Compliance.Testing.RepositoryRoot.Path;
 }

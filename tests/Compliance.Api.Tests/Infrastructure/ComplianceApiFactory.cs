@@ -82,17 +82,7 @@ public class ComplianceApiFactory : WebApplicationFactory<Program>, IAsyncLifeti
     public HttpClient CreateAdminClient() => CreateClient(AdminToken);
 
     /// <summary>The repository root (where Compliance.sln is), for samples and generated models.</summary>
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Compliance.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException("Compliance.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string RepositoryRoot() => Compliance.Testing.RepositoryRoot.Path;
 
     /// <summary>The tiny generated gte-small-shaped model (./test.sh and scripts/generate-test-models.sh make it).</summary>
     public static string TinyModelDirectory()

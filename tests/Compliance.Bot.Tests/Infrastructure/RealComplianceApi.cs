@@ -73,15 +73,5 @@ public sealed class RealComplianceApi : WebApplicationFactory<BearerTokenAuthent
         }
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Compliance.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException("Compliance.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static string RepositoryRoot() => Compliance.Testing.RepositoryRoot.Path;
 }
