@@ -71,7 +71,7 @@ public static class KnowledgeExtensions
                 throw new StartupConfigurationException("REDIS_VECTOR_URL", "(or REDIS_URL) is required when INDEX_BACKEND=redisearch.");
             }
             // Its own connection: the index's Redis (REDIS_VECTOR_URL) may be another server than the cache's.
-            var multiplexer = StackExchange.Redis.ConnectionMultiplexer.Connect(RedisUrl.Parse(url));
+            var multiplexer = Redis.RedisConnection.Open(url);
             connection = multiplexer;
             index = new RediSearchKnowledgeIndex(multiplexer.GetDatabase(), new RediSearchIndexOptions
             {

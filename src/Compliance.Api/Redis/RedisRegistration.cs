@@ -37,7 +37,7 @@ public static class RedisRegistration
         {
             var options = provider.GetRequiredService<IOptions<RedisOptions>>().Value;
             return options.IsConfigured
-                ? ConnectionMultiplexer.Connect(RedisUrl.Parse(options.Url!))
+                ? RedisConnection.Open(options.Url!)
                 : throw new InvalidOperationException("Redis is not configured (REDIS_URL is not set); nothing should ask for its connection.");
         });
         services.AddSingleton<IDistributedCache>(provider =>
