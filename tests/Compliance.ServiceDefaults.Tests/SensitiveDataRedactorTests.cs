@@ -10,6 +10,8 @@ public sealed class SensitiveDataRedactorTests
     [InlineData("Contact jane.doe+compliance@example.co.uk about it", "jane.doe+compliance@example.co.uk", "[redacted-email]")]
     [InlineData("Call me on +44 20 7946 0958 tomorrow", "+44 20 7946 0958", "[redacted-phone]")]
     [InlineData("my number is (415) 555-2671", "555-2671", "[redacted-phone]")]
+    [InlineData("call 555-123-4567 or not", "555-123-4567", "[redacted-phone]")]
+    [InlineData("Document 01a25208-4567-1234-9be8-0123456789ab: call +1 415 555 2671", "415 555 2671", "[redacted-phone]")]
     [InlineData("card 4111 1111 1111 1111 was charged", "4111 1111 1111 1111", "[redacted-card]")]
     [InlineData("card 5500-0000-0000-0004 was charged", "5500-0000-0000-0004", "[redacted-card]")]
     [InlineData("pay to GB82 WEST 1234 5698 7654 32 today", "GB82 WEST 1234 5698 7654 32", "[redacted-iban]")]
@@ -90,6 +92,9 @@ public sealed class SensitiveDataRedactorTests
     [InlineData("Ticket GB82WEST12345698765433 is not an IBAN.")] // bad check digits
     [InlineData("Now listening on: http://0.0.0.0:58080")]
     [InlineData("Upstream at https://api.x.ai:443/v1 answered 200")]
+    [InlineData("Document 01a25208-4567-1234-9be8-0123456789ab indexed")] // GUID groups of digits only
+    [InlineData("chunk 3f2504e0-4f89-1234-9a0c-0305e82c3301 of 12345678-1234-5678-1234-567812345678")]
+    [InlineData("traceparent 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba90207-01")]
     [InlineData("")]
     public void Ordinary_compliance_text_is_left_alone(string text) => Assert.Equal(text, _redactor.Redact(text));
 

@@ -264,6 +264,8 @@ public sealed partial class SensitiveDataRedactor
     [GeneratedRegex(@"(?<![\d.])\d(?:[ \-]?\d){12,18}(?![\d.])", RegexOptions.CultureInvariant)]
     private static partial Regex CardPattern();
 
-    [GeneratedRegex(@"(?<![\w.])(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,4}\)[ .\-]?)?\d{2,4}(?:[ .\-]?\d{3,4})?[ .\-]?\d{3,5}(?![\w.])", RegexOptions.CultureInvariant)]
+    // Not inside a hyphenated hex run: the groups of a GUID or a W3C trace id ("01a25208-4567-1234-9be8-…") are
+    // digits between hyphens, and log lines name documents and traces by them.
+    [GeneratedRegex(@"(?<![\w.]|[0-9A-Fa-f]-)(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,4}\)[ .\-]?)?\d{2,4}(?:[ .\-]?\d{3,4})?[ .\-]?\d{3,5}(?![\w.]|-[0-9A-Fa-f])", RegexOptions.CultureInvariant)]
     private static partial Regex PhonePattern();
 }
