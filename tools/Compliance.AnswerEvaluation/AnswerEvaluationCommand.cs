@@ -145,6 +145,10 @@ internal static partial class AnswerEvaluationCommand
 
                 console.Write(table);
                 console.WriteLine(SimilarityCalibration.Describe(result));
+                foreach (var line in SimilarityCalibration.DescribeHeldOutGroups(measured, result.Threshold, prefixes))
+                {
+                    console.WriteLine(line);
+                }
                 return ExitCodes.Success;
             }
             catch (EvaluationAbortedException exception)

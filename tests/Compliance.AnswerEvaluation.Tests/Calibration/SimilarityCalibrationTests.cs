@@ -26,6 +26,22 @@ public sealed class SimilarityCalibrationTests
     }
 
     [Fact]
+    public void Each_held_out_prefix_is_reported_on_its_own()
+    {
+        QuestionSimilarity[] measured = [.. Measured, new("held-off-2", false, 0.50), new("fresh-ans", true, 0.56)];
+
+        var lines = SimilarityCalibration.DescribeHeldOutGroups(measured, 0.535, ["held-", "fresh-", "none-"]);
+
+        // held-: held-ans 0.53 refused (wrong), held-off 0.60 answered (wrong), held-off-2 0.50 refused (right).
+        Assert.Equal(
+        [
+            "held out held-*: 0.333 of 3 decided right (0/1 answerable answered, 1/2 unanswerable refused)",
+            "held out fresh-*: 1.000 of 1 decided right (1/1 answerable answered, 0/0 unanswerable refused)",
+            "held out none-*: no questions",
+        ], lines);
+    }
+
+    [Fact]
     public void Without_held_out_questions_all_of_them_choose()
     {
         var result = SimilarityCalibration.Choose(Measured, _ => false);

@@ -7,20 +7,22 @@ using Compliance.Contracts.Questions;
 namespace Compliance.AnswerEvaluation.Tests.EndToEnd;
 
 /// <summary>
-/// The whole committed question set (114, paraphrases and off-topic questions included) through the real API with the
+/// The whole committed question set (126, paraphrases and off-topic questions included) through the real API with the
 /// default real embedding model, arctic-embed-xs, and its measured semantic gate; retrieval-only answers, scored by the
 /// tool's own code. Minimums are the measurement in docs/answer-quality.md minus a margin, as in
 /// <see cref="RetrievalOnlyEvaluationTests"/>.
 /// </summary>
 public sealed class RealModelEvaluationTests(RealModelEvaluationTests.RealModelPoliciesApi api) : IClassFixture<RealModelEvaluationTests.RealModelPoliciesApi>
 {
-    // Measured with arctic-embed-xs (CLS pooling, query prefix), RRF k = 60, MIN_VECTOR_SIMILARITY 0.562 on 7 Dec 2026:
-    // refusal accuracy 0.816, answer rate 0.886 (78/88), refusal rate 0.577 (15/26), citation recall 0.818,
-    // paraphrases answered 17/25. Lexical search on the same 114 questions: 0.649 / 0.580 / 0.885 / 0.568, 4/25.
-    // The margins allow about three more wrong decisions each.
-    private const double MinimumRefusalAccuracy = 0.78;
+    // Measured with arctic-embed-xs (CLS pooling, query prefix), weighted fusion (BM25 0.7 / vector 0.3),
+    // MIN_VECTOR_SIMILARITY 0.562 on 7 Dec 2026 over the 126 questions (the 114 plus 12 added as a fresh held-out
+    // check): refusal accuracy 0.794, answer rate 0.883 (83/94), refusal rate 0.531 (17/32), citation recall 0.819,
+    // paraphrases answered 22/31. On the 114 alone: 0.816 / 0.886 / 0.577 / 0.818, 17/25. The margins allow about
+    // three more wrong decisions each (the refusal rate, over 32 questions, dropped from 0.50 to 0.43 for that reason:
+    // the added off-topic questions are harder, the gate is the same).
+    private const double MinimumRefusalAccuracy = 0.765;
     private const double MinimumAnswerRate = 0.85;
-    private const double MinimumRefusalRate = 0.50;
+    private const double MinimumRefusalRate = 0.43;
     private const double MinimumCitationRecall = 0.78;
     private const double MinimumParaphraseAnswerRate = 0.60;
 
@@ -46,7 +48,7 @@ public sealed class RealModelEvaluationTests(RealModelEvaluationTests.RealModelP
         Assert.InRange(report.AnswerRate!.Value, MinimumAnswerRate, 1);
         Assert.InRange(report.RefusalRate!.Value, MinimumRefusalRate, 1);
         Assert.InRange(report.CitationRecall!.Value, MinimumCitationRecall, 1);
-        // The questions worded unlike their policy: lexical search answers 4 of 25, the semantic gate 17.
+        // The questions worded unlike their policy: lexical search answers 4 of the first 25, the semantic gate 22 of 31.
         var paraphrases = report.Results.Where(r => r.Id.StartsWith("para-", StringComparison.Ordinal)).ToList();
         Assert.InRange(paraphrases.Count(r => r.Outcome == OutcomeKind.Answered) / (double)paraphrases.Count, MinimumParaphraseAnswerRate, 1);
     }

@@ -34,6 +34,9 @@ public sealed class SemanticAnswerTests(RealModelAnswersApi api) : IClassFixture
     [InlineData("How long do we hang on to old messages from Outlook?", "Record Retention Policy")]
     [InlineData("What is the punishment for a repeat slip-up in my own investing?", "Personal Trading and Pre-Clearance Policy")]
     [InlineData("Can I grab some shares of a hot company going public tomorrow?", "Personal Trading and Pre-Clearance Policy")]
+    // Two of the six paraphrases added on 7 Dec 2026 as a fresh held-out check (written before any score was measured).
+    [InlineData("Can I leave the confidential deal deck lying on my desk overnight?", "Handling of Material Non-Public Information Policy")]
+    [InlineData("Is it fine to text a client about their account from my personal phone?", "Record Retention Policy")]
     public async Task A_paraphrase_is_answered_citing_the_policy_it_means(string question, string policy)
     {
         RealModelAnswersApi.SkipUnlessModelPresent();
@@ -68,6 +71,9 @@ public sealed class SemanticAnswerTests(RealModelAnswersApi api) : IClassFixture
     [InlineData("What's on the cafeteria menu this Friday?")]
     [InlineData("Can I work remotely from Portugal for a month?")]
     [InlineData("Can I get reimbursed for a taxi home after working late?")]
+    // Workplace questions from the fresh held-out set, near policy words ("office", "account") but covered by none.
+    [InlineData("Can I bring my dog to the office on Fridays?")]
+    [InlineData("How do I change the bank account my salary is paid into?")]
     public async Task An_off_topic_question_is_refused_without_asking_the_model(string question)
     {
         RealModelAnswersApi.SkipUnlessModelPresent();

@@ -39,6 +39,31 @@ internal static class SimilarityCalibration
     public static double Accuracy(IReadOnlyCollection<QuestionSimilarity> questions, double threshold) =>
         questions.Count(q => q.Similarity >= threshold == q.Answerable) / (double)questions.Count;
 
+    /// <summary>
+    /// One line per held-out id prefix: how the chosen threshold decides that group, so groups added at different
+    /// times (a set already looked at, a fresh one) or of different kinds (paraphrases, off-topic) read separately.
+    /// </summary>
+    public static IReadOnlyList<string> DescribeHeldOutGroups(IReadOnlyList<QuestionSimilarity> questions, double threshold, IEnumerable<string> prefixes)
+    {
+        ArgumentNullException.ThrowIfNull(questions);
+        ArgumentNullException.ThrowIfNull(prefixes);
+        var lines = new List<string>();
+        foreach (var prefix in prefixes)
+        {
+            var group = questions.Where(q => q.Id.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+            if (group.Count == 0)
+            {
+                lines.Add($"held out {prefix}*: no questions");
+                continue;
+            }
+            var answerable = group.Where(q => q.Answerable).ToList();
+            var unanswerable = group.Where(q => !q.Answerable).ToList();
+            lines.Add(string.Create(CultureInfo.InvariantCulture,
+                $"held out {prefix}*: {Accuracy(group, threshold):0.000} of {group.Count} decided right ({answerable.Count(q => q.Similarity >= threshold)}/{answerable.Count} answerable answered, {unanswerable.Count(q => q.Similarity < threshold)}/{unanswerable.Count} unanswerable refused)"));
+        }
+        return lines;
+    }
+
     public static string Describe(CalibrationResult result)
     {
         var heldOut = result.HeldOutAccuracy is { } held
