@@ -88,6 +88,12 @@ public sealed class HybridSearchTests : IDisposable
         { "both 0", o => { o.Fusion = FusionMethod.Rrf; o.TextWeight = 0; o.VectorWeight = 0; } },
         { "Normalization", o => o.Normalization = (ScoreNormalization)7 },
         { "MaxChunksPerDocument", o => o.MaxChunksPerDocument = 0 },
+        { "LexicalRerankDepth", o => o.LexicalRerankDepth = -1 },
+        { "LexicalRerankDepth", o => { o.Fusion = FusionMethod.Rrf; o.LexicalRerankDepth = 20; } },
+        { "LexicalRerankWeight", o => o.LexicalRerankWeight = 1.5 },
+        { "AdaptiveTextZThreshold", o => o.AdaptiveTextZThreshold = double.PositiveInfinity },
+        { "AdaptiveTextZThreshold", o => { o.Fusion = FusionMethod.Rrf; o.AdaptiveTextZThreshold = 3; } },
+        { "AdaptiveVectorWeight", o => o.AdaptiveVectorWeight = -0.1 },
     };
 
     [Theory]
