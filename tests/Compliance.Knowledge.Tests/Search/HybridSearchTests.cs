@@ -68,7 +68,8 @@ public sealed class HybridSearchTests : IDisposable
     public async Task Weighted_fusion_is_used_when_configured()
     {
         var index = new FakeKnowledgeIndex(List("a", "b"), List("b", "a"));
-        var options = new HybridSearchOptions { Fusion = FusionMethod.Weighted, Normalization = ScoreNormalization.MinMax, TextWeight = 0.9, VectorWeight = 0.1 };
+        // Without lexical re-ranking, so the fused score is the weighted sum itself (LexicalRerankTests covers re-ranking).
+        var options = new HybridSearchOptions { Fusion = FusionMethod.Weighted, Normalization = ScoreNormalization.MinMax, TextWeight = 0.9, VectorWeight = 0.1, LexicalRerankDepth = 0 };
 
         var result = await new HybridSearch(index, new KeywordEmbedder(), options).SearchAsync("q", new SearchFilter("1"), null, Token);
 
