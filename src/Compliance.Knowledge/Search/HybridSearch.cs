@@ -66,7 +66,7 @@ public sealed class HybridSearch
         var text = await textTask;
         var vectors = await vectorTask;
 
-        var hits = RankFusion.Fuse(text.Value, vectors.Value, _options, k);
+        var hits = RankFusion.Fuse(query, text.Value, vectors.Value, _options, k);
         return new HybridSearchResult(
             hits,
             mode,

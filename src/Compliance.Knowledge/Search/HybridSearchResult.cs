@@ -17,7 +17,9 @@ public enum SearchMode
 
 /// <summary>
 /// One fused result, with its place in each list for diagnostics: a chunk found only by one list has null rank
-/// and score in the other.
+/// and score in the other. <see cref="FusedScore"/> is the score that ordered it: for the fused top
+/// <see cref="HybridSearchOptions.LexicalRerankDepth"/>, the lexical re-ranking's blend of z-scores; below them, the
+/// fusion score.
 /// </summary>
 public sealed record HybridHit(
     ChunkRecord Chunk,

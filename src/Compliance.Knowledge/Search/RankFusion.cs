@@ -8,14 +8,88 @@ namespace Compliance.Knowledge.Search;
 /// </summary>
 public static class RankFusion
 {
-    /// <summary>Fuses the two lists as <paramref name="options"/> say (method, k, weights, normalisation, per-document cap).</summary>
+    /// <summary>
+    /// Fuses the two lists as <paramref name="options"/> say (method, k, weights, normalisation, per-document cap),
+    /// without the query-dependent steps: no lexical re-ranking. <see cref="HybridSearch"/> calls the overload with the query.
+    /// </summary>
     public static IReadOnlyList<HybridHit> Fuse(
-        IReadOnlyList<RankedChunk> text, IReadOnlyList<RankedChunk> vector, HybridSearchOptions options, int topK)
+        IReadOnlyList<RankedChunk> text, IReadOnlyList<RankedChunk> vector, HybridSearchOptions options, int topK) =>
+        Fuse(null, text, vector, options, topK);
+
+    /// <summary>
+    /// Fuses the two lists as <paramref name="options"/> say: method, k, weights (per query when
+    /// <see cref="HybridSearchOptions.AdaptiveTextZThreshold"/> is set), normalisation, lexical re-ranking of the fused
+    /// top <see cref="HybridSearchOptions.LexicalRerankDepth"/> for <paramref name="query"/>, per-document cap.
+    /// </summary>
+    public static IReadOnlyList<HybridHit> Fuse(
+        string? query, IReadOnlyList<RankedChunk> text, IReadOnlyList<RankedChunk> vector, HybridSearchOptions options, int topK)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.Fusion == FusionMethod.Rrf
-            ? Rrf(text, vector, options.RrfK, options.TextWeight, options.VectorWeight, topK, options.MaxChunksPerDocument)
-            : Weighted(text, vector, options.TextWeight, options.VectorWeight, options.Normalization, topK, options.MaxChunksPerDocument);
+        if (options.Fusion == FusionMethod.Rrf)
+        {
+            return Rrf(text, vector, options.RrfK, options.TextWeight, options.VectorWeight, topK, options.MaxChunksPerDocument);
+        }
+        var (textWeight, vectorWeight) = WeightsFor(text, options);
+        var textScale = Scale.Of(text, options.Normalization);
+        var vectorScale = Scale.Of(vector, options.Normalization);
+        // Re-ranking re-scores a fusion: a single list (lexical-only mode, vector-only diagnostics) keeps its backend's order.
+        var rerank = query is null || text.Count == 0 || vector.Count == 0 ? 0 : options.LexicalRerankDepth;
+        return Fuse(text, vector, (entry) =>
+            textWeight * textScale.Normalise(entry.TextScore) + vectorWeight * vectorScale.Normalise(entry.VectorScore),
+            topK, options.MaxChunksPerDocument, rerank == 0 ? null : ordered => RerankLexically(query!, ordered, rerank, options.LexicalRerankWeight));
+    }
+
+    /// <summary>
+    /// The text and vector weights for this query: the configured ones, or, when the BM25 list's best z-score is
+    /// below <see cref="HybridSearchOptions.AdaptiveTextZThreshold"/>, the same total split with the vector list's
+    /// share at <see cref="HybridSearchOptions.AdaptiveVectorWeight"/>. A BM25 list whose best passage hardly stands
+    /// out from the rest means the question's rare words pick out nothing; meaning is then the better guide.
+    /// </summary>
+    public static (double Text, double Vector) WeightsFor(IReadOnlyList<RankedChunk> text, HybridSearchOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.AdaptiveTextZThreshold is not { } threshold || text.Count < 2)
+        {
+            return (options.TextWeight, options.VectorWeight);
+        }
+        var z = Scale.Of(text, ScoreNormalization.ZScore).Normalise(text.Max(c => c.Score));
+        if (z >= threshold)
+        {
+            return (options.TextWeight, options.VectorWeight);
+        }
+        var total = options.TextWeight + options.VectorWeight;
+        return (total * (1 - options.AdaptiveVectorWeight), total * options.AdaptiveVectorWeight);
+    }
+
+    /// <summary>
+    /// Re-orders the fused top <paramref name="depth"/> by (1 − w) · z(fused score) + w · z(BM25 over these
+    /// candidates alone); the rest keep their order below them.
+    /// </summary>
+    private static List<Entry> RerankLexically(string query, List<Entry> ordered, int depth, double weight)
+    {
+        var head = ordered.Take(depth).ToList();
+        var lexical = CandidateBm25.Score(query, [.. head.Select(e => e.Chunk)]);
+        var fusedZ = ZScores([.. head.Select(e => e.Fused)]);
+        var lexicalZ = ZScores(lexical);
+        for (var i = 0; i < head.Count; i++)
+        {
+            head[i].Fused = ((1 - weight) * fusedZ[i]) + (weight * lexicalZ[i]);
+        }
+        // A stable sort: equal blends keep the first stage's order (and so its tie-breaks).
+        return [.. head.OrderByDescending(e => e.Fused), .. ordered.Skip(depth)];
+    }
+
+    /// <summary>(x − mean) / sd; all 0 when the values are equal (they then say nothing about the order).</summary>
+    private static double[] ZScores(double[] values)
+    {
+        if (values.Length == 0)
+        {
+            return values;
+        }
+        var mean = values.Average();
+        var deviation = Math.Sqrt(values.Average(v => (v - mean) * (v - mean)));
+        return [.. values.Select(v => deviation > 0 ? (v - mean) / deviation : 0)];
     }
 
     /// <summary>Reciprocal rank fusion: score(chunk) = Σ over lists containing it of 1 / (k + rank).</summary>
@@ -61,7 +135,8 @@ public static class RankFusion
     }
 
     private static List<HybridHit> Fuse(
-        IReadOnlyList<RankedChunk> text, IReadOnlyList<RankedChunk> vector, Func<Entry, double> score, int topK, int? maxChunksPerDocument)
+        IReadOnlyList<RankedChunk> text, IReadOnlyList<RankedChunk> vector, Func<Entry, double> score, int topK, int? maxChunksPerDocument,
+        Func<List<Entry>, List<Entry>>? rerank = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(topK, 1);
         var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
@@ -100,7 +175,12 @@ public static class RankFusion
             .OrderByDescending(e => e.Fused)
             .ThenBy(e => Math.Min(e.TextRank ?? int.MaxValue, e.VectorRank ?? int.MaxValue))
             .ThenBy(e => (e.TextRank is null ? 1 : 0) + (e.VectorRank is null ? 1 : 0))
-            .ThenBy(e => e.Chunk.ChunkId, StringComparer.Ordinal);
+            .ThenBy(e => e.Chunk.ChunkId, StringComparer.Ordinal)
+            .ToList();
+        if (rerank is not null)
+        {
+            ordered = rerank(ordered);
+        }
 
         var perDocument = new Dictionary<Guid, int>();
         var hits = new List<HybridHit>(topK);

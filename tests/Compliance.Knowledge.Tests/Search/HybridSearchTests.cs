@@ -68,7 +68,8 @@ public sealed class HybridSearchTests : IDisposable
     public async Task Weighted_fusion_is_used_when_configured()
     {
         var index = new FakeKnowledgeIndex(List("a", "b"), List("b", "a"));
-        var options = new HybridSearchOptions { Fusion = FusionMethod.Weighted, Normalization = ScoreNormalization.MinMax, TextWeight = 0.9, VectorWeight = 0.1 };
+        // Without lexical re-ranking, so the fused score is the weighted sum itself (LexicalRerankTests covers re-ranking).
+        var options = new HybridSearchOptions { Fusion = FusionMethod.Weighted, Normalization = ScoreNormalization.MinMax, TextWeight = 0.9, VectorWeight = 0.1, LexicalRerankDepth = 0 };
 
         var result = await new HybridSearch(index, new KeywordEmbedder(), options).SearchAsync("q", new SearchFilter("1"), null, Token);
 
@@ -88,6 +89,12 @@ public sealed class HybridSearchTests : IDisposable
         { "both 0", o => { o.Fusion = FusionMethod.Rrf; o.TextWeight = 0; o.VectorWeight = 0; } },
         { "Normalization", o => o.Normalization = (ScoreNormalization)7 },
         { "MaxChunksPerDocument", o => o.MaxChunksPerDocument = 0 },
+        { "LexicalRerankDepth", o => o.LexicalRerankDepth = -1 },
+        { "LexicalRerankDepth", o => { o.Fusion = FusionMethod.Rrf; o.LexicalRerankDepth = 20; } },
+        { "LexicalRerankWeight", o => o.LexicalRerankWeight = 1.5 },
+        { "AdaptiveTextZThreshold", o => o.AdaptiveTextZThreshold = double.PositiveInfinity },
+        { "AdaptiveTextZThreshold", o => { o.Fusion = FusionMethod.Rrf; o.AdaptiveTextZThreshold = 3; } },
+        { "AdaptiveVectorWeight", o => o.AdaptiveVectorWeight = -0.1 },
     };
 
     [Theory]

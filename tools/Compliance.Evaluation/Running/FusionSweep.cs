@@ -8,7 +8,8 @@ using Compliance.Knowledge.Search;
 namespace Compliance.Evaluation.Running;
 
 /// <summary>One fusion setting of the sweep, as <see cref="HybridSearchOptions"/> would carry it.</summary>
-public sealed record SweepSetting(FusionMethod Fusion, int Candidates, double VectorWeight, int RrfK, ScoreNormalization Normalization)
+public sealed record SweepSetting(FusionMethod Fusion, int Candidates, double VectorWeight, int RrfK, ScoreNormalization Normalization,
+    int RerankDepth = 0, double RerankWeight = 0.5, double? AdaptiveZ = null, double AdaptiveVectorWeight = 0.5)
 {
     public HybridSearchOptions ToOptions(int topK) => new()
     {
@@ -18,6 +19,10 @@ public sealed record SweepSetting(FusionMethod Fusion, int Candidates, double Ve
         TextWeight = 1 - VectorWeight,
         RrfK = RrfK,
         Normalization = Normalization,
+        LexicalRerankDepth = RerankDepth,
+        LexicalRerankWeight = RerankWeight,
+        AdaptiveTextZThreshold = AdaptiveZ,
+        AdaptiveVectorWeight = AdaptiveVectorWeight,
         TopK = topK,
     };
 
@@ -26,12 +31,16 @@ public sealed record SweepSetting(FusionMethod Fusion, int Candidates, double Ve
         : VectorWeight == 1 ? "vector (vector list alone)"
         : Fusion == FusionMethod.Rrf
         ? string.Create(CultureInfo.InvariantCulture, $"rrf k={RrfK} v={VectorWeight:0.00} n={Candidates}")
-        : string.Create(CultureInfo.InvariantCulture, $"weighted {(Normalization == ScoreNormalization.MinMax ? "min-max" : "z-score")} v={VectorWeight:0.00} n={Candidates}");
+        : string.Create(CultureInfo.InvariantCulture, $"weighted {(Normalization == ScoreNormalization.MinMax ? "min-max" : "z-score")} v={VectorWeight:0.00} n={Candidates}") + Extras;
+
+    private string Extras =>
+        (AdaptiveZ is { } z ? string.Create(CultureInfo.InvariantCulture, $" adaptive z<{z:0.0}→v={AdaptiveVectorWeight:0.00}") : "")
+        + (RerankDepth > 0 ? string.Create(CultureInfo.InvariantCulture, $" rerank top {RerankDepth} w={RerankWeight:0.00}") : "");
 }
 
 /// <summary>
 /// Sweeps fusion settings without re-querying: each question's BM25 and vector lists are fetched once at the
-/// deepest candidate depth, and every setting fuses prefixes of them with the same <see cref="RankFusion.Fuse"/>
+/// deepest candidate depth, and every setting fuses prefixes of them with the same <c>RankFusion.Fuse</c> (with the question, for its lexical re-ranking)
 /// that <see cref="HybridSearch"/> calls (a ranked list cut to n is what a search for n candidates returns).
 /// </summary>
 public static class FusionSweep
@@ -56,6 +65,29 @@ public static class FusionSweep
                 }
                 grid.Add(new SweepSetting(FusionMethod.Weighted, n, w, 60, ScoreNormalization.MinMax));
                 grid.Add(new SweepSetting(FusionMethod.Weighted, n, w, 60, ScoreNormalization.ZScore));
+            }
+        }
+        // Issue 12's second round (docs/retrieval-quality.md, "Lexical re-ranking and adaptive weights"): weighted
+        // z-score fusion, then a lexical re-ranking of the fused top N and/or per-query weights.
+        foreach (var n in new[] { 50, 200 })
+        {
+            foreach (var v in new[] { 0.3, 0.4, 0.5 })
+            {
+                foreach (var depth in new[] { 10, 20, 30, 50, 100 })
+                {
+                    foreach (var w in new[] { 0.1, 0.2, 0.3, 0.4, 0.5, 0.7 })
+                    {
+                        grid.Add(new SweepSetting(FusionMethod.Weighted, n, v, 60, ScoreNormalization.ZScore, depth, w));
+                    }
+                }
+                foreach (var z in new[] { 2.0, 3.0, 4.0, 5.0, 6.0 })
+                {
+                    foreach (var adaptive in new[] { 0.5, 0.6, 0.7 })
+                    {
+                        grid.Add(new SweepSetting(FusionMethod.Weighted, n, v, 60, ScoreNormalization.ZScore, AdaptiveZ: z, AdaptiveVectorWeight: adaptive));
+                        grid.Add(new SweepSetting(FusionMethod.Weighted, n, v, 60, ScoreNormalization.ZScore, 30, 0.3, z, adaptive));
+                    }
+                }
             }
         }
         return grid;
@@ -84,7 +116,7 @@ public static class FusionSweep
             for (var i = 0; i < questions.Count; i++)
             {
                 var (text, vector) = lists[i];
-                var hits = RankFusion.Fuse(Cut(text, setting.Candidates), Cut(vector, setting.Candidates), options, depth);
+                var hits = RankFusion.Fuse(questions[i].Text, Cut(text, setting.Candidates), Cut(vector, setting.Candidates), options, depth);
                 var ranked = hits.Select(h => h.Chunk.ChunkId).ToList();
                 recall5 += RankingMetrics.RecallAt(ranked, questions[i].Relevant, 5);
                 recall10 += RankingMetrics.RecallAt(ranked, questions[i].Relevant, 10);

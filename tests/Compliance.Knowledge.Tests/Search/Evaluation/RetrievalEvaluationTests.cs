@@ -86,6 +86,18 @@ public sealed class RetrievalEvaluationTests : IDisposable
         var swept = report.Sweep.Single(r => r.Setting == "weighted min-max v=0.30 n=50");
         Assert.Equal((searched.RecallAt5, searched.RecallAt10, searched.MapAt10, searched.NdcgAt10),
             (swept.RecallAt5, swept.RecallAt10, swept.MapAt10, swept.NdcgAt10));
+        // The same for every knob of the second round: lexical re-ranking and adaptive weights.
+        foreach (var (search, sweepRow) in new[]
+        {
+            ("hybrid z-score v=0.3 rerank top 20 w=0.3", "weighted z-score v=0.30 n=50 rerank top 20 w=0.30"),
+            ("hybrid z-score v=0.3 adaptive z<3→v=0.6", "weighted z-score v=0.30 n=50 adaptive z<3.0→v=0.60"),
+        })
+        {
+            var searchedRow = report.Results.Single(r => r.Setting == search);
+            var sweptRow = report.Sweep.Single(r => r.Setting == sweepRow);
+            Assert.Equal((searchedRow.RecallAt5, searchedRow.RecallAt10, searchedRow.MapAt10, searchedRow.NdcgAt10),
+                (sweptRow.RecallAt5, sweptRow.RecallAt10, sweptRow.MapAt10, sweptRow.NdcgAt10));
+        }
         Assert.Contains(report.Notes, n => n.StartsWith("Sweep of ", StringComparison.Ordinal));
         Assert.Contains("| rrf k=60 v=0.50 n=50 |", ReportWriter.ToMarkdown(report), StringComparison.Ordinal);
     }
