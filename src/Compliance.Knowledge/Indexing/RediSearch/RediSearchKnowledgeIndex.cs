@@ -134,11 +134,13 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
     }
 
     /// <summary>
-    /// BM25 over the OR of the query's terms. Terms that match over half the index (<see cref="QueryTerms.IsCommon"/>)
-    /// are left out while rarer ones remain: walking their posting lists was most of a query's time at 100k chunks
-    /// (152 ms against 5 ms without them), and their weight in BM25 is the smallest. When the rarer terms alone find
-    /// fewer than <paramref name="limit"/> chunks, the query is run again with every term, so chunks matched only by
-    /// common terms still fill the list, as in the embedded index.
+    /// BM25 over the OR of the query's terms, narrowed by how many chunks each term matches
+    /// (<see cref="TextQueryPlan"/>): rare terms are OR-ed, terms in <see cref="RediSearchIndexOptions.FrequentTermShare"/>
+    /// of the index or more only score what the rare ones find, and terms in over half the index are left out.
+    /// Walking the posting lists of frequent and common terms was most of a query's time at 100k chunks, and their
+    /// weight in BM25 is the smallest. When a narrowed query finds fewer than <paramref name="limit"/> chunks, the
+    /// next, wider one is run, up to every term, so chunks matched only by common terms still fill the list, as in
+    /// the embedded index.
     /// </summary>
     public async Task<IReadOnlyList<RankedChunk>> SearchTextAsync(string query, SearchFilter filter, int limit, CancellationToken cancellationToken)
     {
@@ -150,26 +152,28 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
         {
             return [];
         }
-        var rarer = await RarerTermsAsync(terms);
-        if (rarer.Count > 0 && rarer.Count < terms.Count)
+        var (rows, counts) = await TermCountsAsync(terms);
+        var plan = TextQueryPlan.For(terms, counts, rows, _options.FrequentTermShare);
+        SearchResult? found = null;
+        foreach (var attempt in plan)
         {
-            var narrowed = await SearchAsync(RediSearchCommands.TextSearch(rarer, filter, limit, _module!.Value, _options.QueryTimeoutMilliseconds)!);
-            if (narrowed.Documents.Count >= limit)
+            found = await SearchAsync(RediSearchCommands.TextSearch(attempt, filter, limit, _module!.Value, _options.QueryTimeoutMilliseconds)!);
+            if (found.Documents.Count >= limit)
             {
-                return TextResults(narrowed);
+                break;
             }
         }
-        return TextResults(await SearchAsync(RediSearchCommands.TextSearch(terms, filter, limit, _module!.Value, _options.QueryTimeoutMilliseconds)!));
+        return TextResults(found!);
     }
 
     private static List<RankedChunk> TextResults(SearchResult found) =>
         found.Documents.Select((document, i) => new RankedChunk(RediSearchFields.FromDocument(document), i + 1, document.Score)).ToList();
 
     /// <summary>
-    /// The terms that match fewer than half the chunks of the index (and at least one), in query order. Counts are
-    /// remembered for a few minutes (<see cref="RediSearchTermCounts"/>); the missing ones are asked in one pipeline.
+    /// How many chunks the index holds and each term matches. Counts are remembered for a few minutes
+    /// (<see cref="RediSearchTermCounts"/>); the missing ones are asked in one pipeline.
     /// </summary>
-    private async Task<IReadOnlyList<string>> RarerTermsAsync(IReadOnlyList<string> terms)
+    private async Task<(long Rows, long[] Counts)> TermCountsAsync(IReadOnlyList<string> terms)
     {
         var rows = _termCounts.Rows;
         if (rows is null)
@@ -192,7 +196,7 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
             counts[slot] = (await count).TotalResults;
             _termCounts.Set(terms[slot], counts[slot]);
         }
-        return terms.Where((_, i) => counts[i] > 0 && !QueryTerms.IsCommon(counts[i], rows.Value)).ToList();
+        return (rows.Value, counts);
     }
 
     /// <summary>FT.SEARCH that turns RediSearch's timeout refusal into <see cref="SearchTimeoutException"/>.</summary>
