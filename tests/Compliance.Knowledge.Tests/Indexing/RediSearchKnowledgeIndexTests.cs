@@ -207,4 +207,53 @@ public sealed class RediSearchKnowledgeIndexTests : KnowledgeIndexBehaviour
         Assert.Equal(12, filled.Count);
         Assert.Equal(["frequent-01", "frequent-02"], filled.Take(2).Select(r => r.Chunk.ChunkId).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task Rescoring_with_the_embedded_bm25_ranks_the_text_hits_as_the_embedded_index_does()
+    {
+        var index = await OpenAsync("rescore");
+        // Lengths and repetitions on which RediSearch's BM25STD (b 0.5, its own IDF) and FTS5's bm25() (b 0.75) disagree.
+        string[] texts =
+        [
+            "Gifts from a vendor must be declared in the gifts register within five days.",
+            "Vendor gifts.",
+            "A vendor may offer hospitality such as a dinner; the register records every dinner, lunch and event attended, with the date, the vendor, the value and the approving manager, and the compliance team reviews it quarterly against the gifts policy and the conflicts of interest policy.",
+            "Gifts gifts gifts: the register of gifts is kept by compliance.",
+            "Trading windows close two weeks before the results are published.",
+            "Declare every vendor relationship to your manager.",
+        ];
+        var chunks = texts.Select((text, i) => Make(text, chunkId: $"rescore-{i}", title: i == 5 ? "Vendor declarations" : "Policy")).ToList();
+        await index.UpsertAsync(chunks, Token);
+        var folder = Path.Combine(Path.GetTempPath(), "compliance-rescore-tests", Guid.NewGuid().ToString("N"));
+        using var embedded = new Compliance.Knowledge.Indexing.Embedded.SqliteKnowledgeIndex(
+            new Compliance.Knowledge.Indexing.Embedded.EmbeddedIndexOptions { Path = Path.Combine(folder, "rescore.db") });
+        try
+        {
+            await embedded.EnsureCreatedAsync(Dimensions, Token);
+            await embedded.UpsertAsync(chunks, Token);
+            var name = $"{_run}-rescore";
+            using var rescoring = new RediSearchKnowledgeIndex(_connection!.GetDatabase(), new RediSearchIndexOptions
+            {
+                IndexName = name,
+                KeyPrefix = name + "-chunk:",
+                RescoreWithEmbeddedBm25 = true,
+            });
+            await rescoring.EnsureCreatedAsync(Dimensions, Token);
+
+            foreach (var question in (string[])["vendor gifts register", "dinner with a vendor", "gifts"])
+            {
+                var expected = (await embedded.SearchTextAsync(question, GlobalFilter, 10, Token)).Select(r => r.Chunk.ChunkId).ToList();
+                var rescored = await rescoring.SearchTextAsync(question, GlobalFilter, 10, Token);
+
+                Assert.Equal(expected, rescored.Select(r => r.Chunk.ChunkId));
+                Assert.Equal(Enumerable.Range(1, rescored.Count), rescored.Select(r => r.Rank));
+                Assert.True(rescored.Zip(rescored.Skip(1)).All(pair => pair.First.Score >= pair.Second.Score), "scores descend with rank");
+            }
+        }
+        finally
+        {
+            embedded.Dispose();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

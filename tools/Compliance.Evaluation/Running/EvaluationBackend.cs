@@ -22,7 +22,7 @@ public sealed class EvaluationBackend : IAsyncDisposable
 
     public IKnowledgeIndex Index { get; }
 
-    public static async Task<EvaluationBackend> OpenAsync(string? redisUrl, string indexPath, double? frequentTermShare = null)
+    public static async Task<EvaluationBackend> OpenAsync(string? redisUrl, string indexPath, double? frequentTermShare = null, bool rescoreWithEmbeddedBm25 = false)
     {
         if (redisUrl is null)
         {
@@ -36,6 +36,7 @@ public sealed class EvaluationBackend : IAsyncDisposable
                 IndexName = "eval-" + run,
                 KeyPrefix = $"eval-chunk-{run}:",
                 FrequentTermShare = frequentTermShare ?? new RediSearchIndexOptions().FrequentTermShare,
+                RescoreWithEmbeddedBm25 = rescoreWithEmbeddedBm25,
             }),
             redis);
     }

@@ -47,6 +47,12 @@ public sealed class RediSearchIndexOptions
     /// </summary>
     public double FrequentTermShare { get; set; } = 0.1;
 
+    /// <summary>
+    /// Re-rank what a text query returns with the embedded index's BM25 (FTS5's arithmetic over FTS5's porter tokens,
+    /// <see cref="EmbeddedBm25Rescorer"/>) instead of RediSearch's own scorer, so both backends rank alike. Default false.
+    /// </summary>
+    public bool RescoreWithEmbeddedBm25 { get; set; }
+
     /// <summary>Hash that records the index's vector dimension; outside <see cref="KeyPrefix"/> so it is never indexed.</summary>
     public string MetadataKey => IndexName + ":meta";
 

@@ -12,7 +12,7 @@ namespace Compliance.Knowledge.Indexing.RediSearch;
 /// TAG filters). Commands go through NRedisStack's <see cref="SearchCommandsAsync"/>; what they ask for is built
 /// in <see cref="RediSearchCommands"/>. The connection must speak RESP2 (see RedisUrl in the API).
 /// </summary>
-public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
+public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex, IDisposable
 {
     private const int DeleteBatchSize = 500;
 
@@ -22,6 +22,7 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
     private const string EmbeddingModelField = "embedding_model";
 
     private readonly RediSearchTermCounts _termCounts = new(TimeProvider.System);
+    private readonly Lazy<EmbeddedBm25Rescorer> _rescorer = new(() => new EmbeddedBm25Rescorer());
     private SearchModuleVersion? _module;
     private int? _dimensions;
     private string? _model;
@@ -163,7 +164,10 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
                 break;
             }
         }
-        return TextResults(found!);
+        var results = TextResults(found!);
+        return _options.RescoreWithEmbeddedBm25
+            ? _rescorer.Value.Rescore(terms, counts, rows, _termCounts.AverageLength, _options.TitleWeight, results)
+            : results;
     }
 
     private static List<RankedChunk> TextResults(SearchResult found) =>
@@ -180,7 +184,9 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
         {
             var info = await TryInfoAsync() ?? throw new InvalidOperationException($"The RediSearch index '{_options.IndexName}' no longer exists.");
             rows = info.NumDocs;
-            _termCounts.SetRows(rows.Value);
+            // Tokens per chunk, estimated from what FT.INFO reports: (term, chunk) records per chunk times positions
+            // per record. It counts a stemmed word's "+stem" record as well, so it runs above the true length.
+            _termCounts.SetRows(rows.Value, info.RecordsPerDocAvg * info.OffsetsPerTermAvg);
         }
         var counts = new long[terms.Count];
         var asked = new List<(int Slot, Task<SearchResult> Count)>();
@@ -283,6 +289,14 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
         }
         while (cursor != 0);
         return new EmbeddingModelChange(previous, true, removed);
+    }
+
+    public void Dispose()
+    {
+        if (_rescorer.IsValueCreated)
+        {
+            _rescorer.Value.Dispose();
+        }
     }
 
     /// <summary>Drops the index and every chunk hash it covers (tests, and rebuilding after a model change).</summary>
