@@ -94,9 +94,9 @@ frequentTermShare.Validators.Add(result =>
     }
 });
 
-var rescore = new Option<bool>("--rescore-embedded-bm25")
+var rescore = new Option<bool>("--redisearch-scorer-only")
 {
-    Description = "For --backend redisearch: re-rank the text hits with the embedded index's BM25 (RediSearchIndexOptions.RescoreWithEmbeddedBm25).",
+    Description = "For --backend redisearch: keep RediSearch's own BM25 ranking (RediSearchIndexOptions.RescoreWithEmbeddedBm25 off).",
 };
 
 var root = new RootCommand("Measures retrieval quality (recall@5/10, MAP@10, nDCG@10, latency) of the knowledge index.")
@@ -146,7 +146,7 @@ root.SetAction(async (parse, cancellationToken) =>
         var request = new EvaluationRequest(folder.FullName, parse.GetRequiredValue(questions), parse.GetValue(limit), embedder, path,
             MaxPassages: parse.GetValue(limitPassages), Sweep: parse.GetValue(sweepOption), MaxDocuments: parse.GetValue(maxDocuments), SweepOnly: parse.GetValue(sweepOnly),
             RedisUrl: parse.GetValue(backendName) == "redisearch" ? parse.GetValue(redisUrl) : null,
-            FrequentTermShare: parse.GetValue(frequentTermShare), RescoreWithEmbeddedBm25: parse.GetValue(rescore));
+            FrequentTermShare: parse.GetValue(frequentTermShare), RescoreWithEmbeddedBm25: !parse.GetValue(rescore));
         EvaluationReport? report = null;
         await console.Status().StartAsync("Loading", async context =>
         {

@@ -22,7 +22,7 @@ public sealed class EvaluationBackend : IAsyncDisposable
 
     public IKnowledgeIndex Index { get; }
 
-    public static async Task<EvaluationBackend> OpenAsync(string? redisUrl, string indexPath, double? frequentTermShare = null, bool rescoreWithEmbeddedBm25 = false)
+    public static async Task<EvaluationBackend> OpenAsync(string? redisUrl, string indexPath, double? frequentTermShare = null, bool rescoreWithEmbeddedBm25 = true)
     {
         if (redisUrl is null)
         {

@@ -56,7 +56,7 @@ public sealed record EvaluationRequest(
     bool SweepOnly = false,
     string? RedisUrl = null,
     double? FrequentTermShare = null,
-    bool RescoreWithEmbeddedBm25 = false);
+    bool RescoreWithEmbeddedBm25 = true);
 
 /// <summary>
 /// Indexes the dataset's passages through the real embedded index (one chunk per passage), then runs every
