@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # FT.PROFILE of the latency harness's exact text and KNN commands, before and after the changes of issue 12, on an
-# index a `latency --redisearch URL --keep` run left: python3 profile.py RUN [PORT]. Debian's python3 only; RESP2 by hand.
+# index a `latency --redisearch URL --keep` run left: python3 profile.py RUN [PORT] [FREQUENT_SHARE]. Debian's python3 only; RESP2 by hand.
 import sys, time, statistics
 # Minimal RESP2 client for FT.PROFILE of the harness's exact commands (vector as a binary argument).
 import socket, sys, time
@@ -45,15 +45,25 @@ def clause(ts): return "(" + " | ".join(ts) + ") " + " ".join("~" + t for t in t
 info = r.cmd("FT.INFO", idx); N = int(info[info.index("num_docs") + 1])
 counts = {t: r.cmd("FT.SEARCH", idx, t, "NOCONTENT", "LIMIT", "0", "0", "DIALECT", "2")[0] for t in terms}
 rare = [t for t in terms if counts[t] > 0 and 2 * counts[t] < N]
-print(f"N={N}; {len(terms)} terms; counts:", {t: counts[t] for t in terms}); print("rarer:", rare)
+share = float(sys.argv[3]) if len(sys.argv) > 3 else 0.1  # RediSearchIndexOptions.FrequentTermShare
+rarest = [t for t in rare if counts[t] < share * N]; frequent = [t for t in rare if t not in rarest]
+print(f"N={N}; {len(terms)} terms; counts:", {t: counts[t] for t in terms}); print("rarer:", rare, f"rare (under {share:.0%}):", rarest, "frequent:", frequent)
 text_old = [flt + " " + clause(terms), "WITHSCORES", "SCORER", "BM25STD", *ret, "LIMIT", "0", "50", "DIALECT", "2"]
 text_new = [flt + " " + clause(rare), "WITHSCORES", "SCORER", "BM25STD", *ret, "LIMIT", "0", "50", "DIALECT", "2"]
+# TextQueryPlan's first query: the rare terms OR-ed, the frequent ones optional only (scoring what the rare ones find)
+text_plan = [flt + " " + clause(rarest) + "".join(" ~" + t for t in frequent), *text_new[1:]]
+limit200 = lambda a: [x if x != "50" else "200" for x in a]  # hybrid search asks each list for 200 candidates
 retk = ["RETURN", "16", *ret[2:], "dist"]
 knn = lambda pol: [f"({flt})=>[KNN 50 @vec $B{pol} AS dist]", "SORTBY", "dist", "ASC", *retk, "LIMIT", "0", "50", "PARAMS", "2", "B", vec, "DIALECT", "2"]
 cases = {"text: OR of every term + ~optional (before)": text_old, "text: OR of the rarer terms + their ~optional (after)": text_new,
          "text: OR of the rarer terms, no ~optional (not used)": [flt + " (" + " | ".join(rare) + ")", *text_new[1:]],
+         f"text: OR of the terms under {share:.0%}, frequent ones ~optional only (TextQueryPlan)": text_plan,
+         "text, LIMIT 200: OR of the rarer terms + their ~optional": limit200(text_new),
+         f"text, LIMIT 200: OR of the terms under {share:.0%}, frequent ones ~optional only": limit200(text_plan),
+         f"text, LIMIT 200, NOCONTENT: OR of the terms under {share:.0%}, frequent ones ~optional only": [x for x in limit200(text_plan) if x not in ret] + ["NOCONTENT"],
          "KNN: planner's choice (before)": knn(""), "KNN: HYBRID_POLICY BATCHES BATCH_SIZE 100 (after)": knn(" HYBRID_POLICY BATCHES BATCH_SIZE 100"),
-         "KNN: HYBRID_POLICY ADHOC_BF": knn(" HYBRID_POLICY ADHOC_BF")}
+         "KNN: HYBRID_POLICY ADHOC_BF": knn(" HYBRID_POLICY ADHOC_BF"),
+         "KNN 200: HYBRID_POLICY BATCHES BATCH_SIZE 200": [x.replace("KNN 50", "KNN 200").replace("BATCH_SIZE 100", "BATCH_SIZE 200") if isinstance(x, str) else x for x in limit200(knn(" HYBRID_POLICY BATCHES BATCH_SIZE 100"))]}
 def walk(node, depth=0):
     if isinstance(node, list):
         if all(not isinstance(x, list) for x in node) and len(node) % 2 == 0:

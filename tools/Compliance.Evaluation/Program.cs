@@ -82,10 +82,26 @@ var backendName = new Option<string>("--backend")
 };
 backendName.AcceptOnlyFromAmong("embedded", "redisearch");
 var redisUrl = new Option<string?>("--redis-url") { Description = "redis://HOST:PORT of a Redis with the Search module, for --backend redisearch." };
+var frequentTermShare = new Option<double?>("--frequent-term-share")
+{
+    Description = "For --backend redisearch: the index's FrequentTermShare (terms in this share of the index or more only score what rarer terms find; 0.5 turns it off).",
+};
+frequentTermShare.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<double?>() is { } share && share is not (> 0 and <= 0.5))
+    {
+        result.AddError("--frequent-term-share must be above 0 and at most 0.5.");
+    }
+});
+
+var rescore = new Option<bool>("--redisearch-scorer-only")
+{
+    Description = "For --backend redisearch: keep RediSearch's own BM25 ranking (RediSearchIndexOptions.RescoreWithEmbeddedBm25 off).",
+};
 
 var root = new RootCommand("Measures retrieval quality (recall@5/10, MAP@10, nDCG@10, latency) of the knowledge index.")
 {
-    dataset, questions, limit, limitPassages, json, embedderName, model, dimensions, threads, markdown, indexPath, vectorCache, sweepOption, maxDocuments, sweepOnly, backendName, redisUrl,
+    dataset, questions, limit, limitPassages, json, embedderName, model, dimensions, threads, markdown, indexPath, vectorCache, sweepOption, maxDocuments, sweepOnly, backendName, redisUrl, frequentTermShare, rescore,
 };
 root.Validators.Add(result =>
 {
@@ -129,7 +145,8 @@ root.SetAction(async (parse, cancellationToken) =>
     {
         var request = new EvaluationRequest(folder.FullName, parse.GetRequiredValue(questions), parse.GetValue(limit), embedder, path,
             MaxPassages: parse.GetValue(limitPassages), Sweep: parse.GetValue(sweepOption), MaxDocuments: parse.GetValue(maxDocuments), SweepOnly: parse.GetValue(sweepOnly),
-            RedisUrl: parse.GetValue(backendName) == "redisearch" ? parse.GetValue(redisUrl) : null);
+            RedisUrl: parse.GetValue(backendName) == "redisearch" ? parse.GetValue(redisUrl) : null,
+            FrequentTermShare: parse.GetValue(frequentTermShare), RescoreWithEmbeddedBm25: !parse.GetValue(rescore));
         EvaluationReport? report = null;
         await console.Status().StartAsync("Loading", async context =>
         {

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Compliance.Benchmarks.Search;
 
 /// <summary>
-/// <c>latency [--synthetic N] [--obliqa DIR] [--iterations N] [--redisearch redis://HOST:PORT [--keep | --reuse RUN]]</c>: the search
+/// <c>latency [--synthetic N] [--obliqa DIR] [--iterations N] [--redisearch redis://HOST:PORT [--keep | --reuse RUN] [--frequent-term-share X]]</c>: the search
 /// latency harness (p50/p99, CPU per query, memory; see docs/search-performance.md), on the embedded index or, with
 /// <c>--redisearch</c>, on a Redis with the Search module.
 /// </summary>
@@ -17,6 +17,7 @@ internal static class SearchLatencyCommand
         string? redisearch = null;
         var keep = false;
         string? reuse = null;
+        double? frequentShare = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -39,11 +40,15 @@ internal static class SearchLatencyCommand
                     reuse = args[++i];
                     keep = true;
                     break;
+                case "--frequent-term-share" when i + 1 < args.Length:
+                    // RediSearchIndexOptions.FrequentTermShare, to measure its cut (0.5 turns it off).
+                    frequentShare = double.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
                 case "--iterations" when i + 1 < args.Length:
                     iterations = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 default:
-                    await Console.Error.WriteLineAsync($"unknown argument: {args[i]}; usage: latency [--synthetic N] [--obliqa DIR] [--iterations N] [--redisearch redis://HOST:PORT [--keep | --reuse RUN]]");
+                    await Console.Error.WriteLineAsync($"unknown argument: {args[i]}; usage: latency [--synthetic N] [--obliqa DIR] [--iterations N] [--redisearch redis://HOST:PORT [--keep | --reuse RUN] [--frequent-term-share X]]");
                     return 2;
             }
         }
@@ -53,11 +58,11 @@ internal static class SearchLatencyCommand
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {(await File.ReadAllTextAsync("/proc/loadavg")).Trim()}");
         if (obliqa is not null)
         {
-            await SearchLatencyHarness.RunAsync(SearchCorpus.Obliqa(obliqa, dimensions), dimensions, iterations, folder, Console.Out, redisearch, keep, reuse);
+            await SearchLatencyHarness.RunAsync(SearchCorpus.Obliqa(obliqa, dimensions), dimensions, iterations, folder, Console.Out, redisearch, keep, reuse, frequentShare);
         }
         if (synthetic is { } count)
         {
-            await SearchLatencyHarness.RunAsync(SearchCorpus.Synthetic(count, dimensions, 2000), dimensions, iterations, folder, Console.Out, redisearch, keep, reuse);
+            await SearchLatencyHarness.RunAsync(SearchCorpus.Synthetic(count, dimensions, 2000), dimensions, iterations, folder, Console.Out, redisearch, keep, reuse, frequentShare);
         }
         Console.WriteLine($"load average after: {(await File.ReadAllTextAsync("/proc/loadavg")).Trim()}");
         return 0;

@@ -15,7 +15,7 @@ namespace Compliance.Benchmarks.Search;
 /// </summary>
 public static class SearchLatencyHarness
 {
-    public static async Task RunAsync(SearchCorpus corpus, int dimensions, int iterations, string folder, TextWriter output, string? redisUrl = null, bool keep = false, string? reuse = null)
+    public static async Task RunAsync(SearchCorpus corpus, int dimensions, int iterations, string folder, TextWriter output, string? redisUrl = null, bool keep = false, string? reuse = null, double? frequentTermShare = null)
     {
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, $"bench-{Guid.NewGuid():N}.db");
@@ -24,7 +24,12 @@ public static class SearchLatencyHarness
         var run = reuse ?? Guid.NewGuid().ToString("N")[..8];
         IKnowledgeIndex index = redis is null
             ? new SqliteKnowledgeIndex(new EmbeddedIndexOptions { Path = path })
-            : new RediSearchKnowledgeIndex(redis.GetDatabase(), new RediSearchIndexOptions { IndexName = "bench-" + run, KeyPrefix = $"bench-chunk-{run}:" });
+            : new RediSearchKnowledgeIndex(redis.GetDatabase(), new RediSearchIndexOptions
+            {
+                IndexName = "bench-" + run,
+                KeyPrefix = $"bench-chunk-{run}:",
+                FrequentTermShare = frequentTermShare ?? new RediSearchIndexOptions().FrequentTermShare,
+            });
         var usedBefore = redis is null ? 0 : await UsedMemoryAsync(redis);
         try
         {

@@ -138,6 +138,40 @@ public sealed class RediSearchCommandTests
     }
 
     [Fact]
+    public void Frequent_terms_are_sent_as_optional_terms_only()
+    {
+        var query = Search(RediSearchCommands.TextSearch(new TextQueryTerms(["vendor", "dinner"], ["gift", "a-b"]), new SearchFilter("42"), 50, V28)!);
+
+        Assert.Equal(@"@tenant:{global | 42} @status:{active} (vendor | dinner) ~vendor ~dinner ~gift ~a\-b", query[1]);
+        Assert.Null(RediSearchCommands.TextSearch(new TextQueryTerms([], ["gift"]), new SearchFilter("42"), 50, V28));
+    }
+
+    [Fact]
+    public void The_text_plan_ors_rare_terms_and_lets_frequent_ones_score_falling_back_to_wider_queries()
+    {
+        // 1,000 chunks: "vendor" in 20 (2 %), "gift" in 150 (15 %), "policy" in 600 (60 %), "zebra" in none.
+        string[] terms = ["vendor", "gift", "policy", "zebra"];
+        long[] counts = [20, 150, 600, 0];
+
+        var plan = TextQueryPlan.For(terms, counts, 1000, frequentShare: 0.1);
+
+        Assert.Equal(3, plan.Count);
+        Assert.Equal(["vendor"], plan[0].Matching);
+        Assert.Equal(["gift"], plan[0].ScoringOnly);
+        Assert.Equal(["vendor", "gift"], plan[1].Matching);
+        Assert.Empty(plan[1].ScoringOnly);
+        Assert.Equal(terms, plan[2].Matching);
+        Assert.Empty(plan[2].ScoringOnly);
+
+        // A cut of 0.5 turns the optional-only step off: today's two steps remain.
+        Assert.Equal([["vendor", "gift"], terms], TextQueryPlan.For(terms, counts, 1000, frequentShare: 0.5).Select(p => p.Matching));
+        // No rare term: nothing to narrow to, so the frequent ones match as before.
+        Assert.Equal([["gift"], ["gift", "policy"]], TextQueryPlan.For(["gift", "policy"], [150, 600], 1000, 0.1).Select(p => p.Matching));
+        // Only rare terms: one query.
+        Assert.Equal([["vendor", "dinner"]], TextQueryPlan.For(["vendor", "dinner"], [20, 3], 1000, 0.1).Select(p => p.Matching));
+    }
+
+    [Fact]
     public void Text_search_uses_bm25std_from_2_8_and_bm25_before()
     {
         var filter = new SearchFilter("42");

@@ -162,4 +162,98 @@ public sealed class RediSearchKnowledgeIndexTests : KnowledgeIndexBehaviour
         // Only common terms: searched as they are.
         Assert.Equal(8, (await index.SearchTextAsync("policy", GlobalFilter, 10, Token)).Count);
     }
+
+    [Fact]
+    public async Task Frequent_terms_score_what_the_rare_terms_find_without_widening_the_match()
+    {
+        var index = await OpenAsync("frequent-terms");
+        // 40 chunks of about equal length: "vendor" in 3 (7.5 %, rare), "gift" in 8 (20 %, frequent: 2 with "vendor",
+        // 6 saying it eight times), "policy" in all (common).
+        var chunks = Enumerable.Range(0, 40).Select(i => Make(
+            i switch
+            {
+                0 => "policy vendor other alpha beta gamma delta epsilon zeta text number 0",
+                1 or 2 => $"policy vendor gift alpha beta gamma delta epsilon zeta text number {i}",
+                >= 34 => $"policy gift gift gift gift gift gift gift gift text number {i}",
+                _ => $"policy other other alpha beta gamma delta epsilon zeta text number {i}",
+            },
+            chunkId: $"frequent-{i:00}")).ToList();
+        await index.UpsertAsync(chunks, Token);
+
+        // The rare term decides the match (no chunk with "gift" alone); "gift" ranks the two that also have it first.
+        var narrowed = await index.SearchTextAsync("vendor gift policy", GlobalFilter, 3, Token);
+        Assert.Equal(["frequent-01", "frequent-02"], narrowed.Take(2).Select(r => r.Chunk.ChunkId).Order(StringComparer.Ordinal));
+        Assert.Equal("frequent-00", narrowed[2].Chunk.ChunkId);
+        Assert.True(narrowed[1].Score > narrowed[2].Score, "the frequent term adds to the score of the chunks it is in");
+
+        // With the cut off (0.5, the behaviour before), "gift" widens the match and a chunk saying only "gift" takes third place.
+        // A second handle on the same index and chunks (CreateIndexAsync's names).
+        var name = $"{_run}-frequent-terms";
+        var uncut = new RediSearchKnowledgeIndex(_connection!.GetDatabase(), new RediSearchIndexOptions
+        {
+            IndexName = name,
+            KeyPrefix = name + "-chunk:",
+            FrequentTermShare = 0.5,
+        });
+        await uncut.EnsureCreatedAsync(Dimensions, Token);
+        var widened = await uncut.SearchTextAsync("vendor gift policy", GlobalFilter, 3, Token);
+        Assert.StartsWith("frequent-3", widened[2].Chunk.ChunkId, StringComparison.Ordinal);
+
+        // Asked for more than the rare term finds: "gift" matches again (9 chunks), then every term fills the list.
+        var wider = await index.SearchTextAsync("vendor gift policy", GlobalFilter, 9, Token);
+        Assert.Equal(["frequent-00", "frequent-01", "frequent-02", "frequent-34", "frequent-35", "frequent-36", "frequent-37", "frequent-38", "frequent-39"],
+            wider.Select(r => r.Chunk.ChunkId).Order(StringComparer.Ordinal));
+        var filled = await index.SearchTextAsync("vendor gift policy", GlobalFilter, 12, Token);
+        Assert.Equal(12, filled.Count);
+        Assert.Equal(["frequent-01", "frequent-02"], filled.Take(2).Select(r => r.Chunk.ChunkId).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Rescoring_with_the_embedded_bm25_ranks_the_text_hits_as_the_embedded_index_does()
+    {
+        var index = await OpenAsync("rescore");
+        // Lengths and repetitions on which RediSearch's BM25STD (b 0.5, its own IDF) and FTS5's bm25() (b 0.75) disagree.
+        string[] texts =
+        [
+            "Gifts from a vendor must be declared in the gifts register within five days.",
+            "Vendor gifts.",
+            "A vendor may offer hospitality such as a dinner; the register records every dinner, lunch and event attended, with the date, the vendor, the value and the approving manager, and the compliance team reviews it quarterly against the gifts policy and the conflicts of interest policy.",
+            "Gifts gifts gifts: the register of gifts is kept by compliance.",
+            "Trading windows close two weeks before the results are published.",
+            "Declare every vendor relationship to your manager.",
+        ];
+        var chunks = texts.Select((text, i) => Make(text, chunkId: $"rescore-{i}", title: i == 5 ? "Vendor declarations" : "Policy")).ToList();
+        await index.UpsertAsync(chunks, Token);
+        var folder = Path.Combine(Path.GetTempPath(), "compliance-rescore-tests", Guid.NewGuid().ToString("N"));
+        using var embedded = new Compliance.Knowledge.Indexing.Embedded.SqliteKnowledgeIndex(
+            new Compliance.Knowledge.Indexing.Embedded.EmbeddedIndexOptions { Path = Path.Combine(folder, "rescore.db") });
+        try
+        {
+            await embedded.EnsureCreatedAsync(Dimensions, Token);
+            await embedded.UpsertAsync(chunks, Token);
+            var name = $"{_run}-rescore";
+            using var rescoring = new RediSearchKnowledgeIndex(_connection!.GetDatabase(), new RediSearchIndexOptions
+            {
+                IndexName = name,
+                KeyPrefix = name + "-chunk:",
+                RescoreWithEmbeddedBm25 = true,
+            });
+            await rescoring.EnsureCreatedAsync(Dimensions, Token);
+
+            foreach (var question in (string[])["vendor gifts register", "dinner with a vendor", "gifts"])
+            {
+                var expected = (await embedded.SearchTextAsync(question, GlobalFilter, 10, Token)).Select(r => r.Chunk.ChunkId).ToList();
+                var rescored = await rescoring.SearchTextAsync(question, GlobalFilter, 10, Token);
+
+                Assert.Equal(expected, rescored.Select(r => r.Chunk.ChunkId));
+                Assert.Equal(Enumerable.Range(1, rescored.Count), rescored.Select(r => r.Rank));
+                Assert.True(rescored.Zip(rescored.Skip(1)).All(pair => pair.First.Score >= pair.Second.Score), "scores descend with rank");
+            }
+        }
+        finally
+        {
+            embedded.Dispose();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

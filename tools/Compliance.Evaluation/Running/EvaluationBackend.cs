@@ -22,7 +22,7 @@ public sealed class EvaluationBackend : IAsyncDisposable
 
     public IKnowledgeIndex Index { get; }
 
-    public static async Task<EvaluationBackend> OpenAsync(string? redisUrl, string indexPath)
+    public static async Task<EvaluationBackend> OpenAsync(string? redisUrl, string indexPath, double? frequentTermShare = null, bool rescoreWithEmbeddedBm25 = true)
     {
         if (redisUrl is null)
         {
@@ -31,7 +31,13 @@ public sealed class EvaluationBackend : IAsyncDisposable
         var redis = await ConnectionMultiplexer.ConnectAsync(Configuration(redisUrl));
         var run = Guid.NewGuid().ToString("N")[..8];
         return new EvaluationBackend(
-            new RediSearchKnowledgeIndex(redis.GetDatabase(), new RediSearchIndexOptions { IndexName = "eval-" + run, KeyPrefix = $"eval-chunk-{run}:" }),
+            new RediSearchKnowledgeIndex(redis.GetDatabase(), new RediSearchIndexOptions
+            {
+                IndexName = "eval-" + run,
+                KeyPrefix = $"eval-chunk-{run}:",
+                FrequentTermShare = frequentTermShare ?? new RediSearchIndexOptions().FrequentTermShare,
+                RescoreWithEmbeddedBm25 = rescoreWithEmbeddedBm25,
+            }),
             redis);
     }
 

@@ -54,7 +54,9 @@ public sealed record EvaluationRequest(
     bool Sweep = false,
     int? MaxDocuments = null,
     bool SweepOnly = false,
-    string? RedisUrl = null);
+    string? RedisUrl = null,
+    double? FrequentTermShare = null,
+    bool RescoreWithEmbeddedBm25 = true);
 
 /// <summary>
 /// Indexes the dataset's passages through the real embedded index (one chunk per passage), then runs every
@@ -92,7 +94,7 @@ public static class RetrievalEvaluation
         var identity = EmbedderIdentity.Of(request.Embedder);
 
         // The embedded index, or with a Redis URL the RediSearch backend (a fresh index, dropped afterwards).
-        await using var backend = await EvaluationBackend.OpenAsync(request.RedisUrl, request.IndexPath);
+        await using var backend = await EvaluationBackend.OpenAsync(request.RedisUrl, request.IndexPath, request.FrequentTermShare, request.RescoreWithEmbeddedBm25);
         var index = backend.Index;
         // Passage vectors are kept only to check RediSearch's KNN against an exact scan.
         var kept = request.RedisUrl is not null && request.Embedder is not null ? new List<(string Id, float[] Vector)>(passages.Count) : null;

@@ -66,9 +66,17 @@ public static class RediSearchCommands
     /// <c>FT.SEARCH</c> BM25 for these search-form terms (<see cref="RediSearchSyntax.SearchTerms"/>) under the
     /// filter, or null when there is none; with a server-side <c>TIMEOUT</c> when one is given.
     /// </summary>
-    public static Query? TextSearch(IReadOnlyList<string> searchTerms, SearchFilter filter, int limit, SearchModuleVersion version, int? timeoutMilliseconds = null)
+    public static Query? TextSearch(IReadOnlyList<string> searchTerms, SearchFilter filter, int limit, SearchModuleVersion version, int? timeoutMilliseconds = null) =>
+        TextSearch(new TextQueryTerms(searchTerms, []), filter, limit, version, timeoutMilliseconds);
+
+    /// <summary>
+    /// <c>FT.SEARCH</c> BM25 matching any of the terms' <see cref="TextQueryTerms.Matching"/> and scoring them with
+    /// their <see cref="TextQueryTerms.ScoringOnly"/> too, under the filter; null when nothing is left to match.
+    /// </summary>
+    public static Query? TextSearch(TextQueryTerms searchTerms, SearchFilter filter, int limit, SearchModuleVersion version, int? timeoutMilliseconds = null)
     {
-        var terms = RediSearchSyntax.TextClause(searchTerms);
+        ArgumentNullException.ThrowIfNull(searchTerms);
+        var terms = RediSearchSyntax.TextClause(searchTerms.Matching, searchTerms.ScoringOnly);
         if (terms is null)
         {
             return null;

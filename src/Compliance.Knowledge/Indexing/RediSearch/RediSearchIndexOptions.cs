@@ -39,6 +39,21 @@ public sealed class RediSearchIndexOptions
     /// </summary>
     public int QueryTimeoutMilliseconds { get; set; } = 500;
 
+    /// <summary>
+    /// The share of the index from which a query term is frequent: it then only adds to the score of the chunks the
+    /// rarer terms find (an optional term) instead of widening the set of chunks to score, while the rarer terms find
+    /// enough (see <see cref="TextQueryPlan"/>). Default 0.1, measured at 100k chunks and on ObliQA
+    /// (docs/search-performance.md); 0.5 turns it off (terms in half the index or more are left out either way).
+    /// </summary>
+    public double FrequentTermShare { get; set; } = 0.1;
+
+    /// <summary>
+    /// Re-rank what a text query returns with the embedded index's BM25 (FTS5's arithmetic over FTS5's porter tokens,
+    /// <see cref="EmbeddedBm25Rescorer"/>) instead of RediSearch's own scorer, so both backends rank alike. Default true:
+    /// on ObliQA it raised recall@10 through RediSearch from 0.643 to 0.764 (docs/retrieval-quality.md).
+    /// </summary>
+    public bool RescoreWithEmbeddedBm25 { get; set; } = true;
+
     /// <summary>Hash that records the index's vector dimension; outside <see cref="KeyPrefix"/> so it is never indexed.</summary>
     public string MetadataKey => IndexName + ":meta";
 
@@ -54,6 +69,7 @@ public sealed class RediSearchIndexOptions
         Check(HnswEfConstruction is >= 1 and <= 4096, $"HnswEfConstruction is {HnswEfConstruction}; expected 1-4096.");
         Check(HnswEfRuntime is >= 1 and <= 4096, $"HnswEfRuntime is {HnswEfRuntime}; expected 1-4096.");
         Check(KnnBatchSize is >= 1 and <= 10_000, $"KnnBatchSize is {KnnBatchSize}; expected 1-10000.");
+        Check(FrequentTermShare is > 0 and <= 0.5, $"FrequentTermShare is {FrequentTermShare}; expected above 0 and at most 0.5.");
         Check(QueryTimeoutMilliseconds is >= 1 and <= 60_000, $"QueryTimeoutMilliseconds is {QueryTimeoutMilliseconds}; expected 1-60000.");
 
         static void Check(bool valid, string message)

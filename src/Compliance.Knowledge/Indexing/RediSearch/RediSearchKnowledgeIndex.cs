@@ -12,7 +12,7 @@ namespace Compliance.Knowledge.Indexing.RediSearch;
 /// TAG filters). Commands go through NRedisStack's <see cref="SearchCommandsAsync"/>; what they ask for is built
 /// in <see cref="RediSearchCommands"/>. The connection must speak RESP2 (see RedisUrl in the API).
 /// </summary>
-public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
+public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex, IDisposable
 {
     private const int DeleteBatchSize = 500;
 
@@ -22,6 +22,7 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
     private const string EmbeddingModelField = "embedding_model";
 
     private readonly RediSearchTermCounts _termCounts = new(TimeProvider.System);
+    private readonly Lazy<EmbeddedBm25Rescorer> _rescorer = new(() => new EmbeddedBm25Rescorer());
     private SearchModuleVersion? _module;
     private int? _dimensions;
     private string? _model;
@@ -134,11 +135,13 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
     }
 
     /// <summary>
-    /// BM25 over the OR of the query's terms. Terms that match over half the index (<see cref="QueryTerms.IsCommon"/>)
-    /// are left out while rarer ones remain: walking their posting lists was most of a query's time at 100k chunks
-    /// (152 ms against 5 ms without them), and their weight in BM25 is the smallest. When the rarer terms alone find
-    /// fewer than <paramref name="limit"/> chunks, the query is run again with every term, so chunks matched only by
-    /// common terms still fill the list, as in the embedded index.
+    /// BM25 over the OR of the query's terms, narrowed by how many chunks each term matches
+    /// (<see cref="TextQueryPlan"/>): rare terms are OR-ed, terms in <see cref="RediSearchIndexOptions.FrequentTermShare"/>
+    /// of the index or more only score what the rare ones find, and terms in over half the index are left out.
+    /// Walking the posting lists of frequent and common terms was most of a query's time at 100k chunks, and their
+    /// weight in BM25 is the smallest. When a narrowed query finds fewer than <paramref name="limit"/> chunks, the
+    /// next, wider one is run, up to every term, so chunks matched only by common terms still fill the list, as in
+    /// the embedded index.
     /// </summary>
     public async Task<IReadOnlyList<RankedChunk>> SearchTextAsync(string query, SearchFilter filter, int limit, CancellationToken cancellationToken)
     {
@@ -150,33 +153,40 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
         {
             return [];
         }
-        var rarer = await RarerTermsAsync(terms);
-        if (rarer.Count > 0 && rarer.Count < terms.Count)
+        var (rows, counts) = await TermCountsAsync(terms);
+        var plan = TextQueryPlan.For(terms, counts, rows, _options.FrequentTermShare);
+        SearchResult? found = null;
+        foreach (var attempt in plan)
         {
-            var narrowed = await SearchAsync(RediSearchCommands.TextSearch(rarer, filter, limit, _module!.Value, _options.QueryTimeoutMilliseconds)!);
-            if (narrowed.Documents.Count >= limit)
+            found = await SearchAsync(RediSearchCommands.TextSearch(attempt, filter, limit, _module!.Value, _options.QueryTimeoutMilliseconds)!);
+            if (found.Documents.Count >= limit)
             {
-                return TextResults(narrowed);
+                break;
             }
         }
-        return TextResults(await SearchAsync(RediSearchCommands.TextSearch(terms, filter, limit, _module!.Value, _options.QueryTimeoutMilliseconds)!));
+        var results = TextResults(found!);
+        return _options.RescoreWithEmbeddedBm25
+            ? _rescorer.Value.Rescore(terms, counts, rows, _termCounts.AverageLength, _options.TitleWeight, results)
+            : results;
     }
 
     private static List<RankedChunk> TextResults(SearchResult found) =>
         found.Documents.Select((document, i) => new RankedChunk(RediSearchFields.FromDocument(document), i + 1, document.Score)).ToList();
 
     /// <summary>
-    /// The terms that match fewer than half the chunks of the index (and at least one), in query order. Counts are
-    /// remembered for a few minutes (<see cref="RediSearchTermCounts"/>); the missing ones are asked in one pipeline.
+    /// How many chunks the index holds and each term matches. Counts are remembered for a few minutes
+    /// (<see cref="RediSearchTermCounts"/>); the missing ones are asked in one pipeline.
     /// </summary>
-    private async Task<IReadOnlyList<string>> RarerTermsAsync(IReadOnlyList<string> terms)
+    private async Task<(long Rows, long[] Counts)> TermCountsAsync(IReadOnlyList<string> terms)
     {
         var rows = _termCounts.Rows;
         if (rows is null)
         {
             var info = await TryInfoAsync() ?? throw new InvalidOperationException($"The RediSearch index '{_options.IndexName}' no longer exists.");
             rows = info.NumDocs;
-            _termCounts.SetRows(rows.Value);
+            // Tokens per chunk, estimated from what FT.INFO reports: (term, chunk) records per chunk times positions
+            // per record. It counts a stemmed word's "+stem" record as well, so it runs above the true length.
+            _termCounts.SetRows(rows.Value, info.RecordsPerDocAvg * info.OffsetsPerTermAvg);
         }
         var counts = new long[terms.Count];
         var asked = new List<(int Slot, Task<SearchResult> Count)>();
@@ -192,7 +202,7 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
             counts[slot] = (await count).TotalResults;
             _termCounts.Set(terms[slot], counts[slot]);
         }
-        return terms.Where((_, i) => counts[i] > 0 && !QueryTerms.IsCommon(counts[i], rows.Value)).ToList();
+        return (rows.Value, counts);
     }
 
     /// <summary>FT.SEARCH that turns RediSearch's timeout refusal into <see cref="SearchTimeoutException"/>.</summary>
@@ -279,6 +289,14 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex
         }
         while (cursor != 0);
         return new EmbeddingModelChange(previous, true, removed);
+    }
+
+    public void Dispose()
+    {
+        if (_rescorer.IsValueCreated)
+        {
+            _rescorer.Value.Dispose();
+        }
     }
 
     /// <summary>Drops the index and every chunk hash it covers (tests, and rebuilding after a model change).</summary>

@@ -47,15 +47,24 @@ public static class RediSearchSyntax
     /// only, so a chunk with one stemmed match outranked one with all four; optional terms are scored in full on
     /// every version (on 2.6, which scores the OR fully, both halves count every term, so the ranking is unchanged).
     /// </summary>
-    public static string? TextClause(IReadOnlyList<string> searchTerms)
+    public static string? TextClause(IReadOnlyList<string> searchTerms) => TextClause(searchTerms, []);
+
+    /// <summary>
+    /// Like <see cref="TextClause(IReadOnlyList{string})"/>, with <paramref name="scoringOnlyTerms"/> added as optional
+    /// terms only: <c>(a | b) ~a ~b ~c</c>. They add to the score of the chunks the OR finds but match nothing by
+    /// themselves, so a frequent term (in 10-50 % of the index) no longer widens the set of chunks to score; null when
+    /// no term is left to OR.
+    /// </summary>
+    public static string? TextClause(IReadOnlyList<string> searchTerms, IReadOnlyList<string> scoringOnlyTerms)
     {
         ArgumentNullException.ThrowIfNull(searchTerms);
+        ArgumentNullException.ThrowIfNull(scoringOnlyTerms);
         if (searchTerms.Count == 0)
         {
             return null;
         }
         var escaped = searchTerms.Select(Escape).ToList();
-        return "(" + string.Join(" | ", escaped) + ") " + string.Join(" ", escaped.Select(term => "~" + term));
+        return "(" + string.Join(" | ", escaped) + ") " + string.Join(" ", escaped.Concat(scoringOnlyTerms.Select(Escape)).Select(term => "~" + term));
     }
 
     /// <summary>

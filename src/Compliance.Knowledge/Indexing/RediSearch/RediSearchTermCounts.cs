@@ -18,11 +18,14 @@ internal sealed class RediSearchTermCounts(TimeProvider time)
     private const int Capacity = 100_000;
 
     private readonly ConcurrentDictionary<string, (long Count, DateTimeOffset Taken)> _terms = new(StringComparer.Ordinal);
-    private (long Count, DateTimeOffset Taken)? _rows;
+    private (long Count, double AverageLength, DateTimeOffset Taken)? _rows;
 
     public long? Rows => _rows is { } rows && Fresh(rows.Taken) ? rows.Count : null;
 
-    public void SetRows(long rows) => _rows = (rows, time.GetUtcNow());
+    /// <summary>The average chunk length in tokens estimated with <see cref="Rows"/> (0 when the module did not say).</summary>
+    public double AverageLength => _rows?.AverageLength ?? 0;
+
+    public void SetRows(long rows, double averageLength) => _rows = (rows, averageLength, time.GetUtcNow());
 
     public bool TryGet(string term, out long count)
     {
