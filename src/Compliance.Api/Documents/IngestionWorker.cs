@@ -1,3 +1,5 @@
+using Compliance.Api.Knowledge;
+
 namespace Compliance.Api.Documents;
 
 /// <summary>
@@ -9,6 +11,8 @@ namespace Compliance.Api.Documents;
 internal sealed class IngestionWorker(
     IServiceScopeFactory scopes,
     IngestionBacklog queue,
+    ReindexJobs jobs,
+    KnowledgeRuntime knowledge,
     IHostApplicationLifetime lifetime,
     ILogger<IngestionWorker> logger) : BackgroundService
 {
@@ -26,6 +30,15 @@ internal sealed class IngestionWorker(
             if (resumed > 0)
             {
                 logger.LogInformation("Resuming {Count} interrupted ingestion(s)", resumed);
+            }
+
+            // A re-embed job a stop cut short (the model changed at an earlier start): its documents still lack the
+            // running model's vectors. Not when start-up began one already, nor without a model to embed with.
+            if (knowledge.Embedder is not null && knowledge.ReembedJobId is null && await jobs.ResumeReembedAsync(stoppingToken) is { } job)
+            {
+                knowledge.ReembedJobId = job.Id;
+                logger.LogWarning("Resuming the interrupted re-embed with {Model} as job {JobId}: documents not yet re-embedded are found by text search only until it ends",
+                    knowledge.ModelIdentity, job.Id);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
