@@ -1,7 +1,5 @@
 using System.Text;
-using Compliance.Testing.Servers;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
+using Compliance.Testing.RealApi;
 
 namespace Compliance.Ingest.Tests;
 
@@ -34,9 +32,9 @@ public sealed class RealApiIngestTests : IAsyncLifetime
         File.WriteAllText(Path.Combine(_folder.FullName, "a-gifts.md"),
             $"# Gifts Policy\n\n## 1 Scope\n\nEvery employee.\n\n## 2 Limits\n\nGifts above 100 USD go in the {marker} register.", new UTF8Encoding(false));
         // A PDF without a text layer: accepted at once, refused by extraction in the background.
-        File.Copy(Path.Combine(RealApi.RepositoryRoot(), "tests", "fixtures", "documents", "scanned.pdf"), Path.Combine(_folder.FullName, "b-scanned.pdf"));
+        File.Copy(Path.Combine(Compliance.Testing.RepositoryRoot.Path, "tests", "fixtures", "documents", "scanned.pdf"), Path.Combine(_folder.FullName, "b-scanned.pdf"));
         using var http = _api.CreateClient();
-        var settings = new IngestSettings([_folder.FullName], _api.Server.BaseAddress, RealApi.AdminToken, null, ["policy"], false, null);
+        var settings = new IngestSettings([_folder.FullName], _api.Server.BaseAddress, _api.AdminToken, null, ["policy"], false, null);
         var runner = new IngestRunner(http, TestConsole.Create(_output)) { PollInterval = TimeSpan.FromMilliseconds(20) };
 
         var report = await runner.RunAsync(settings, TestContext.Current.CancellationToken);
@@ -57,48 +55,8 @@ public sealed class RealApiIngestTests : IAsyncLifetime
         Assert.Equal(1, again.ExitCode);
     }
 
-    /// <summary>The real Compliance API in-process on a database of its own (built like the API tests' factory).</summary>
+    /// <summary>The real Compliance API in-process on a database of its own, lexical-only.</summary>
     // Any public type of the API assembly names its entry point; the tool's own Program would be ambiguous here.
-    private sealed class RealApi : WebApplicationFactory<Compliance.Api.Security.BearerTokenAuthenticationHandler>, IAsyncLifetime
-    {
-        public const string AdminToken = "admin-token-for-ingest-tests-0123456789ab";
-
-        private readonly string _indexDirectory = Path.Combine(Path.GetTempPath(), "compliance-ingest-index-" + Guid.NewGuid().ToString("N")[..10]);
-        private string _database = "";
-        private string _redis = "";
-
-        public async ValueTask InitializeAsync()
-        {
-            _database = await TestServers.CreateDatabaseAsync(await TestServers.PostgresAdminAsync(), "ingest");
-            _redis = await TestServers.RedisUrlAsync();
-        }
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseSetting("ENVIRONMENT", "Test");
-            builder.UseSetting("DATABASE_URL", _database);
-            builder.UseSetting("REDIS_URL", _redis);
-            builder.UseSetting("ADMIN_TOKEN", AdminToken);
-            builder.UseSetting("SERVICE_TOKEN", "service-token-for-ingest-tests-0123456789");
-            builder.UseSetting("INDEX_PATH", Path.Combine(_indexDirectory, "index.db"));
-            builder.UseSetting("AUDIT_OUTBOX_DIR", Path.Combine(_indexDirectory, "outbox"));
-            builder.UseSetting("RATE_LIMIT_KEY_PREFIX", "ingest-" + Guid.NewGuid().ToString("N")[..12]);
-            builder.UseSetting("EMBED_MODEL", Path.Combine(_indexDirectory, "no-model"));
-        }
-
-        public override async ValueTask DisposeAsync()
-        {
-            await base.DisposeAsync();
-            if (Directory.Exists(_indexDirectory))
-            {
-                Directory.Delete(_indexDirectory, recursive: true);
-            }
-            if (_database.Length > 0)
-            {
-                await TestServers.DropDatabaseAsync(_database);
-            }
-        }
-
-        public static string RepositoryRoot() => Compliance.Testing.RepositoryRoot.Path;
-    }
+    private sealed class RealApi() : RealApiFactory<Compliance.Api.Security.BearerTokenAuthenticationHandler>(
+        "ingest", "admin-token-for-ingest-tests-0123456789ab", "service-token-for-ingest-tests-0123456789");
 }

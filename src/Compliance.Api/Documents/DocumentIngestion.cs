@@ -53,7 +53,8 @@ public sealed class DocumentIngestion(
     IOptions<DocumentLimitsOptions> limits,
     CorpusVersion corpus,
     TimeProvider clock,
-    ILogger<DocumentIngestion> logger)
+    ILogger<DocumentIngestion> logger,
+    IEmbeddingCheckpoint? checkpoint = null)
 {
     /// <summary>Chunks embedded per call, so progress can be reported between calls.</summary>
     internal const int EmbeddingSlice = 64;
@@ -318,6 +319,10 @@ public sealed class DocumentIngestion(
             var lastWrite = clock.GetTimestamp();
             for (var start = 0; start < texts.Count; start += EmbeddingSlice)
             {
+                if (checkpoint is not null)
+                {
+                    await checkpoint.ReachedAsync(new EmbeddingProgress(document.Id, !ingesting, start, texts.Count), cancellationToken);
+                }
                 var slice = texts.GetRange(start, Math.Min(EmbeddingSlice, texts.Count - start));
                 (await embedder.EmbedPassagesAsync(slice, cancellationToken)).CopyTo(vectors, start);
                 if (ingesting && start + slice.Count < texts.Count && clock.GetElapsedTime(lastWrite) >= ProgressWriteInterval)
@@ -343,6 +348,8 @@ public sealed class DocumentIngestion(
         document.Status = DocumentStatus.Indexed;
         document.ChunkCount = records.Count;
         document.ChunksEmbedded = records.Count;
+        // Its vectors (if any) are the running model's now: nothing left for a re-embed job to do here.
+        document.ReembedPending = false;
         document.Error = null;
         document.IndexedAt = clock.GetUtcNow();
         document.UpdatedAt = document.IndexedAt.Value;

@@ -67,7 +67,7 @@ internal sealed class DocumentsStartup(
 
         if (modelChange is { Changed: true } change && statistics.Chunks > 0 && indexed.Count == 0)
         {
-            var job = jobs.Start("re-embed");
+            var job = await jobs.StartReembedAsync(cancellationToken);
             knowledge.ReembedJobId = job.Id;
             logger.LogWarning(
                 "The {Backend} index was built with the embedding model {PreviousModel}, but this instance runs {Model}: its {Vectors} vectors " +

@@ -1,3 +1,5 @@
+using Compliance.Api.Knowledge;
+
 namespace Compliance.Api.Documents;
 
 /// <summary>
@@ -5,10 +7,13 @@ namespace Compliance.Api.Documents;
 /// model, and Heroku's router cuts requests at 30 s). It starts with what a crash or a stop left half done
 /// (<see cref="DocumentIngestion.ResumeInterruptedAsync"/>) once the API is listening, so resuming never delays
 /// start-up, then takes uploads as they are queued. One at a time because embedding already uses every core.
+/// At the same point it resumes a re-embed job an earlier run was stopped in (<see cref="ReindexJobs.ResumeReembedAsync"/>).
 /// </summary>
 internal sealed class IngestionWorker(
     IServiceScopeFactory scopes,
     IngestionBacklog queue,
+    ReindexJobs jobs,
+    IServiceProvider services,
     IHostApplicationLifetime lifetime,
     ILogger<IngestionWorker> logger) : BackgroundService
 {
@@ -26,6 +31,18 @@ internal sealed class IngestionWorker(
             if (resumed > 0)
             {
                 logger.LogInformation("Resuming {Count} interrupted ingestion(s)", resumed);
+            }
+
+            // A re-embed job a stop cut short (the model changed at an earlier start): its documents still lack the
+            // running model's vectors. Not when start-up began one already, nor without a model to embed with.
+            // Resolved only now, not in the constructor: the host builds hosted services before it validates options,
+            // and loading the model there would hide a bad setting behind a model error (see DocumentsStartup).
+            var knowledge = services.GetRequiredService<KnowledgeRuntime>();
+            if (knowledge.Embedder is not null && knowledge.ReembedJobId is null && await jobs.ResumeReembedAsync(stoppingToken) is { } job)
+            {
+                knowledge.ReembedJobId = job.Id;
+                logger.LogWarning("Resuming the interrupted re-embed with {Model} as job {JobId}: documents not yet re-embedded are found by text search only until it ends",
+                    knowledge.ModelIdentity, job.Id);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -209,8 +209,8 @@ public sealed class BackgroundIngestionTests
         await connection.OpenAsync(Ct);
         await using (var insert = new NpgsqlCommand("""
             INSERT INTO documents ("Id","TenantId","Title","Source","ContentType","Sha256","SizeBytes","Version","Status",
-                "Tags","PageCount","ChunkCount","ChunksEmbedded","CreatedAt","UpdatedAt","Error")
-            VALUES (@id,'global','upload',@source,'application/octet-stream',@sha,@size,1,@status,'{}',0,0,0,now(),now(),@error)
+                "Tags","PageCount","ChunkCount","ChunksEmbedded","ReembedPending","CreatedAt","UpdatedAt","Error")
+            VALUES (@id,'global','upload',@source,'application/octet-stream',@sha,@size,1,@status,'{}',0,0,0,false,now(),now(),@error)
             """, connection))
         {
             insert.Parameters.AddWithValue("id", id);

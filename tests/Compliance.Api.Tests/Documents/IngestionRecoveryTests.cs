@@ -55,8 +55,8 @@ public sealed class IngestionRecoveryTests
                 await connection.OpenAsync(TestContext.Current.CancellationToken);
                 await using var insert = new NpgsqlCommand("""
                     INSERT INTO documents ("Id","TenantId","Title","Source","ContentType","Sha256","SizeBytes","Version","Status",
-                        "Tags","PageCount","ChunkCount","ChunksEmbedded","CreatedAt","UpdatedAt","ExtractedText","ExtractedStructure")
-                    VALUES (@id,'global','Crash test','crash.md','text/markdown',@sha,10,1,'embedding','{}',1,0,0,now(),now(),@text,NULL)
+                        "Tags","PageCount","ChunkCount","ChunksEmbedded","ReembedPending","CreatedAt","UpdatedAt","ExtractedText","ExtractedStructure")
+                    VALUES (@id,'global','Crash test','crash.md','text/markdown',@sha,10,1,'embedding','{}',1,0,0,false,now(),now(),@text,NULL)
                     """, connection);
                 insert.Parameters.AddWithValue("id", id);
                 insert.Parameters.AddWithValue("sha", new string('a', 64));

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Compliance.Testing.Servers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Compliance.Api.Tests.Infrastructure;
@@ -17,6 +18,7 @@ public class ComplianceApiFactory : WebApplicationFactory<Program>, IAsyncLifeti
     public const string ServiceToken = "service-token-for-tests-0123456789abcdef";
 
     private readonly Dictionary<string, string?> _settings = new(StringComparer.Ordinal);
+    private readonly List<Action<IServiceCollection>> _services = [];
 
     /// <summary>The connection string of this factory's database (created in <see cref="InitializeAsync"/>).</summary>
     public string DatabaseConnectionString { get; private set; } = string.Empty;
@@ -28,6 +30,13 @@ public class ComplianceApiFactory : WebApplicationFactory<Program>, IAsyncLifeti
     public ComplianceApiFactory WithSetting(string name, string? value)
     {
         _settings[name] = value;
+        return this;
+    }
+
+    /// <summary>Adds services to the API's own (e.g. an <c>IEmbeddingCheckpoint</c> that holds a document part-way).</summary>
+    public ComplianceApiFactory WithServices(Action<IServiceCollection> configure)
+    {
+        _services.Add(configure);
         return this;
     }
 
@@ -66,6 +75,14 @@ public class ComplianceApiFactory : WebApplicationFactory<Program>, IAsyncLifeti
             builder.UseSetting(name, value);
         }
         builder.ConfigureServices(services => services.AddSingleton<Serilog.Core.ILogEventSink>(Logs));
+        // After the API's own registrations, so a test's service replaces the API's (e.g. its TimeProvider).
+        builder.ConfigureTestServices(services =>
+        {
+            foreach (var configure in _services)
+            {
+                configure(services);
+            }
+        });
     }
 
     /// <summary>A client sending <c>Authorization: Bearer token</c> (none when <paramref name="token"/> is null).</summary>

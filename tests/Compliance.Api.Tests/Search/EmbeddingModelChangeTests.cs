@@ -1,17 +1,22 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Compliance.Api.Documents;
 using Compliance.Api.Tests.Infrastructure;
 using Compliance.Contracts.Search;
 using Compliance.Testing.Servers;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Compliance.Api.Tests.Search;
 
 /// <summary>
 /// The index records the model that made its vectors; starting the API with another model removes them and
-/// re-embeds every document in the background, saying so in the log and in /health.
+/// re-embeds every document in the background, saying so in the log and in /health, and a re-embed a stop cut
+/// short is finished after the next start. The job is held part-way by an <see cref="EmbeddingHold"/>, so what
+/// health says while it runs is seen every time, not only when a poll happens to catch it.
 /// </summary>
 public sealed class EmbeddingModelChangeTests : IDisposable
 {
@@ -43,13 +48,23 @@ public sealed class EmbeddingModelChangeTests : IDisposable
 
             // The same weights under another recipe ([CLS] pooling): every stored vector is now another model's.
             var other = TinyWithRecipe("tiny-cls", "cls");
-            await using var second = Api(database, other, indexPath, samples);
+            var hold = new EmbeddingHold(progress => progress.Reindexing);
+            await using var second = Api(database, other, indexPath, samples).WithServices(services => services.AddSingleton<IEmbeddingCheckpoint>(hold));
             await second.InitializeAsync();
             using var client = second.CreateAdminClient();
 
             var warning = Assert.Single(second.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("re-embed job", StringComparison.Ordinal));
             Assert.Contains(firstIdentity, warning.Message, StringComparison.Ordinal);
             Assert.Contains("tiny-cls cls norm", warning.Message, StringComparison.Ordinal);
+
+            // Held on its first document: health says the index is being re-embedded, and how far it is.
+            await hold.WaitUntilHeldAsync();
+            var running = await EmbeddingHealthAsync(client);
+            Assert.Equal("Degraded", running.GetProperty("status").GetString());
+            Assert.Equal("running", running.GetProperty("data").GetProperty("reembed_status").GetString());
+            Assert.Equal(0, running.GetProperty("data").GetProperty("reembed_documents_done").GetInt32());
+            Assert.Contains("being re-embedded", running.GetProperty("description").GetString(), StringComparison.Ordinal);
+            hold.Release();
 
             var health = await WaitForReembedAsync(client);
             var data = health.GetProperty("data");
@@ -65,6 +80,70 @@ public sealed class EmbeddingModelChangeTests : IDisposable
             var (chunks, vectors) = CountVectors(indexPath);
             Assert.Equal(chunks, vectors);
             Assert.Contains(await SearchAsync(second), hit => hit.VectorRank is not null);
+        }
+        finally
+        {
+            await TestServers.DropDatabaseAsync(database);
+        }
+    }
+
+    [Fact]
+    public async Task A_re_embed_stopped_part_way_is_finished_in_the_background_after_the_next_start()
+    {
+        var database = await TestServers.CreateDatabaseAsync(await TestServers.PostgresAdminAsync(), "modelresume");
+        var indexPath = Path.Combine(_scratch.FullName, "index", "index.db");
+        var samples = Path.Combine(ComplianceApiFactory.RepositoryRoot(), "samples", "policies");
+        try
+        {
+            long documents;
+            await using (var first = Api(database, ComplianceApiFactory.TinyModelDirectory(), indexPath, samples))
+            {
+                await first.InitializeAsync();
+                first.CreateClient().Dispose(); // starts the host: the sample policies are indexed with the first model
+                documents = await CountAsync(database, "SELECT count(*) FROM documents WHERE \"Status\" = 'indexed'");
+                Assert.True(documents >= 3, $"{documents} sample documents");
+            }
+
+            // The model changes, and the API stops while the re-embed job is on its second document.
+            var other = TinyWithRecipe("tiny-cls", "cls");
+            var reembedded = new HashSet<Guid>();
+            var hold = new EmbeddingHold(progress => progress.Reindexing && reembedded.Add(progress.DocumentId) && reembedded.Count == 2);
+            await using (var second = Api(database, other, indexPath, samples).WithServices(services => services.AddSingleton<IEmbeddingCheckpoint>(hold)))
+            {
+                await second.InitializeAsync();
+                second.CreateClient().Dispose();
+                await hold.WaitUntilHeldAsync();
+            }
+
+            // What the stop left: one document re-embedded, the others without vectors and still marked to do.
+            var (chunksBefore, vectorsBefore) = CountVectors(indexPath);
+            Assert.InRange(vectorsBefore, 1, chunksBefore - 1);
+            Assert.Equal(documents - 1, await CountAsync(database, "SELECT count(*) FROM documents WHERE \"ReembedPending\""));
+
+            // Same model at the next start: the index records it already, and the job is resumed from the marks.
+            await using var third = Api(database, other, indexPath, samples);
+            await third.InitializeAsync();
+            using var client = third.CreateAdminClient();
+
+            // Resumed once the API listens, beside interrupted ingestion: it shows in /health shortly after start.
+            var deadline = DateTime.UtcNow.AddMinutes(1);
+            while (!(await EmbeddingHealthAsync(client)).GetProperty("data").TryGetProperty("reembed_status", out _))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "no re-embed job in /health a minute after start: the interrupted re-embed was not resumed");
+                await Task.Delay(100, Ct);
+            }
+            var health = await WaitForReembedAsync(client);
+            var data = health.GetProperty("data");
+            Assert.Equal("succeeded", data.GetProperty("reembed_status").GetString());
+            Assert.Equal(documents - 1, data.GetProperty("reembed_documents_total").GetInt32());
+            Assert.Equal("Healthy", health.GetProperty("status").GetString());
+            Assert.Single(third.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("Resuming the interrupted re-embed", StringComparison.Ordinal));
+            var (chunks, vectors) = CountVectors(indexPath);
+            Assert.Equal(chunksBefore, chunks);
+            Assert.Equal(chunks, vectors);
+            Assert.StartsWith("tiny-cls cls norm", RecordedModel(indexPath), StringComparison.Ordinal);
+            Assert.Equal(0L, await CountAsync(database, "SELECT count(*) FROM documents WHERE \"ReembedPending\""));
+            Assert.Contains(await SearchAsync(third), hit => hit.VectorRank is not null);
         }
         finally
         {
@@ -159,6 +238,14 @@ public sealed class EmbeddingModelChangeTests : IDisposable
         File.WriteAllText(Path.Combine(directory, "embedding-model.json"),
             $$"""{"name":"{{name}}","pooling":"{{pooling}}","normalize":true,"maxTokens":512,"sha256":"{{sha256}}"}""");
         return directory;
+    }
+
+    private static async Task<long> CountAsync(string database, string sql)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync(Ct);
+        await using var count = new NpgsqlCommand(sql, connection);
+        return (long)(await count.ExecuteScalarAsync(Ct))!;
     }
 
     private static string? RecordedModel(string indexPath)

@@ -12,7 +12,7 @@ namespace Compliance.Api.Persistence.CompiledModel
     public partial class ComplianceDbContextModel
     {
         private ComplianceDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("5108e8dd-8fcb-4caf-9f0e-b2ab78d2a3eb"), entityTypeCount: 8)
+            : base(skipDetectChanges: false, modelId: new Guid("397cabae-4376-4a49-93ed-0ffd6b5ef6f2"), entityTypeCount: 8)
         {
         }
 

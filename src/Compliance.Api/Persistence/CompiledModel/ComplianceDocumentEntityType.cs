@@ -24,7 +24,7 @@ namespace Compliance.Api.Persistence.CompiledModel
                 "Compliance.Api.Persistence.Entities.ComplianceDocument",
                 typeof(ComplianceDocument),
                 baseEntityType,
-                propertyCount: 22,
+                propertyCount: 23,
                 foreignKeyCount: 1,
                 unnamedIndexCount: 4,
                 keyCount: 1);
@@ -119,6 +119,14 @@ namespace Compliance.Api.Persistence.CompiledModel
                 fieldInfo: typeof(ComplianceDocument).GetField("<PageCount>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 sentinel: 0);
             pageCount.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
+            var reembedPending = runtimeEntityType.AddProperty(
+                "ReembedPending",
+                typeof(bool),
+                propertyInfo: typeof(ComplianceDocument).GetProperty("ReembedPending", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(ComplianceDocument).GetField("<ReembedPending>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: false);
+            reembedPending.AddAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
 
             var sha256 = runtimeEntityType.AddProperty(
                 "Sha256",

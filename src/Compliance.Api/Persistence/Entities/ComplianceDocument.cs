@@ -59,6 +59,13 @@ public sealed class ComplianceDocument
     /// <summary>Chunks embedded so far while <see cref="DocumentStatus.Embedding"/> (written every few seconds, not per batch).</summary>
     public int ChunksEmbedded { get; set; }
 
+    /// <summary>
+    /// The index's vectors for this document come from an embedding model other than the one running: set on every
+    /// indexed document when the model changes, cleared as the re-embed job re-embeds each one. A job a stop cut
+    /// short is resumed at the next start from what is still set.
+    /// </summary>
+    public bool ReembedPending { get; set; }
+
     public string? UploadedBy { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }

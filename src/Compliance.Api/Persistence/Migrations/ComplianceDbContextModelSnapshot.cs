@@ -61,6 +61,9 @@ namespace Compliance.Api.Persistence.Migrations
                     b.Property<int>("PageCount")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("ReembedPending")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Sha256")
                         .IsRequired()
                         .HasMaxLength(64)
