@@ -64,7 +64,7 @@ public sealed class BackgroundIngestionTests
         Assert.True(current.ChunkCount >= 12, $"{current.ChunkCount} chunks");
         Assert.Equal(new IngestionProgress(current.ChunkCount, current.ChunkCount), current.Progress);
         // Hybrid search: the marker's chunk first (its only lexical match), then the model's nearest neighbours.
-        var first = (await SearchAsync(api, marker))[0];
+        var first = (await api.SearchAsync(marker))[0];
         Assert.Equal(accepted.Id, first.DocumentId);
         Assert.Contains(marker, first.Text, StringComparison.Ordinal);
     }
@@ -93,8 +93,8 @@ public sealed class BackgroundIngestionTests
             using var client = second.CreateAdminClient();
             Assert.Equal("indexed", (await client.WaitUntilSettledAsync(queued)).Status);
             Assert.Equal("indexed", (await client.WaitUntilSettledAsync(extracting)).Status);
-            Assert.Equal(queued, Assert.Single(await SearchAsync(second, queuedMarker)).DocumentId);
-            Assert.Equal(extracting, Assert.Single(await SearchAsync(second, extractingMarker)).DocumentId);
+            Assert.Equal(queued, Assert.Single(await second.SearchAsync(queuedMarker)).DocumentId);
+            Assert.Equal(extracting, Assert.Single(await second.SearchAsync(extractingMarker)).DocumentId);
             // The bytes are kept only until the text is: nothing is left behind once they are indexed.
             Assert.Equal(0L, await CountStoredUploadsAsync(database));
         }
@@ -153,7 +153,7 @@ public sealed class BackgroundIngestionTests
         Assert.False(answer.Duplicate);
         var settled = await admin.IngestedAsync(again);
         Assert.Equal("indexed", settled.Status);
-        Assert.Equal(id, Assert.Single(await SearchAsync(api, marker)).DocumentId);
+        Assert.Equal(id, Assert.Single(await api.SearchAsync(marker)).DocumentId);
 
         // Indexed now: the same bytes once more are a plain duplicate, and nothing is redone.
         var third = await admin.UploadAsync("cut-off.md", bytes);
@@ -183,7 +183,7 @@ public sealed class BackgroundIngestionTests
         Assert.Equal("indexed", settled.Status);
         Assert.Null(settled.Error);
         Assert.Equal("Interrupted policy", settled.Title);
-        Assert.Equal(id, Assert.Single(await SearchAsync(api, marker)).DocumentId);
+        Assert.Equal(id, Assert.Single(await api.SearchAsync(marker)).DocumentId);
     }
 
     [Fact]
@@ -238,13 +238,6 @@ public sealed class BackgroundIngestionTests
         return (long)(await count.ExecuteScalarAsync(Ct))!;
     }
 
-    private static async Task<IReadOnlyList<SearchHit>> SearchAsync(ComplianceApiFactory api, string query)
-    {
-        using var client = api.CreateServiceClient();
-        var response = await client.PostAsJsonAsync("/api/v1/search", new SearchRequest(query), Ct);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<SearchResponse>(DocumentUploads.Json, Ct))!.Results;
-    }
 
     private static async Task<bool> Pause()
     {

@@ -61,13 +61,13 @@ public sealed class IngestionBackpressureTests
         var indexedB = await admin.IngestedAsync(b);
         Assert.Equal("indexed", indexedA.Status);
         Assert.Equal("indexed", indexedB.Status);
-        Assert.Equal(indexedA.Id, (await SearchAsync(api, markerA))[0].DocumentId);
-        Assert.Equal(indexedB.Id, (await SearchAsync(api, markerB))[0].DocumentId);
+        Assert.Equal(indexedA.Id, (await api.SearchAsync(markerA))[0].DocumentId);
+        Assert.Equal(indexedB.Id, (await api.SearchAsync(markerB))[0].DocumentId);
 
         // With room again, what was refused is accepted when sent again, as Retry-After told the client.
         var retried = await admin.IngestAsync("c.md", Policy(markerC));
         Assert.Equal("indexed", retried.Status);
-        Assert.Equal(retried.Id, (await SearchAsync(api, markerC))[0].DocumentId);
+        Assert.Equal(retried.Id, (await api.SearchAsync(markerC))[0].DocumentId);
     }
 
     [Fact]
@@ -167,13 +167,6 @@ public sealed class IngestionBackpressureTests
         return (long)(await count.ExecuteScalarAsync(Ct))!;
     }
 
-    private static async Task<IReadOnlyList<SearchHit>> SearchAsync(ComplianceApiFactory api, string query)
-    {
-        using var client = api.CreateServiceClient();
-        var response = await client.PostAsJsonAsync("/api/v1/search", new SearchRequest(query), Ct);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<SearchResponse>(DocumentUploads.Json, Ct))!.Results;
-    }
 
     private static string Policy(string marker) =>
         $"# Queue policy {marker}\n\n## 1 Rule\n\nThe {marker} register is kept by compliance and checked every quarter by the desk heads.\n";

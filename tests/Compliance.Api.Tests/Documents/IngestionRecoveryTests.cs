@@ -26,7 +26,7 @@ public sealed class IngestionRecoveryTests
 
             await using var second = new ComplianceApiFactory { DatabaseOverride = database };
             await second.InitializeAsync();
-            Assert.Single(await SearchAsync(second, marker));
+            Assert.Single(await second.SearchAsync(marker));
         }
         finally
         {
@@ -71,7 +71,7 @@ public sealed class IngestionRecoveryTests
             var resumed = await client.WaitUntilSettledAsync(id);
             Assert.Equal("indexed", resumed.Status);
             Assert.Equal(new IngestionProgress(resumed.ChunkCount, resumed.ChunkCount), resumed.Progress);
-            Assert.Single(await SearchAsync(second, marker));
+            Assert.Single(await second.SearchAsync(marker));
         }
         finally
         {
@@ -79,11 +79,4 @@ public sealed class IngestionRecoveryTests
         }
     }
 
-    private static async Task<IReadOnlyList<SearchHit>> SearchAsync(ComplianceApiFactory api, string query)
-    {
-        using var client = api.CreateServiceClient();
-        var response = await client.PostAsJsonAsync("/api/v1/search", new SearchRequest(query), TestContext.Current.CancellationToken);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<SearchResponse>(DocumentUploads.Json, TestContext.Current.CancellationToken))!.Results;
-    }
 }

@@ -77,6 +77,15 @@ public static class DocumentUploads
         }
     }
 
+    /// <summary>What <c>POST /api/v1/search</c> finds for <paramref name="query"/>, asked with the service token.</summary>
+    public static async Task<IReadOnlyList<Compliance.Contracts.Search.SearchHit>> SearchAsync(this ComplianceApiFactory api, string query)
+    {
+        using var client = api.CreateServiceClient();
+        var response = await client.PostAsJsonAsync("/api/v1/search", new Compliance.Contracts.Search.SearchRequest(query), TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<Compliance.Contracts.Search.SearchResponse>(Json, TestContext.Current.CancellationToken))!.Results;
+    }
+
     public static async Task<JsonElement> ReadJsonAsync(this HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
 
