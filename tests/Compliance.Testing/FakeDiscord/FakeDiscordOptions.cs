@@ -3,8 +3,11 @@ namespace Compliance.Testing.FakeDiscord;
 /// <summary>Settings of the fake Discord. Defaults are Discord's real limits with test-sized timings.</summary>
 public sealed class FakeDiscordOptions
 {
-    /// <summary>The only bot token the fake accepts.</summary>
-    public string BotToken { get; set; } = "fake-bot-token.abcdefghijklmnop";
+    /// <summary>
+    /// The only bot token the fake accepts. Shaped like a real one (base64 of the bot's user id, a timestamp, an
+    /// HMAC; at least 58 characters), because Discord.Net checks that shape before it logs in.
+    /// </summary>
+    public string BotToken { get; set; } = "MTExMDAwMDAwMDAwMDAwMDAx.ZmFrZQ.fake-bot-token-abcdefghijklmnopqrstuvwxyz";
     public ulong ApplicationId { get; set; } = 333_000_000_000_000_001;
     public ulong BotUserId { get; set; } = 111_000_000_000_000_001;
     public string BotUsername { get; set; } = "compliance-bot";

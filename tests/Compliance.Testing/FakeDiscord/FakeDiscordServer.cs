@@ -64,6 +64,7 @@ public sealed class FakeDiscordServer : IAsyncDisposable
     /// </summary>
     public async Task<FakeInteraction> SendGuildCommandAsync(string commandName, IEnumerable<(string Name, int Type, JsonNode? Value)>? options = null, ulong? userId = null, ulong guildId = 222_000_000_000_000_001, ulong channelId = 444_000_000_000_000_001, string permissions = "2248473465835073")
     {
+        await Gateway.EnsureGuildChannelAsync(guildId, channelId);
         var interaction = Rest.Interactions.Create(2);
         var payload = FakeDispatches.GuildCommand(Options, interaction, commandName, options, userId ?? 555_000_000_000_000_001, guildId, channelId, permissions);
         return await DispatchInteractionAsync(interaction, payload);
@@ -80,6 +81,7 @@ public sealed class FakeDiscordServer : IAsyncDisposable
     /// <summary>Dispatches a button click on <paramref name="message"/> (a message object the bot sent).</summary>
     public async Task<FakeInteraction> SendButtonClickAsync(string customId, JsonObject message, ulong? userId = null, ulong guildId = 222_000_000_000_000_001)
     {
+        await Gateway.EnsureGuildChannelAsync(guildId, ulong.Parse(message["channel_id"]?.GetValue<string>() ?? "444000000000000001", System.Globalization.CultureInfo.InvariantCulture));
         var interaction = Rest.Interactions.Create(3);
         interaction.ComponentMessage = (JsonObject)message.DeepClone();
         var payload = FakeDispatches.ButtonClick(Options, interaction, customId, message, userId ?? 555_000_000_000_000_001, guildId);
@@ -89,6 +91,7 @@ public sealed class FakeDiscordServer : IAsyncDisposable
     /// <summary>Dispatches a modal submit with text input values keyed by custom id (Label-wrapped, current layout).</summary>
     public async Task<FakeInteraction> SendModalSubmitAsync(string customId, IReadOnlyDictionary<string, string> values, ulong? userId = null, ulong guildId = 222_000_000_000_000_001)
     {
+        await Gateway.EnsureGuildChannelAsync(guildId, 444_000_000_000_000_001);
         var interaction = Rest.Interactions.Create(5);
         var payload = FakeDispatches.ModalSubmit(Options, interaction, customId, values, userId ?? 555_000_000_000_000_001, guildId);
         return await DispatchInteractionAsync(interaction, payload);
@@ -97,6 +100,10 @@ public sealed class FakeDiscordServer : IAsyncDisposable
     /// <summary>Dispatches MESSAGE_CREATE from a user, mentioning the bot or not. Returns the message object.</summary>
     public async Task<JsonObject> SendUserMessageAsync(string content, bool mentionBot, ulong? userId = null, ulong? guildId = 222_000_000_000_000_001, ulong channelId = 444_000_000_000_000_001, ulong? replyToMessageId = null)
     {
+        if (guildId is { } guild)
+        {
+            await Gateway.EnsureGuildChannelAsync(guild, channelId);
+        }
         var message = FakeDispatches.UserMessage(Options, content, mentionBot, userId ?? 555_000_000_000_000_001, guildId, channelId, replyToMessageId);
         await Gateway.DispatchAsync("MESSAGE_CREATE", message);
         return message;

@@ -9,15 +9,24 @@ namespace Compliance.Testing.FakeDiscord;
 /// </summary>
 public static class FakeDispatches
 {
-    public static JsonObject UserObject(ulong id, string? username = null, bool bot = false) => new()
+    public static JsonObject UserObject(ulong id, string? username = null, bool bot = false) => new JsonObject
     {
         ["id"] = id.ToId(),
         ["username"] = username ?? "user" + (id % 10_000).ToString(CultureInfo.InvariantCulture),
         ["discriminator"] = "0",
         ["global_name"] = username is null ? null : username.ToUpperInvariant(),
         ["avatar"] = null,
-        ["bot"] = bot ? true : null,
-    };
+    }.WithBotFlag(bot);
+
+    // Discord omits "bot" for people rather than sending null (Discord.Net cannot read a null there).
+    private static JsonObject WithBotFlag(this JsonObject user, bool bot)
+    {
+        if (bot)
+        {
+            user["bot"] = true;
+        }
+        return user;
+    }
 
     public static JsonObject Member(ulong userId, string permissions) => new()
     {
@@ -35,7 +44,7 @@ public static class FakeDispatches
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(interaction);
         var payload = Common(options, interaction, guildId, channelId);
-        payload["channel"] = new JsonObject { ["id"] = channelId.ToId(), ["type"] = 0, ["guild_id"] = guildId.ToId(), ["name"] = "general" };
+        payload["channel"] = GuildChannel(channelId, guildId);
         payload["member"] = Member(userId, permissions);
         payload["guild_locale"] = "en-US";
         payload["authorizing_integration_owners"] = new JsonObject { ["0"] = guildId.ToId() };
@@ -65,6 +74,7 @@ public static class FakeDispatches
         ArgumentNullException.ThrowIfNull(message);
         var channelId = ulong.Parse(message["channel_id"]?.GetValue<string>() ?? "444000000000000001", CultureInfo.InvariantCulture);
         var payload = Common(options, interaction, guildId, channelId);
+        payload["channel"] = GuildChannel(channelId, guildId);
         payload["member"] = Member(userId, "2248473465835073");
         payload["context"] = 0;
         payload["message"] = message.DeepClone();
@@ -78,6 +88,7 @@ public static class FakeDispatches
         ArgumentNullException.ThrowIfNull(interaction);
         ArgumentNullException.ThrowIfNull(values);
         var payload = Common(options, interaction, guildId, 444_000_000_000_000_001);
+        payload["channel"] = GuildChannel(444_000_000_000_000_001, guildId);
         payload["member"] = Member(userId, "2248473465835073");
         payload["context"] = 0;
         var components = new JsonArray();
@@ -137,6 +148,90 @@ public static class FakeDispatches
             message["message_reference"] = new JsonObject { ["type"] = 0, ["message_id"] = reply.ToId(), ["channel_id"] = channelId.ToId() };
         }
         return message;
+    }
+
+    /// <summary>A guild text channel object, as interactions (<c>channel</c>) and GUILD_CREATE (<c>channels</c>) carry it.</summary>
+    public static JsonObject GuildChannel(ulong channelId, ulong guildId) => new()
+    {
+        ["id"] = channelId.ToId(),
+        ["type"] = 0,
+        ["guild_id"] = guildId.ToId(),
+        ["name"] = "general",
+        ["position"] = 0,
+        ["permission_overwrites"] = new JsonArray(),
+        ["nsfw"] = false,
+        ["parent_id"] = null,
+        ["last_message_id"] = null,
+        ["rate_limit_per_user"] = 0,
+        ["flags"] = 0,
+    };
+
+    /// <summary>
+    /// GUILD_CREATE for a guild the bot is in (sent after READY, or when the bot joins), with its @everyone role, the
+    /// bot as a member and the given text channels; the fields a library caches, shaped as Discord sends them.
+    /// </summary>
+    public static JsonObject GuildCreate(FakeDiscordOptions options, ulong guildId, IEnumerable<ulong> channelIds, bool joined = false)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var botMember = Member(options.BotUserId, "0");
+        botMember["user"] = UserObject(options.BotUserId, options.BotUsername, bot: true);
+        botMember.Remove("permissions");
+        var guild = new JsonObject
+        {
+            ["id"] = guildId.ToId(),
+            ["name"] = "Guild " + (guildId % 10_000).ToString(CultureInfo.InvariantCulture),
+            ["icon"] = null,
+            ["owner_id"] = "999000000000000001",
+            ["afk_channel_id"] = null,
+            ["afk_timeout"] = 300,
+            ["verification_level"] = 1,
+            ["default_message_notifications"] = 1,
+            ["explicit_content_filter"] = 2,
+            ["roles"] = new JsonArray(new JsonObject
+            {
+                ["id"] = guildId.ToId(),
+                ["name"] = "@everyone",
+                ["color"] = 0,
+                ["hoist"] = false,
+                ["position"] = 0,
+                ["permissions"] = "2248473465835073",
+                ["managed"] = false,
+                ["mentionable"] = false,
+                ["flags"] = 0,
+            }),
+            ["emojis"] = new JsonArray(),
+            ["stickers"] = new JsonArray(),
+            ["features"] = new JsonArray(),
+            ["mfa_level"] = 0,
+            ["system_channel_id"] = null,
+            ["system_channel_flags"] = 0,
+            ["rules_channel_id"] = null,
+            ["vanity_url_code"] = null,
+            ["description"] = null,
+            ["banner"] = null,
+            ["premium_tier"] = 0,
+            ["preferred_locale"] = "en-US",
+            ["public_updates_channel_id"] = null,
+            ["nsfw_level"] = 0,
+            ["premium_progress_bar_enabled"] = false,
+            ["joined_at"] = "2024-01-01T00:00:00.000000+00:00",
+            ["large"] = false,
+            ["member_count"] = 2,
+            ["members"] = new JsonArray(botMember),
+            ["channels"] = new JsonArray([.. channelIds.Select(id => (JsonNode)GuildChannel(id, guildId))]),
+            ["threads"] = new JsonArray(),
+            ["presences"] = new JsonArray(),
+            ["voice_states"] = new JsonArray(),
+            ["stage_instances"] = new JsonArray(),
+            ["guild_scheduled_events"] = new JsonArray(),
+            ["soundboard_sounds"] = new JsonArray(),
+        };
+        if (!joined)
+        {
+            // A guild listed as unavailable in READY becomes available; a guild just joined carries no such flag.
+            guild["unavailable"] = false;
+        }
+        return guild;
     }
 
     private static JsonObject Common(FakeDiscordOptions options, FakeInteraction interaction, ulong? guildId, ulong channelId)

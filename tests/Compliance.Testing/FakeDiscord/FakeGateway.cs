@@ -23,6 +23,8 @@ public sealed class FakeGateway
     private int _resumes;
     private int _ordinarySends;
     private FakeGatewaySession? _current;
+    // Guilds the bot is in and their text channels: announced in READY (unavailable) and by GUILD_CREATE after it.
+    private readonly ConcurrentDictionary<ulong, ConcurrentDictionary<ulong, byte>> _guilds = new();
 
     internal FakeGateway(FakeDiscordServer server) => _server = server;
 
@@ -74,6 +76,40 @@ public sealed class FakeGateway
         var session = CurrentSession ?? throw new InvalidOperationException("No live gateway session: the client has not identified.");
         return session.DispatchAsync(eventName, data);
     }
+
+    /// <summary>Guild ids the bot is in (each was announced with GUILD_CREATE).</summary>
+    public IReadOnlyCollection<ulong> Guilds => [.. _guilds.Keys];
+
+    /// <summary>
+    /// Makes sure the bot "is in" <paramref name="guildId"/> and can see <paramref name="channelId"/> before a
+    /// dispatch from there: a new guild arrives as GUILD_CREATE (as when the bot joins one), a new channel of a known
+    /// guild as CHANNEL_CREATE. Clients cache these and, like Discord.Net, ignore messages from unknown channels.
+    /// </summary>
+    public async Task EnsureGuildChannelAsync(ulong guildId, ulong channelId)
+    {
+        var isNewGuild = false;
+        var channels = _guilds.GetOrAdd(guildId, _ =>
+        {
+            isNewGuild = true;
+            return new ConcurrentDictionary<ulong, byte>();
+        });
+        var isNewChannel = channels.TryAdd(channelId, 0);
+        if (CurrentSession is not { } session || (session.Intents & 1) == 0)
+        {
+            return;
+        }
+        if (isNewGuild)
+        {
+            await session.DispatchAsync("GUILD_CREATE", FakeDispatches.GuildCreate(Options, guildId, channels.Keys, joined: true));
+        }
+        else if (isNewChannel)
+        {
+            await session.DispatchAsync("CHANNEL_CREATE", FakeDispatches.GuildChannel(channelId, guildId));
+        }
+    }
+
+    internal IEnumerable<(ulong Guild, IReadOnlyCollection<ulong> Channels)> GuildSnapshot() =>
+        [.. _guilds.Select(g => (g.Key, (IReadOnlyCollection<ulong>)[.. g.Value.Keys]))];
 
     /// <summary>Waits for connection number <paramref name="number"/> (1-based) to exist.</summary>
     public Task<FakeGatewayConnection> WaitForConnectionAsync(int number, TimeSpan? timeout = null) =>

@@ -80,6 +80,7 @@ public sealed class FakeGatewaySession
         {
             _lock.Release();
         }
+        var guilds = _gateway.GuildSnapshot().ToList();
         await DispatchAsync("READY", new JsonObject
         {
             ["v"] = 10,
@@ -92,7 +93,15 @@ public sealed class FakeGatewaySession
                 ["avatar"] = null,
                 ["bot"] = true,
             },
-            ["guilds"] = new JsonArray(),
+            // Every guild starts out unavailable; GUILD_CREATE follows for each (with the GUILDS intent).
+            ["guilds"] = new JsonArray([.. guilds.Select(g => (JsonNode)new JsonObject { ["id"] = g.Guild.ToId(), ["unavailable"] = true })]),
+            // Real READY payloads carry these for bots too (empty); Discord.Net reads private_channels unconditionally.
+            ["private_channels"] = new JsonArray(),
+            ["relationships"] = new JsonArray(),
+            ["presences"] = new JsonArray(),
+            ["guild_join_requests"] = new JsonArray(),
+            ["user_settings"] = new JsonObject(),
+            ["session_type"] = "normal",
             ["session_id"] = Id,
             // A different path than fresh connects, so tests can prove resumes use it.
             ["resume_gateway_url"] = _gateway.ResumeUrl.ToString().TrimEnd('/'),
@@ -100,6 +109,13 @@ public sealed class FakeGatewaySession
             ["application"] = new JsonObject { ["id"] = options.ApplicationId.ToId(), ["flags"] = 0 },
             ["_trace"] = new JsonArray("[\"fake-gateway\"]"),
         });
+        if ((Intents & 1) != 0)
+        {
+            foreach (var (guild, channels) in guilds)
+            {
+                await DispatchAsync("GUILD_CREATE", FakeDispatches.GuildCreate(options, guild, channels));
+            }
+        }
     }
 
     internal async Task AttachAndReplayAsync(FakeGatewayConnection connection, long fromSequence)

@@ -2,12 +2,29 @@ using System.Globalization;
 
 namespace Compliance.Testing.FakeDiscord;
 
-/// <summary>Unique, increasing snowflake ids for everything the fake creates.</summary>
+/// <summary>
+/// Unique, increasing snowflake ids for everything the fake creates. Like Discord's, they carry their creation time
+/// (milliseconds since 2015-01-01 in the top 42 bits), which clients read: Discord.Net dates interactions and
+/// messages by it.
+/// </summary>
 internal static class Snowflakes
 {
-    private static long _next = 1_300_000_000_000_000_000;
+    private const long DiscordEpochMilliseconds = 1_420_070_400_000;
+    private static long _last;
 
-    public static ulong Next() => (ulong)Interlocked.Increment(ref _next);
+    public static ulong Next()
+    {
+        var now = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - DiscordEpochMilliseconds) << 22;
+        while (true)
+        {
+            var last = Interlocked.Read(ref _last);
+            var next = Math.Max(now, last + 1);
+            if (Interlocked.CompareExchange(ref _last, next, last) == last)
+            {
+                return (ulong)next;
+            }
+        }
+    }
 
     public static string NextString() => Next().ToString(CultureInfo.InvariantCulture);
 
