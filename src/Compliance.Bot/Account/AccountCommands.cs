@@ -4,16 +4,15 @@ using Compliance.Bot.Api;
 using Compliance.Bot.Ask;
 using Compliance.Bot.Commands;
 using Compliance.Bot.Interactions;
-using Compliance.Contracts.Feedback;
-using Compliance.Discord.Limits;
-using Compliance.Discord.Models;
+using Compliance.Bot.Rendering;
+using Discord;
 using Microsoft.Extensions.Logging;
 
 namespace Compliance.Bot.Account;
 
 /// <summary>
-/// The user's own commands: <c>/feedback</c> (rates the last answer), <c>/history</c>, <c>/forget</c> (after a
-/// confirmation button), <c>/reset</c> and <c>/settings</c>. Every reply is private; each command defers before
+/// The user's own commands: <c>/history</c>, <c>/forget</c> (after a confirmation button), <c>/reset</c> and
+/// <c>/settings</c>. Every reply is private; each command defers before
 /// calling the API.
 /// </summary>
 public sealed class AccountCommands(
@@ -27,46 +26,6 @@ public sealed class AccountCommands(
 
     private const int HistoryLength = 5;
 
-    public async Task FeedbackAsync(InteractionResponder responder, CancellationToken cancellationToken)
-    {
-        var data = responder.Interaction.Data!;
-        var rating = data.GetOption("rating")?.AsInt64();
-        var comment = data.GetOption("comment")?.AsString()?.Trim();
-        if (rating is not (>= 1 and <= 5) || comment?.Length > CommandDefinitions.CommentMaxLength)
-        {
-            await responder.ReplyAsync("Please give a rating from 1 to 5 and at most 1,000 characters of comment.", ephemeral: true, null, cancellationToken);
-            return;
-        }
-        await responder.DeferAsync(ephemeral: true, cancellationToken);
-        var userId = UserId(responder);
-        // "The last answer" is the newest entry of the user's history: the bot keeps no state of its own.
-        var history = await api.GetHistoryAsync(userId, 1, cancellationToken);
-        if (!history.Succeeded)
-        {
-            await responder.FailPrivatelyAsync(history.Failure!.UserMessage, cancellationToken);
-            return;
-        }
-        if (history.Value!.Count == 0)
-        {
-            await responder.FinishAsync(new WebhookMessage { Content = "You haven't asked anything yet, so there's no answer to rate. Try /ask first." }, cancellationToken);
-            return;
-        }
-        var last = history.Value[0];
-        var result = await api.SendFeedbackAsync(new FeedbackRequest(last.QueryId, userId, Rating: (int)rating,
-            Comment: string.IsNullOrEmpty(comment) ? null : comment), cancellationToken);
-        if (!result.Succeeded)
-        {
-            await responder.FailPrivatelyAsync(result.Failure!.UserMessage, cancellationToken);
-            return;
-        }
-        logger.LogInformation("Rating {Rating} recorded for query {QueryId}", rating, last.QueryId);
-        await responder.FinishAsync(new WebhookMessage
-        {
-            Content = $"Thanks! You rated your last answer (query {AnswerRenderer.ShortId(last.QueryId)}) {rating}/5."
-                + (result.Value!.Replaced ? " It replaces your earlier rating." : ""),
-        }, cancellationToken);
-    }
-
     public async Task HistoryAsync(InteractionResponder responder, CancellationToken cancellationToken)
     {
         await responder.DeferAsync(ephemeral: true, cancellationToken);
@@ -78,7 +37,7 @@ public sealed class AccountCommands(
         }
         if (history.Value!.Count == 0)
         {
-            await responder.FinishAsync(new WebhookMessage { Content = "You have no questions on record." }, cancellationToken);
+            await responder.FinishAsync(new BotMessage("You have no questions on record."), cancellationToken);
             return;
         }
         var text = new StringBuilder("**Your last questions** (only you can see this)\n");
@@ -88,7 +47,7 @@ public sealed class AccountCommands(
             text.Append(CultureInfo.InvariantCulture, $"\n• <t:{item.AskedAt.ToUnixTimeSeconds()}:R> — {question}");
             text.Append(CultureInfo.InvariantCulture, $"\n  {item.Status}, {item.Citations} citation{(item.Citations == 1 ? "" : "s")} · query {AnswerRenderer.ShortId(item.QueryId)}");
         }
-        await responder.FinishAsync(new WebhookMessage { Content = MessageSplitter.Truncate(text.ToString(), DiscordLimits.ContentCodePoints) }, cancellationToken);
+        await responder.FinishAsync(new BotMessage(MessageSplitter.Truncate(text.ToString(), DiscordLimits.ContentCodePoints)), cancellationToken);
     }
 
     public static async Task ForgetAsync(InteractionResponder responder, CancellationToken cancellationToken)
@@ -97,16 +56,16 @@ public sealed class AccountCommands(
         await responder.ReplyAsync(
             "This erases every question you asked and every answer you got, for good. Ratings you gave are erased too. Continue?",
             ephemeral: true,
-            [MessageComponent.ActionRow(
-                MessageComponent.Button(ButtonStyle.Danger, "Erase my history", ForgetConfirmPrefix + userId),
-                MessageComponent.Button(ButtonStyle.Secondary, "Cancel", ForgetCancelPrefix + userId))],
+            new ComponentBuilder()
+                .WithButton("Erase my history", ForgetConfirmPrefix + userId, ButtonStyle.Danger)
+                .WithButton("Cancel", ForgetCancelPrefix + userId, ButtonStyle.Secondary)
+                .Build(),
             cancellationToken);
     }
 
     /// <summary>The confirmation buttons of <c>/forget</c>; they act only for the user who ran it.</summary>
-    public async Task ForgetButtonAsync(InteractionResponder responder, CancellationToken cancellationToken)
+    public async Task ForgetButtonAsync(InteractionResponder responder, string customId, CancellationToken cancellationToken)
     {
-        var customId = responder.Interaction.Data?.CustomId ?? "";
         var confirm = customId.StartsWith(ForgetConfirmPrefix, StringComparison.Ordinal);
         var owner = customId[(confirm ? ForgetConfirmPrefix : ForgetCancelPrefix).Length..];
         var userId = UserId(responder);
@@ -118,17 +77,17 @@ public sealed class AccountCommands(
         await responder.DeferUpdateAsync(cancellationToken);
         if (!confirm)
         {
-            await responder.EditAsync(new WebhookMessage { Content = "Cancelled: nothing was erased.", Components = [] }, cancellationToken);
+            await responder.EditAsync(new BotMessage("Cancelled: nothing was erased.", null, new ComponentBuilder().Build()), cancellationToken);
             return;
         }
         var result = await api.ForgetHistoryAsync(userId, cancellationToken);
         if (!result.Succeeded)
         {
-            await responder.EditAsync(new WebhookMessage { Content = result.Failure!.UserMessage, Components = [] }, cancellationToken);
+            await responder.EditAsync(new BotMessage(result.Failure!.UserMessage, null, new ComponentBuilder().Build()), cancellationToken);
             return;
         }
         logger.LogInformation("History erased at the user's request");
-        await responder.EditAsync(new WebhookMessage { Content = "Done: your questions and answers are erased.", Components = [] }, cancellationToken);
+        await responder.EditAsync(new BotMessage("Done: your questions and answers are erased.", null, new ComponentBuilder().Build()), cancellationToken);
     }
 
     public async Task ResetAsync(InteractionResponder responder, CancellationToken cancellationToken)
@@ -142,36 +101,27 @@ public sealed class AccountCommands(
             await responder.FailPrivatelyAsync(result.Failure.UserMessage, cancellationToken);
             return;
         }
-        await responder.FinishAsync(new WebhookMessage { Content = "Fresh start: your next question here won't build on earlier ones." }, cancellationToken);
+        await responder.FinishAsync(new BotMessage("Fresh start: your next question here won't build on earlier ones."), cancellationToken);
     }
 
-    public async Task SettingsAsync(InteractionResponder responder, CancellationToken cancellationToken)
+    public async Task SettingsAsync(InteractionResponder responder, bool answerPrivately, CancellationToken cancellationToken)
     {
-        var answerPrivately = responder.Interaction.Data?.GetOption("private")?.AsBoolean();
-        if (answerPrivately is null)
-        {
-            await responder.ReplyAsync("Please choose whether answers should be private.", ephemeral: true, null, cancellationToken);
-            return;
-        }
         await responder.DeferAsync(ephemeral: true, cancellationToken);
         var userId = UserId(responder);
-        var result = await api.UpdateSettingsAsync(userId, new UserSettings(answerPrivately.Value), cancellationToken);
+        var result = await api.UpdateSettingsAsync(userId, new UserSettings(answerPrivately), cancellationToken);
         if (!result.Succeeded)
         {
             await responder.FailPrivatelyAsync(result.Failure!.UserMessage, cancellationToken);
             return;
         }
         preferences.Remember(userId, result.Value!.AnswerPrivately);
-        await responder.FinishAsync(new WebhookMessage
-        {
-            Content = result.Value.AnswerPrivately
-                ? "Saved: your answers will be private (only you see them). Use `private:False` on /ask to share one."
-                : "Saved: your answers will be visible in the channel. Use `private:True` on /ask to keep one to yourself.",
-        }, cancellationToken);
+        await responder.FinishAsync(new BotMessage(result.Value.AnswerPrivately
+            ? "Saved: your answers will be private (only you see them). Use `private:False` on /ask to share one."
+            : "Saved: your answers will be visible in the channel. Use `private:True` on /ask to keep one to yourself."), cancellationToken);
     }
 
     private static string UserId(InteractionResponder responder) =>
-        responder.Interaction.InvokingUser!.Id.ToString(CultureInfo.InvariantCulture);
+        responder.Interaction.User.Id.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>User text shown inside a list: one line, shortened, without code fences that would swallow the rest.</summary>
     private static string Quote(string text, int max) =>

@@ -3,8 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Compliance.Bot.Api;
 using Compliance.Bot.Interactions;
-using Compliance.Discord.Limits;
-using Compliance.Discord.Models;
+using Compliance.Bot.Rendering;
+using Discord;
+using Discord.WebSocket;
 
 namespace Compliance.Bot.Admin;
 
@@ -15,9 +16,6 @@ namespace Compliance.Bot.Admin;
 /// </summary>
 public sealed class AdminCommands(ComplianceApiClient api)
 {
-    private const ulong Administrator = 1UL << 3;
-    private const ulong ManageGuild = 1UL << 5;
-
     public async Task StatsAsync(InteractionResponder responder, CancellationToken cancellationToken)
     {
         if (!await AllowedAsync(responder, cancellationToken))
@@ -25,14 +23,14 @@ public sealed class AdminCommands(ComplianceApiClient api)
             return;
         }
         await responder.DeferAsync(ephemeral: true, cancellationToken);
-        var userId = responder.Interaction.InvokingUser!.Id.ToString(CultureInfo.InvariantCulture);
+        var userId = responder.Interaction.User.Id.ToString(CultureInfo.InvariantCulture);
         var result = await api.GetStatsAsync(userId, cancellationToken);
         if (!result.Succeeded)
         {
             await responder.FailPrivatelyAsync(result.Failure!.UserMessage, cancellationToken);
             return;
         }
-        await responder.FinishAsync(new WebhookMessage { Embeds = [FiguresEmbed("Compliance assistant usage", Summary(result.Value!), null)] }, cancellationToken);
+        await responder.FinishAsync(new BotMessage(null, [FiguresEmbed("Compliance assistant usage", Summary(result.Value!), null)]), cancellationToken);
     }
 
     private static string Percent(double share) => string.Create(CultureInfo.InvariantCulture, $"{share * 100:0}%");
@@ -77,21 +75,21 @@ public sealed class AdminCommands(ComplianceApiClient api)
         var report = result.Value!;
         var status = (report["status"] as JsonValue)?.ToString() ?? "Unknown";
         var checks = report["checks"] as JsonObject ?? [];
-        await responder.FinishAsync(new WebhookMessage
-        {
-            Embeds = [FiguresEmbed($"Compliance service: {status}", checks, status == "Healthy" ? 0x2E7D32 : 0xC62828)],
-        }, cancellationToken);
+        await responder.FinishAsync(new BotMessage(null, [FiguresEmbed($"Compliance service: {status}", checks, status == "Healthy" ? 0x2E7D32u : 0xC62828u)]), cancellationToken);
     }
 
+    /// <summary>
+    /// MANAGE_GUILD or ADMINISTRATOR, computed by Discord.Net from the member's roles in the cached guild: a server
+    /// can grant the commands to others than the default, so the bot checks again.
+    /// </summary>
     private static async Task<bool> AllowedAsync(InteractionResponder responder, CancellationToken cancellationToken)
     {
-        var member = responder.Interaction.Member;
-        if (member is null)
+        if (responder.Interaction.User is not SocketGuildUser member)
         {
             await responder.ReplyAsync("This command works only in a server.", ephemeral: true, null, cancellationToken);
             return false;
         }
-        if ((member.PermissionBits & (Administrator | ManageGuild)) == 0)
+        if (!member.GuildPermissions.ManageGuild && !member.GuildPermissions.Administrator)
         {
             await responder.ReplyAsync("Only server managers can use this command.", ephemeral: true, null, cancellationToken);
             return false;
@@ -100,22 +98,22 @@ public sealed class AdminCommands(ComplianceApiClient api)
     }
 
     /// <summary>Top-level numbers and strings of an API object as embed fields, within Discord's limits.</summary>
-    private static Embed FiguresEmbed(string title, JsonObject figures, int? color)
+    private static Embed FiguresEmbed(string title, JsonObject figures, uint? color)
     {
-        var fields = figures
-            .Where(p => p.Value is JsonValue)
-            .Take(DiscordLimits.EmbedFields)
-            .Select(p => new EmbedField(
-                MessageSplitter.Truncate(Label(p.Key), DiscordLimits.EmbedFieldName),
-                MessageSplitter.Truncate(Value(p.Value!), 200)) { Inline = true })
-            .ToList();
-        return new Embed
+        var embed = new EmbedBuilder().WithTitle(MessageSplitter.Truncate(title, DiscordLimits.EmbedTitle));
+        if (color is { } rgb)
         {
-            Title = MessageSplitter.Truncate(title, DiscordLimits.EmbedTitle),
-            Description = fields.Count == 0 ? "No figures reported." : null,
-            Fields = fields.Count == 0 ? null : fields,
-            Color = color,
-        };
+            embed.WithColor(new Color(rgb));
+        }
+        foreach (var (key, value) in figures.Where(p => p.Value is JsonValue).Take(DiscordLimits.EmbedFields))
+        {
+            embed.AddField(MessageSplitter.Truncate(Label(key), DiscordLimits.EmbedFieldName), MessageSplitter.Truncate(Value(value!), 200), inline: true);
+        }
+        if (embed.Fields.Count == 0)
+        {
+            embed.WithDescription("No figures reported.");
+        }
+        return embed.Build();
     }
 
     private static string Label(string key)

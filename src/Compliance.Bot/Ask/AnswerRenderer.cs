@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text;
+using Compliance.Bot.Rendering;
 using Compliance.Contracts.Questions;
-using Compliance.Discord.Limits;
-using Compliance.Discord.Models;
+using Discord;
 
 namespace Compliance.Bot.Ask;
 
 /// <summary>One Discord message of a rendered answer.</summary>
-public sealed record AnswerPart(string Content, IReadOnlyList<Embed>? Embeds, IReadOnlyList<MessageComponent>? Components);
+public sealed record AnswerPart(string Content, IReadOnlyList<Embed>? Embeds, MessageComponent? Components);
 
 /// <summary>
 /// Turns an API answer into Discord messages within Discord's limits: the text (with its <c>[n]</c> citations)
@@ -20,8 +20,8 @@ public static class AnswerRenderer
     /// <summary>Sources listed in the embed; more would crowd the answer.</summary>
     public const int MaxSources = 10;
 
-    private const int EmbedColorAnswered = 0x2E7D32;
-    private const int EmbedColorUncertain = 0xF9A825;
+    private const uint EmbedColorAnswered = 0x2E7D32u;
+    private const uint EmbedColorUncertain = 0xF9A825u;
 
     /// <summary>What a streaming edit shows: the text so far, cut to fit one message.</summary>
     public static string StreamingPreview(string text)
@@ -39,7 +39,7 @@ public static class AnswerRenderer
         var embed = SourcesEmbed(response, elapsed);
         var buttons = FeedbackButtons.Row(response.QueryId, askerId);
         return [.. parts.Select((content, i) => i == parts.Count - 1
-            ? new AnswerPart(content, [embed], [buttons])
+            ? new AnswerPart(content, [embed], buttons)
             : new AnswerPart(content, null, null))];
     }
 
@@ -55,17 +55,19 @@ public static class AnswerRenderer
         // Cited sources when the answer cites any; otherwise the closest passages the API found, labelled as such.
         var cited = response.Citations.Count > 0;
         var sources = (cited ? response.Citations : response.Sources).OrderBy(c => c.Number).Take(MaxSources).ToList();
-        var fields = sources.Select(c => new EmbedField(
-            MessageSplitter.Truncate($"[{c.Number}] {OneLine(c.Title)}", DiscordLimits.EmbedFieldName),
-            MessageSplitter.Truncate(Location(c), 200))).ToList();
-        return new Embed
+        var embed = new EmbedBuilder()
+            .WithTitle(cited ? "Sources" : sources.Count > 0 ? "Closest passages (not cited)" : "No sources")
+            .WithColor(new Color(IsUncertain(response) ? EmbedColorUncertain : EmbedColorAnswered))
+            .WithFooter(MessageSplitter.Truncate(Footer(response, elapsed), 500));
+        if (sources.Count == 0)
         {
-            Title = cited ? "Sources" : sources.Count > 0 ? "Closest passages (not cited)" : "No sources",
-            Description = sources.Count == 0 ? "No policy passage supported an answer." : null,
-            Fields = fields.Count == 0 ? null : fields,
-            Color = IsUncertain(response) ? EmbedColorUncertain : EmbedColorAnswered,
-            Footer = new EmbedFooter(MessageSplitter.Truncate(Footer(response, elapsed), 500)),
-        };
+            embed.WithDescription("No policy passage supported an answer.");
+        }
+        foreach (var c in sources)
+        {
+            embed.AddField(MessageSplitter.Truncate($"[{c.Number}] {OneLine(c.Title)}", DiscordLimits.EmbedFieldName), MessageSplitter.Truncate(Location(c), 200));
+        }
+        return embed.Build();
     }
 
     private static string Location(Citation citation)

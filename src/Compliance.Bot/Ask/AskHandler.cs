@@ -5,8 +5,7 @@ using Compliance.Bot.Commands;
 using Compliance.Bot.Configuration;
 using Compliance.Bot.Interactions;
 using Compliance.Contracts.Questions;
-using Compliance.Discord.Models;
-using Compliance.Discord.Rest;
+using Discord.Net;
 using Microsoft.Extensions.Logging;
 
 namespace Compliance.Bot.Ask;
@@ -25,12 +24,16 @@ public sealed class AskHandler(
     TimeProvider time,
     ILogger<AskHandler> logger)
 {
-    public async Task HandleAsync(InteractionResponder responder, CancellationToken cancellationToken)
+    /// <summary>
+    /// Answers <paramref name="question"/>; <paramref name="explicitPrivate"/> is the <c>private</c> option when the
+    /// user gave it (otherwise the stored preference decides).
+    /// </summary>
+    public async Task HandleAsync(InteractionResponder responder, string? question, bool? explicitPrivate, CancellationToken cancellationToken)
     {
         var interaction = responder.Interaction;
-        var user = interaction.InvokingUser!;
+        var user = interaction.User;
         var userId = user.Id.ToString(CultureInfo.InvariantCulture);
-        var question = interaction.Data?.GetOption("question")?.AsString()?.Trim() ?? "";
+        question = question?.Trim() ?? "";
         if (question.Length == 0 || question.EnumerateRunes().Count() > CommandDefinitions.QuestionMaxLength)
         {
             await responder.ReplyAsync($"Please ask a question of 1 to {CommandDefinitions.QuestionMaxLength:N0} characters.", ephemeral: true, null, cancellationToken);
@@ -38,7 +41,6 @@ public sealed class AskHandler(
         }
 
         // Acknowledge before anything else: Discord drops the interaction after 3 seconds.
-        var explicitPrivate = interaction.Data?.GetOption("private")?.AsBoolean();
         var known = explicitPrivate ?? preferences.Known(userId);
         await responder.DeferAsync(known ?? false, cancellationToken);
         var preference = known is null ? preferences.LoadAsync(userId, cancellationToken) : null;
@@ -51,10 +53,10 @@ public sealed class AskHandler(
             interaction.GuildId?.ToString(CultureInfo.InvariantCulture),
             interaction.ChannelId?.ToString(CultureInfo.InvariantCulture),
             conversationId,
-            user.DisplayName);
+            user.GlobalName ?? user.Username);
 
         await using var editor = new PacedEditor(
-            (text, ct) => responder.EditAsync(new WebhookMessage { Content = AnswerRenderer.StreamingPreview(text) }, ct),
+            (text, ct) => responder.EditAsync(new BotMessage(AnswerRenderer.StreamingPreview(text)), ct),
             settings.EditInterval, time, logger, cancellationToken);
         var text = new StringBuilder();
         IDisposable? queryScope = null;
@@ -110,25 +112,25 @@ public sealed class AskHandler(
         {
             return;
         }
-        await responder.SwitchToPrivateAsync(new WebhookMessage { Content = AnswerRenderer.StreamingPreview("") }, cancellationToken);
+        await responder.SwitchToPrivateAsync(new BotMessage(AnswerRenderer.StreamingPreview("")), cancellationToken);
     }
 
     private async Task ShowAnswerAsync(InteractionResponder responder, QueryResponse response, string userId, string conversationId, CancellationToken cancellationToken)
     {
         var parts = AnswerRenderer.Render(response, userId, responder.Elapsed);
         var first = parts[0];
-        var sent = await responder.FinishAsync(new WebhookMessage { Content = first.Content, Embeds = first.Embeds ?? [], Components = first.Components ?? [] }, cancellationToken);
-        conversations.RecordAnswer(sent.Id, conversationId);
+        var sent = await responder.FinishAsync(new BotMessage(first.Content, first.Embeds ?? [], first.Components ?? new Discord.ComponentBuilder().Build()), cancellationToken);
+        conversations.RecordAnswer(sent, conversationId);
         foreach (var part in parts.Skip(1))
         {
             try
             {
-                var followup = await responder.FollowupAsync(new WebhookMessage { Content = part.Content, Embeds = part.Embeds, Components = part.Components }, cancellationToken);
-                conversations.RecordAnswer(followup.Id, conversationId);
+                var followup = await responder.FollowupAsync(new BotMessage(part.Content, part.Embeds, part.Components), cancellationToken);
+                conversations.RecordAnswer(followup, conversationId);
             }
-            catch (DiscordApiException ex)
+            catch (HttpException ex)
             {
-                logger.LogWarning("A continuation of a long answer could not be sent: {Status} {Code}", (int)ex.StatusCode, ex.Code);
+                logger.LogWarning("A continuation of a long answer could not be sent: {Status} {Code}", (int)ex.HttpCode, ex.DiscordCode);
                 break;
             }
         }

@@ -1,5 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
-using Compliance.Discord.Models;
+using Discord;
 
 namespace Compliance.Bot.Ask;
 
@@ -24,10 +24,11 @@ public static class FeedbackButtons
     public const string ReportModalPrefix = "fbm:";
     public const string ReportCommentInput = "comment";
 
-    public static MessageComponent Row(Guid queryId, string askerId) => MessageComponent.ActionRow(
-        MessageComponent.Button(ButtonStyle.Secondary, "👍 Helpful", Id(FeedbackAction.Helpful, queryId, askerId)),
-        MessageComponent.Button(ButtonStyle.Secondary, "👎 Not helpful", Id(FeedbackAction.NotHelpful, queryId, askerId)),
-        MessageComponent.Button(ButtonStyle.Danger, "Report a problem", Id(FeedbackAction.Report, queryId, askerId)));
+    public static MessageComponent Row(Guid queryId, string askerId) => new ComponentBuilder()
+        .WithButton("👍 Helpful", Id(FeedbackAction.Helpful, queryId, askerId), ButtonStyle.Secondary)
+        .WithButton("👎 Not helpful", Id(FeedbackAction.NotHelpful, queryId, askerId), ButtonStyle.Secondary)
+        .WithButton("Report a problem", Id(FeedbackAction.Report, queryId, askerId), ButtonStyle.Danger)
+        .Build();
 
     public static string Id(FeedbackAction action, Guid queryId, string askerId) =>
         $"{Prefix}{Code(action)}:{queryId:N}:{askerId}";

@@ -1,4 +1,4 @@
-using Compliance.Discord.Rest;
+using Discord.Net;
 using Microsoft.Extensions.Logging;
 
 namespace Compliance.Bot.Ask;
@@ -102,10 +102,14 @@ public sealed class PacedEditor : IAsyncDisposable
                     await _edit(text, cancellationToken);
                     Interlocked.Increment(ref _edits);
                 }
-                catch (DiscordApiException ex)
+                catch (HttpException ex)
                 {
                     // A lost progress edit only delays what the user sees; the final edit is what matters.
-                    _logger.LogWarning("A streaming edit failed: {Status} {Code}", (int)ex.StatusCode, ex.Code);
+                    _logger.LogWarning("A streaming edit failed: {Status} {Code}", (int)ex.HttpCode, ex.DiscordCode);
+                }
+                catch (TimeoutException)
+                {
+                    _logger.LogWarning("A streaming edit timed out");
                 }
                 catch (HttpRequestException ex)
                 {

@@ -1,10 +1,11 @@
-using Compliance.Discord.Models;
+using Discord;
 
 namespace Compliance.Bot.Commands;
 
 /// <summary>
-/// The slash commands, as registered with Discord (discord-protocol.md §3: lowercase names, descriptions ≤100,
-/// required options before optional ones, string lengths and integer ranges enforced by Discord's client).
+/// The slash commands as registered with Discord (discord-protocol.md §3: lowercase names, descriptions ≤100,
+/// required options before optional ones, string lengths and integer ranges enforced by Discord's client). The
+/// modules (<c>[SlashCommand]</c>) use the same names and descriptions; a test keeps both sides in step.
 /// </summary>
 public static class CommandDefinitions
 {
@@ -17,63 +18,50 @@ public static class CommandDefinitions
     public const string Stats = "stats";
     public const string Health = "health";
 
+    public const string AskDescription = "Ask a question about our compliance policies";
+    public const string FeedbackDescription = "Rate the last answer you got";
+    public const string HistoryDescription = "Your last five questions (only you see them)";
+    public const string ForgetDescription = "Erase your questions and answers (asks you to confirm)";
+    public const string ResetDescription = "Start a fresh conversation here";
+    public const string SettingsDescription = "Your preferences for answers";
+    public const string StatsDescription = "Usage of the compliance assistant (admins)";
+    public const string HealthDescription = "Health of the compliance service (admins)";
+
     /// <summary>Longest question accepted (the API's limit too).</summary>
     public const int QuestionMaxLength = 1000;
 
     /// <summary>Longest feedback comment.</summary>
     public const int CommentMaxLength = 1000;
 
-    /// <summary>MANAGE_GUILD (1 &lt;&lt; 5): the Discord-side default for the admin commands; the API checks its own roles too.</summary>
-    public const string ManageGuildPermission = "32";
-
     /// <summary>The commands; <paramref name="guildScoped"/> leaves out <c>contexts</c>, which guild commands do not take.</summary>
-    public static IReadOnlyList<ApplicationCommand> All(bool guildScoped)
+    public static IReadOnlyList<SlashCommandProperties> All(bool guildScoped)
     {
-        IReadOnlyList<int>? everywhere = guildScoped ? null : [0, 1];
-        IReadOnlyList<int>? guildOnly = guildScoped ? null : [0];
+        InteractionContextType[] everywhere = [InteractionContextType.Guild, InteractionContextType.BotDm];
+        InteractionContextType[] guildOnly = [InteractionContextType.Guild];
+        SlashCommandProperties Build(SlashCommandBuilder command, InteractionContextType[] contexts) =>
+            (guildScoped ? command : command.WithContextTypes(contexts)).Build();
+
         return
         [
-            Slash(Ask, "Ask a question about our compliance policies", everywhere,
-                new ApplicationCommandOption
-                {
-                    Type = ApplicationCommandOptionType.String, Name = "question", Description = "Your question (up to 1,000 characters)",
-                    Required = true, MinLength = 1, MaxLength = QuestionMaxLength,
-                },
-                new ApplicationCommandOption
-                {
-                    Type = ApplicationCommandOptionType.Boolean, Name = "private", Description = "Only you see the answer (default: your /settings)",
-                }),
-            Slash(Feedback, "Rate the last answer you got", everywhere,
-                new ApplicationCommandOption
-                {
-                    Type = ApplicationCommandOptionType.Integer, Name = "rating", Description = "1 (wrong or useless) to 5 (exactly right)",
-                    Required = true, MinValue = 1, MaxValue = 5,
-                },
-                new ApplicationCommandOption
-                {
-                    Type = ApplicationCommandOptionType.String, Name = "comment", Description = "What was wrong or missing (optional)",
-                    MaxLength = CommentMaxLength,
-                }),
-            Slash(History, "Your last five questions (only you see them)", everywhere),
-            Slash(Forget, "Erase your questions and answers (asks you to confirm)", everywhere),
-            Slash(Reset, "Start a fresh conversation here", everywhere),
-            Slash(Settings, "Your preferences for answers", everywhere,
-                new ApplicationCommandOption
-                {
-                    Type = ApplicationCommandOptionType.Boolean, Name = "private", Description = "Answer only to you by default",
-                    Required = true,
-                }),
-            Slash(Stats, "Usage of the compliance assistant (admins)", guildOnly) with { DefaultMemberPermissions = ManageGuildPermission },
-            Slash(Health, "Health of the compliance service (admins)", guildOnly) with { DefaultMemberPermissions = ManageGuildPermission },
+            Build(new SlashCommandBuilder().WithName(Ask).WithDescription(AskDescription)
+                .AddOption(new SlashCommandOptionBuilder().WithName("question").WithDescription("Your question (up to 1,000 characters)")
+                    .WithType(ApplicationCommandOptionType.String).WithRequired(true).WithMinLength(1).WithMaxLength(QuestionMaxLength))
+                .AddOption(new SlashCommandOptionBuilder().WithName("private").WithDescription("Only you see the answer (default: your /settings)")
+                    .WithType(ApplicationCommandOptionType.Boolean)), everywhere),
+            Build(new SlashCommandBuilder().WithName(Feedback).WithDescription(FeedbackDescription)
+                .AddOption(new SlashCommandOptionBuilder().WithName("rating").WithDescription("1 (wrong or useless) to 5 (exactly right)")
+                    .WithType(ApplicationCommandOptionType.Integer).WithRequired(true).WithMinValue(1).WithMaxValue(5))
+                .AddOption(new SlashCommandOptionBuilder().WithName("comment").WithDescription("What was wrong or missing (optional)")
+                    .WithType(ApplicationCommandOptionType.String).WithMaxLength(CommentMaxLength)), everywhere),
+            Build(new SlashCommandBuilder().WithName(History).WithDescription(HistoryDescription), everywhere),
+            Build(new SlashCommandBuilder().WithName(Forget).WithDescription(ForgetDescription), everywhere),
+            Build(new SlashCommandBuilder().WithName(Reset).WithDescription(ResetDescription), everywhere),
+            Build(new SlashCommandBuilder().WithName(Settings).WithDescription(SettingsDescription)
+                .AddOption(new SlashCommandOptionBuilder().WithName("private").WithDescription("Answer only to you by default")
+                    .WithType(ApplicationCommandOptionType.Boolean).WithRequired(true)), everywhere),
+            // MANAGE_GUILD: Discord hides the admin commands from others by default; the bot checks again.
+            Build(new SlashCommandBuilder().WithName(Stats).WithDescription(StatsDescription).WithDefaultMemberPermissions(GuildPermission.ManageGuild), guildOnly),
+            Build(new SlashCommandBuilder().WithName(Health).WithDescription(HealthDescription).WithDefaultMemberPermissions(GuildPermission.ManageGuild), guildOnly),
         ];
     }
-
-    private static ApplicationCommand Slash(string name, string description, IReadOnlyList<int>? contexts, params ApplicationCommandOption[] options) => new()
-    {
-        Type = 1,
-        Name = name,
-        Description = description,
-        Options = options.Length == 0 ? null : options,
-        Contexts = contexts,
-    };
 }

@@ -1,10 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Compliance.Discord.Json;
-using Compliance.Discord.Models;
-using Compliance.Discord.Rest;
+using System.Globalization;
+using Discord;
+using Discord.WebSocket;
 using Microsoft.Extensions.Logging;
 
 namespace Compliance.Bot.Commands;
@@ -20,118 +16,56 @@ public enum CommandRegistrationOutcome
 
 /// <summary>
 /// Registers the commands by bulk overwrite only when they changed, to stay far from Discord's 200 creates a day.
-/// The state file holds the SHA-256 of the definitions' JSON and the ids and versions Discord gave back. On start:
-/// GET the current commands; if the hash matches and Discord still has the recorded ids and versions (nobody edited
-/// them), or if Discord's commands already carry every field we would send, nothing is written; otherwise one PUT.
+/// Discord.Net's <c>InteractionService.RegisterCommands*Async</c> overwrites on every start; instead the bot reads
+/// Discord's copy (guild or global) and writes only when a command is missing, extra, or differs in a field the
+/// bot sends (Discord's own additions, such as ids, versions and defaults, are ignored). So a restart, or a fresh
+/// container, writes nothing, and an edit made by someone else is put right.
 /// </summary>
-public sealed class CommandRegistration(DiscordRestClient rest, ILogger<CommandRegistration> logger)
+public sealed class CommandRegistration(DiscordSocketClient client, ILogger<CommandRegistration> logger)
 {
     /// <summary>Ensures Discord has <paramref name="commands"/> for the application, in a guild or globally.</summary>
-    public async Task<CommandRegistrationOutcome> EnsureRegisteredAsync(ulong applicationId, ulong? guildId, IReadOnlyList<ApplicationCommand> commands, string stateFile, CancellationToken cancellationToken)
+    public async Task<CommandRegistrationOutcome> EnsureRegisteredAsync(ulong? guildId, IReadOnlyList<SlashCommandProperties> commands, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(commands);
-        var desired = JsonSerializer.SerializeToNode(commands, DiscordJson.Options)!.AsArray();
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(desired.ToJsonString())));
-        var scope = guildId is { } g ? $"guild {g}" : "global";
+        var options = new RequestOptions { CancelToken = cancellationToken };
+        var scope = guildId is { } g ? "guild " + g.ToString(CultureInfo.InvariantCulture) : "global";
+        IReadOnlyCollection<IApplicationCommand> current = guildId is { } guild
+            ? await client.Rest.GetGuildApplicationCommands(guild, options: options)
+            : await client.Rest.GetGlobalApplicationCommands(options: options);
 
-        var current = guildId is { } guild
-            ? await rest.GetGuildCommandsAsync(applicationId, guild, cancellationToken)
-            : await rest.GetGlobalCommandsAsync(applicationId, cancellationToken);
-
-        var state = ReadState(stateFile);
-        if (state is not null && state.Hash == hash && state.Scope == scope && SameIdentities(state.Commands, current))
+        if (Covers(current, commands))
         {
-            logger.LogInformation("Commands unchanged ({Scope}, hash {Hash}); not registering", scope, hash[..12]);
+            logger.LogInformation("Commands unchanged ({Scope}); not registering", scope);
             return CommandRegistrationOutcome.Unchanged;
         }
-        if (Covers(JsonSerializer.SerializeToNode(current, DiscordJson.Options)!.AsArray(), desired))
-        {
-            logger.LogInformation("Discord already has these commands ({Scope}); recording hash {Hash}", scope, hash[..12]);
-            WriteState(stateFile, new CommandState(hash, scope, Identities(current)));
-            return CommandRegistrationOutcome.Unchanged;
-        }
-
-        var registered = guildId is { } target
-            ? await rest.BulkOverwriteGuildCommandsAsync(applicationId, target, commands, cancellationToken)
-            : await rest.BulkOverwriteGlobalCommandsAsync(applicationId, commands, cancellationToken);
-        WriteState(stateFile, new CommandState(hash, scope, Identities(registered)));
-        logger.LogInformation("Registered {Count} commands ({Scope}, hash {Hash})", registered.Count, scope, hash[..12]);
+        ApplicationCommandProperties[] desired = [.. commands];
+        IReadOnlyCollection<IApplicationCommand> registered = guildId is { } target
+            ? await client.Rest.BulkOverwriteGuildCommands(desired, target, options)
+            : await client.Rest.BulkOverwriteGlobalCommands(desired, options);
+        logger.LogInformation("Registered {Count} commands ({Scope})", registered.Count, scope);
         return CommandRegistrationOutcome.Overwritten;
     }
 
-    /// <summary>The default state file: the temp directory, one file per application and scope.</summary>
-    public static string DefaultStateFile(ulong applicationId, ulong? guildId) =>
-        Path.Combine(Path.GetTempPath(), $"compliance-bot-commands-{applicationId}-{(guildId is { } g ? g.ToString(System.Globalization.CultureInfo.InvariantCulture) : "global")}.json");
+    /// <summary>True when Discord has exactly these commands, with every field the bot sends equal.</summary>
+    internal static bool Covers(IReadOnlyCollection<IApplicationCommand> current, IReadOnlyList<SlashCommandProperties> desired) =>
+        current.Count == desired.Count
+        && desired.All(want => current.FirstOrDefault(have => have.Name == want.Name.GetValueOrDefault()) is { } have && Shape(have) == Shape(want));
 
-    /// <summary>
-    /// True when every command we want exists on Discord with every field we send equal (Discord adds fields of its
-    /// own, such as ids, versions and defaults, which are ignored), and Discord has no extra commands.
-    /// </summary>
-    internal static bool Covers(JsonArray current, JsonArray desired)
-    {
-        if (current.Count != desired.Count)
-        {
-            return false;
-        }
-        foreach (var want in desired.OfType<JsonObject>())
-        {
-            var name = want["name"]?.GetValue<string>();
-            var have = current.OfType<JsonObject>().FirstOrDefault(c => c["name"]?.GetValue<string>() == name);
-            if (have is null || !Contains(have, want))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    /// <summary>The fields the bot sends, in one comparable string.</summary>
+    internal static string Shape(SlashCommandProperties command) => string.Join('|',
+        command.Name.GetValueOrDefault(),
+        command.Description.GetValueOrDefault(),
+        command.DefaultMemberPermissions.IsSpecified ? ((ulong)command.DefaultMemberPermissions.Value).ToString(CultureInfo.InvariantCulture) : "",
+        command.ContextTypes.IsSpecified && command.ContextTypes.Value is { } contexts ? string.Join(',', contexts.Order()) : "",
+        string.Join(';', (command.Options.IsSpecified ? command.Options.Value : []).Select(o => Option(o.Name, o.Description, o.Type, o.IsRequired ?? false, o.MinLength, o.MaxLength, o.MinValue, o.MaxValue))));
 
-    private static bool Contains(JsonNode? have, JsonNode? want)
-    {
-        switch (want)
-        {
-            case JsonObject wantObject:
-                return have is JsonObject haveObject && wantObject.All(p => Contains(haveObject[p.Key], p.Value));
-            case JsonArray wantArray:
-                return have is JsonArray haveArray && haveArray.Count == wantArray.Count && wantArray.Select((w, i) => Contains(haveArray[i], w)).All(x => x);
-            default:
-                return JsonNode.DeepEquals(have, want);
-        }
-    }
+    internal static string Shape(IApplicationCommand command) => string.Join('|',
+        command.Name,
+        command.Description,
+        command.DefaultMemberPermissions.RawValue == 0 ? "" : command.DefaultMemberPermissions.RawValue.ToString(CultureInfo.InvariantCulture),
+        command.ContextTypes is { Count: > 0 } contexts ? string.Join(',', contexts.Order()) : "",
+        string.Join(';', command.Options.Select(o => Option(o.Name, o.Description, o.Type, o.IsRequired ?? false, o.MinLength, o.MaxLength, o.MinValue, o.MaxValue))));
 
-    private static bool SameIdentities(IReadOnlyList<string> recorded, IReadOnlyList<ApplicationCommand> current) =>
-        recorded.Order(StringComparer.Ordinal).SequenceEqual(Identities(current).Order(StringComparer.Ordinal), StringComparer.Ordinal);
-
-    private static List<string> Identities(IReadOnlyList<ApplicationCommand> commands) =>
-        [.. commands.Select(c => $"{c.Name}:{c.Id}:{c.Version}")];
-
-    private CommandState? ReadState(string path)
-    {
-        try
-        {
-            return File.Exists(path) ? JsonSerializer.Deserialize<CommandState>(File.ReadAllText(path)) : null;
-        }
-        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
-        {
-            logger.LogWarning("Ignoring the unreadable command state file {Path}: {Error}", path, ex.GetType().Name);
-            return null;
-        }
-    }
-
-    private void WriteState(string path, CommandState state)
-    {
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            var temporary = path + ".tmp";
-            File.WriteAllText(temporary, JsonSerializer.Serialize(state));
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Losing the file only costs one comparison with Discord's copy on the next start.
-            logger.LogWarning("Could not write the command state file {Path}: {Error}", path, ex.GetType().Name);
-        }
-    }
-
-    internal sealed record CommandState(string Hash, string Scope, IReadOnlyList<string> Commands);
+    private static string Option(string name, string description, ApplicationCommandOptionType type, bool required, int? minLength, int? maxLength, double? minValue, double? maxValue) =>
+        string.Create(CultureInfo.InvariantCulture, $"{name}:{description}:{type}:{required}:{minLength}:{maxLength}:{minValue}:{maxValue}");
 }

@@ -6,10 +6,12 @@ using Compliance.Bot.Ask;
 using Compliance.Bot.Commands;
 using Compliance.Bot.Configuration;
 using Compliance.Bot.Interactions;
+using Compliance.Bot.Rendering;
 using Compliance.Contracts.Questions;
-using Compliance.Discord.Models;
-using Compliance.Discord.Rest;
 using Compliance.ServiceDefaults.Telemetry;
+using Discord;
+using Discord.Net;
+using Discord.WebSocket;
 using Microsoft.Extensions.Logging;
 
 namespace Compliance.Bot.FollowUps;
@@ -18,40 +20,49 @@ namespace Compliance.Bot.FollowUps;
 /// Continues a conversation from a channel message: a reply to one of the bot's answers, or a mention of the bot
 /// (in a thread the bot started the thread is the conversation; elsewhere the channel and the author). Shows the
 /// typing indicator while the API answers and replies with a message reference that pings nobody.
+/// Without the privileged MESSAGE_CONTENT intent Discord delivers the text of a guild message only when it
+/// mentions the bot: a reply with its mention switched off arrives empty, and the bot says how to ask instead of
+/// guessing.
 /// </summary>
 public sealed partial class FollowUpHandler(
-    DiscordRestClient rest,
     ComplianceApiClient api,
     ConversationState conversations,
     InteractionLimiter limiter,
     BotSettings settings,
     ILogger<FollowUpHandler> logger)
 {
+    /// <summary>What the bot says to a reply whose text Discord withheld (no mention, no MESSAGE_CONTENT intent).</summary>
+    public const string MentionNeeded = "I can only read replies that mention me: reply again with the @mention switched on (or mention me), and I'll answer.";
+
     /// <summary>True when <paramref name="message"/> asks the bot something (see the class summary).</summary>
-    public bool IsFollowUp(Message message, ulong botUserId)
+    public bool IsFollowUp(SocketMessage message, ulong botUserId)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (message.Author is null || message.Author.Bot == true || message.Author.Id == botUserId || message.WebhookId is not null)
+        if (message is not SocketUserMessage user || user.Author.IsBot || user.Author.IsWebhook || user.Author.Id == botUserId)
         {
             return false;
         }
-        var repliesToBot = message.MessageReference?.MessageId is { } repliedTo
-            && (conversations.ConversationOfAnswer(repliedTo) is not null || message.ReferencedMessage?.Author?.Id == botUserId);
-        return repliesToBot || message.MentionsUser(botUserId);
+        var repliesToBot = user.Reference?.MessageId.IsSpecified == true
+            && (conversations.ConversationOfAnswer(user.Reference.MessageId.Value) is not null || user.ReferencedMessage?.Author?.Id == botUserId);
+        return repliesToBot || Mentions(user, botUserId);
     }
 
-    public async Task HandleAsync(Message message, ulong botUserId, CancellationToken cancellationToken)
+    public async Task HandleAsync(SocketMessage message, ulong botUserId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         using var activity = ComplianceDiagnostics.ActivitySource.StartActivity("discord.follow-up", ActivityKind.Consumer)
             ?? new Activity("discord.follow-up").SetIdFormat(ActivityIdFormat.W3C).Start();
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["MessageId"] = message.Id, ["ChannelId"] = message.ChannelId });
-        var conversationId = (message.MessageReference?.MessageId is { } repliedTo ? conversations.ConversationOfAnswer(repliedTo) : null)
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["MessageId"] = message.Id, ["ChannelId"] = message.Channel.Id });
+        var reference = (message as SocketUserMessage)?.Reference;
+        var conversationId = (reference?.MessageId.IsSpecified == true ? conversations.ConversationOfAnswer(reference.MessageId.Value) : null)
             ?? conversations.ConversationFor(message);
         var question = Mention().Replace(message.Content, match => match.Groups["id"].Value == botUserId.ToString(CultureInfo.InvariantCulture) ? "" : match.Value).Trim();
         if (question.Length == 0)
         {
-            await ReplyAsync(message, "Ask me a question after the mention, e.g. “@me can I trade during the blackout window?”.", null, null, conversationId, cancellationToken);
+            var hint = Mentions(message, botUserId)
+                ? "Ask me a question after the mention, e.g. “@me can I trade during the blackout window?”."
+                : MentionNeeded;
+            await ReplyAsync(message, hint, null, null, conversationId, cancellationToken);
             return;
         }
         if (question.EnumerateRunes().Count() > CommandDefinitions.QuestionMaxLength)
@@ -62,14 +73,14 @@ public sealed partial class FollowUpHandler(
 
         using var slot = await limiter.EnterAsync(cancellationToken);
         using var typing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var typingLoop = KeepTypingAsync(message.ChannelId, typing.Token);
+        var typingLoop = KeepTypingAsync(message.Channel, typing.Token);
         var started = Stopwatch.GetTimestamp();
         QueryEvent? outcome = null;
         try
         {
-            var request = new QueryRequest(question, message.Author!.Id.ToString(CultureInfo.InvariantCulture),
-                message.GuildId?.ToString(CultureInfo.InvariantCulture), message.ChannelId.ToString(CultureInfo.InvariantCulture),
-                conversationId, message.Author.DisplayName);
+            var request = new QueryRequest(question, message.Author.Id.ToString(CultureInfo.InvariantCulture),
+                (message.Channel as SocketGuildChannel)?.Guild.Id.ToString(CultureInfo.InvariantCulture), message.Channel.Id.ToString(CultureInfo.InvariantCulture),
+                conversationId, message.Author.GlobalName ?? message.Author.Username);
             await foreach (var update in api.AskAsync(request, cancellationToken))
             {
                 if (update is QueryDoneEvent or QueryErrorEvent or QueryFailedEvent)
@@ -89,7 +100,7 @@ public sealed partial class FollowUpHandler(
             case QueryDoneEvent done:
                 using (logger.BeginScope(new Dictionary<string, object> { ["QueryId"] = done.Response.QueryId }))
                 {
-                    var parts = AnswerRenderer.Render(done.Response, message.Author!.Id.ToString(CultureInfo.InvariantCulture), Stopwatch.GetElapsedTime(started));
+                    var parts = AnswerRenderer.Render(done.Response, message.Author.Id.ToString(CultureInfo.InvariantCulture), Stopwatch.GetElapsedTime(started));
                     foreach (var part in parts)
                     {
                         await ReplyAsync(message, part.Content, part.Embeds, part.Components, conversationId, cancellationToken);
@@ -107,27 +118,31 @@ public sealed partial class FollowUpHandler(
         }
     }
 
-    private async Task ReplyAsync(Message to, string content, IReadOnlyList<Embed>? embeds, IReadOnlyList<MessageComponent>? components, string conversationId, CancellationToken cancellationToken)
+    private async Task ReplyAsync(SocketMessage to, string content, IReadOnlyList<Embed>? embeds, MessageComponent? components, string conversationId, CancellationToken cancellationToken)
     {
-        var sent = await rest.CreateMessageAsync(to.ChannelId, new MessageCreate
-        {
-            Content = content,
-            Embeds = embeds,
-            Components = components,
-            // A reply to a deleted question still goes out; nobody, not even the asker, is pinged.
-            MessageReference = new MessageReference { MessageId = to.Id, ChannelId = to.ChannelId, FailIfNotExists = false },
-            AllowedMentions = AllowedMentions.None,
-        }, cancellationToken);
+        var sent = await to.Channel.SendMessageAsync(
+            content,
+            embeds: embeds?.ToArray(),
+            components: components,
+            // Nobody is pinged, not even the asker.
+            allowedMentions: Pings.None,
+            // A reply to a deleted question still goes out.
+            messageReference: new MessageReference(to.Id, to.Channel.Id, failIfNotExists: false),
+            // Never retried after a timeout or a 5xx: the first post may have landed, and a retry would post twice.
+            options: new RequestOptions { CancelToken = cancellationToken, RetryMode = RetryMode.RetryRatelimit });
         conversations.RecordAnswer(sent.Id, conversationId);
     }
 
-    private async Task KeepTypingAsync(ulong channelId, CancellationToken cancellationToken)
+    private static bool Mentions(SocketMessage message, ulong botUserId) =>
+        message.MentionedUsers.Any(u => u.Id == botUserId) || Mention().Matches(message.Content).Any(m => m.Groups["id"].Value == botUserId.ToString(CultureInfo.InvariantCulture));
+
+    private async Task KeepTypingAsync(ISocketMessageChannel channel, CancellationToken cancellationToken)
     {
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                await rest.TriggerTypingAsync(channelId, cancellationToken);
+                await channel.TriggerTypingAsync(new RequestOptions { CancelToken = cancellationToken });
                 await Task.Delay(settings.TypingInterval, cancellationToken);
             }
         }
@@ -135,10 +150,10 @@ public sealed partial class FollowUpHandler(
         {
             // The answer is ready.
         }
-        catch (DiscordApiException ex)
+        catch (HttpException ex)
         {
             // The indicator is a courtesy; a channel that refuses it still gets the answer.
-            logger.LogDebug("Typing indicator refused: {Status}", (int)ex.StatusCode);
+            logger.LogDebug("Typing indicator refused: {Status}", (int)ex.HttpCode);
         }
     }
 

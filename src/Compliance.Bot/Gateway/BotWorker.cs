@@ -1,23 +1,27 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using Compliance.Bot.Commands;
 using Compliance.Bot.Configuration;
 using Compliance.Bot.FollowUps;
 using Compliance.Bot.Health;
 using Compliance.Bot.Interactions;
-using Compliance.Discord.Gateway;
-using Compliance.Discord.Rest;
+using Discord;
+using Discord.Interactions;
+using Discord.Net;
+using Discord.WebSocket;
 using Microsoft.Extensions.Options;
 
 namespace Compliance.Bot.Gateway;
 
 /// <summary>
-/// The worker: registers the commands (when they changed), runs the gateway connection, hands every
-/// INTERACTION_CREATE and follow-up MESSAGE_CREATE to its own task (the receive loop never waits for a handler),
-/// keeps the liveness file fresh, and on real shutdown lets handlers finish briefly, then closes with 1000.
+/// The worker: logs in and starts Discord.Net's <see cref="DiscordSocketClient"/>, registers the commands on the
+/// first READY (when they changed), hands every interaction and follow-up message to its own task (Discord.Net's
+/// gateway loop never waits for a handler), keeps the liveness file fresh, and on real shutdown lets handlers finish
+/// briefly, then closes the gateway with 1000.
 /// </summary>
 public sealed class BotWorker(
-    GatewayConnection gateway,
+    DiscordSocketClient client,
+    InteractionService interactions,
+    IServiceProvider services,
     CommandRegistration registration,
     InteractionRouter router,
     FollowUpHandler followUps,
@@ -28,9 +32,16 @@ public sealed class BotWorker(
     TimeProvider time,
     ILogger<BotWorker> logger) : BackgroundService
 {
+    // Discord's heartbeat interval (~41.25 s) until two acknowledgements show the real one.
+    private static readonly TimeSpan AssumedHeartbeatInterval = TimeSpan.FromSeconds(45);
+
     private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
     private readonly CancellationTokenSource _handlersStop = new();
+    private readonly TaskCompletionSource _commandsChecked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _registered;
     private DateTimeOffset _connectedSince = DateTimeOffset.MinValue;
+    private DateTimeOffset? _lastAck;
+    private TimeSpan _heartbeatInterval = AssumedHeartbeatInterval;
 
     /// <summary>Handlers running now (for tests, the shutdown wait and the idle memory trimmer).</summary>
     public int HandlersInFlight => _inFlight.Count;
@@ -38,62 +49,90 @@ public sealed class BotWorker(
     /// <summary>When the last interaction or follow-up started (start-up time before the first).</summary>
     public DateTimeOffset LastActivity { get; private set; } = time.GetUtcNow();
 
+    /// <summary>Completes once the commands were checked (and written if they had changed) after the first READY.</summary>
+    public Task CommandsChecked => _commandsChecked.Task;
+
+    /// <summary>True while the gateway is connected (READY or RESUMED received).</summary>
+    public bool Connected => client.ConnectionState == ConnectionState.Connected && client.CurrentUser is not null;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var bot = options.Value;
         var tuning = settings.Value;
-        var applicationId = ulong.Parse(bot.DiscordClientId!, CultureInfo.InvariantCulture);
-        ulong? guildId = string.IsNullOrWhiteSpace(bot.DevGuildId) ? null : ulong.Parse(bot.DevGuildId, CultureInfo.InvariantCulture);
-
-        if (tuning.RegisterCommands)
+        if (!tuning.RegisterCommands)
         {
-            await RegisterCommandsAsync(applicationId, guildId, tuning, stoppingToken);
+            _commandsChecked.TrySetResult();
         }
-
-        gateway.StateChanged += state =>
+        client.Log += message => DiscordLogging.WriteAsync(logger, message);
+        interactions.Log += message => DiscordLogging.WriteAsync(logger, message);
+        client.Connected += () =>
         {
-            if (state == GatewayConnectionState.Connected)
-            {
-                _connectedSince = time.GetUtcNow();
-            }
+            _connectedSince = time.GetUtcNow();
+            return Task.CompletedTask;
         };
-        await gateway.StartAsync(stoppingToken);
-        var liveness = Task.Run(() => KeepAliveFileAsync(tuning, stoppingToken), CancellationToken.None);
+        client.LatencyUpdated += (_, _) =>
+        {
+            // Raised on every heartbeat ACK: the liveness signal.
+            var now = time.GetUtcNow();
+            if (_lastAck is { } previous && now - previous > TimeSpan.Zero)
+            {
+                _heartbeatInterval = now - previous;
+            }
+            _lastAck = now;
+            return Task.CompletedTask;
+        };
+        client.Ready += () =>
+        {
+            logger.LogInformation("Gateway ready as {BotUserId}; invite: {InviteUrl}", client.CurrentUser.Id, InviteUrl.For(options.Value.DiscordClientId!));
+            if (tuning.RegisterCommands && Interlocked.Exchange(ref _registered, 1) == 0)
+            {
+                Run(RegisterCommandsAsync, countsAsActivity: false);
+            }
+            return Task.CompletedTask;
+        };
+        client.InteractionCreated += interaction =>
+        {
+            Run(ct => router.HandleAsync(interaction, ct));
+            return Task.CompletedTask;
+        };
+        client.MessageReceived += message =>
+        {
+            if (client.CurrentUser is { } bot && followUps.IsFollowUp(message, bot.Id))
+            {
+                Run(ct => followUps.HandleAsync(message, bot.Id, ct));
+            }
+            return Task.CompletedTask;
+        };
+        client.ThreadCreated += thread =>
+        {
+            conversations.RecordThread(thread.Id, startedByBot: thread.Owner?.Id == client.CurrentUser?.Id);
+            return Task.CompletedTask;
+        };
+        client.Disconnected += exception =>
+        {
+            if (exception is WebSocketClosedException { CloseCode: 4004 or (>= 4010 and <= 4014) } closed)
+            {
+                // A bad token, intents or shard settings cannot fix themselves: stop so the platform says so.
+                logger.LogCritical("The gateway refused the bot ({CloseCode}): {Reason}", closed.CloseCode, FatalCloseAdvice(closed.CloseCode));
+                Environment.ExitCode = 1;
+                lifetime.StopApplication();
+            }
+            return Task.CompletedTask;
+        };
 
+        await interactions.AddModulesAsync(typeof(BotWorker).Assembly, services);
         try
         {
-            await foreach (var dispatch in gateway.Dispatches.ReadAllAsync(stoppingToken))
-            {
-                switch (dispatch)
-                {
-                    case InteractionCreateDispatch { Interaction: var interaction }:
-                        Run(ct => router.HandleAsync(interaction, ct));
-                        break;
-                    case MessageCreateDispatch { Message: var message } when gateway.UserId is { } botId && followUps.IsFollowUp(message, botId):
-                        Run(ct => followUps.HandleAsync(message, botId, ct));
-                        break;
-                    case RawDispatch { Name: "THREAD_CREATE" } thread:
-                        RecordThread(thread);
-                        break;
-                    case ReadyDispatch ready:
-                        logger.LogInformation("Gateway ready as application {ApplicationId}", ready.Ready.Application.Id);
-                        break;
-                }
-            }
-            // The channel completed without a fault: the gateway stopped (only StopAsync does that).
+            await client.LoginAsync(TokenType.Bot, options.Value.DiscordToken);
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is ArgumentException or HttpException)
         {
-            // Real shutdown; StopAsync below closes the connection.
-        }
-        catch (GatewayFatalCloseException ex)
-        {
-            // A bad token, intents or shard settings cannot fix themselves: stop the process so the platform says so.
-            logger.LogCritical("The gateway refused the bot: {Reason}", ex.Message);
+            logger.LogCritical("Discord refused the bot token (DISCORD_TOKEN): {Reason}", ex is HttpException http ? http.Reason : ex.GetType().Name);
             Environment.ExitCode = 1;
             lifetime.StopApplication();
+            return;
         }
-        await liveness;
+        await client.StartAsync();
+        await KeepAliveFileAsync(tuning, stoppingToken);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -112,7 +151,8 @@ public sealed class BotWorker(
             }
         }
         // Only here, on real shutdown, does the connection close with 1000 (which ends the Discord session).
-        await gateway.StopAsync(cancellationToken);
+        await client.StopAsync();
+        await client.LogoutAsync();
         LivenessFile.Remove(settings.Value.LivenessFile);
     }
 
@@ -122,9 +162,12 @@ public sealed class BotWorker(
         base.Dispose();
     }
 
-    private void Run(Func<CancellationToken, Task> handler)
+    private void Run(Func<CancellationToken, Task> handler, bool countsAsActivity = true)
     {
-        LastActivity = time.GetUtcNow();
+        if (countsAsActivity)
+        {
+            LastActivity = time.GetUtcNow();
+        }
         var task = Task.Run(async () =>
         {
             try
@@ -146,32 +189,25 @@ public sealed class BotWorker(
         _ = task.ContinueWith(t => _inFlight.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private async Task RegisterCommandsAsync(ulong applicationId, ulong? guildId, BotSettings tuning, CancellationToken cancellationToken)
+    private async Task RegisterCommandsAsync(CancellationToken cancellationToken)
     {
-        var stateFile = string.IsNullOrWhiteSpace(tuning.CommandStateFile)
-            ? CommandRegistration.DefaultStateFile(applicationId, guildId)
-            : tuning.CommandStateFile;
+        var guildId = string.IsNullOrWhiteSpace(options.Value.DevGuildId) ? (ulong?)null : ulong.Parse(options.Value.DevGuildId, System.Globalization.CultureInfo.InvariantCulture);
         try
         {
-            await registration.EnsureRegisteredAsync(applicationId, guildId, CommandDefinitions.All(guildScoped: guildId is not null), stateFile, cancellationToken);
+            await registration.EnsureRegisteredAsync(guildId, CommandDefinitions.All(guildScoped: guildId is not null), cancellationToken);
         }
-        catch (DiscordApiException ex)
+        catch (HttpException ex)
         {
             // Existing registrations keep working; the bot still answers what Discord already knows.
-            logger.LogError("Registering the commands failed: {Message}", ex.Message);
+            logger.LogError("Registering the commands failed: {Status} {Code} {Reason}", (int)ex.HttpCode, ex.DiscordCode, ex.Reason);
         }
         catch (HttpRequestException ex)
         {
             logger.LogError("Registering the commands failed: {Error}", ex.HttpRequestError);
         }
-    }
-
-    private void RecordThread(RawDispatch thread)
-    {
-        if (thread.Data.TryGetProperty("id", out var id) && ulong.TryParse(id.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var threadId))
+        finally
         {
-            var owner = thread.Data.TryGetProperty("owner_id", out var ownerId) ? ownerId.GetString() : null;
-            conversations.RecordThread(threadId, startedByBot: owner is not null && owner == gateway.UserId?.ToString(CultureInfo.InvariantCulture));
+            _commandsChecked.TrySetResult();
         }
     }
 
@@ -182,7 +218,7 @@ public sealed class BotWorker(
         {
             do
             {
-                if (LivenessFile.IsHealthy(gateway, time.GetUtcNow(), _connectedSince))
+                if (LivenessFile.IsHealthy(Connected, time.GetUtcNow(), _lastAck, _connectedSince, _heartbeatInterval))
                 {
                     try
                     {
@@ -201,4 +237,14 @@ public sealed class BotWorker(
             // Shutdown.
         }
     }
+
+    private static string FatalCloseAdvice(int code) => code switch
+    {
+        4004 => "authentication failed; check DISCORD_TOKEN",
+        4010 or 4011 => "invalid shard settings",
+        4012 => "invalid API version",
+        4013 => "invalid intents; check DISCORD_INTENTS",
+        4014 => "disallowed intents; enable the privileged intents in DISCORD_INTENTS in the Developer Portal (Bot > Privileged Gateway Intents), or remove them",
+        _ => "see Discord's close codes",
+    };
 }

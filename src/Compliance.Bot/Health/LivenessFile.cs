@@ -1,5 +1,3 @@
-using Compliance.Discord.Gateway;
-
 namespace Compliance.Bot.Health;
 
 /// <summary>
@@ -9,17 +7,18 @@ namespace Compliance.Bot.Health;
 /// </summary>
 public static class LivenessFile
 {
-    /// <summary>True when the gateway is connected and its last heartbeat was acknowledged recently.</summary>
-    public static bool IsHealthy(GatewayConnection gateway, DateTimeOffset now, DateTimeOffset connectedSince)
+    /// <summary>
+    /// True when the gateway is connected and its last heartbeat was acknowledged recently: within two heartbeat
+    /// intervals plus slack (Discord.Net itself reconnects after one missed acknowledgement).
+    /// </summary>
+    public static bool IsHealthy(bool connected, DateTimeOffset now, DateTimeOffset? lastHeartbeatAck, DateTimeOffset connectedSince, TimeSpan heartbeatInterval)
     {
-        ArgumentNullException.ThrowIfNull(gateway);
-        if (gateway.State != GatewayConnectionState.Connected)
+        if (!connected)
         {
             return false;
         }
-        // Two missed beats (plus slack) is what the gateway's own zombie detection tolerates before reconnecting.
-        var allowance = (gateway.HeartbeatInterval ?? TimeSpan.FromSeconds(45)) * 2 + TimeSpan.FromSeconds(5);
-        var lastSign = gateway.LastHeartbeatAck is { } ack && ack > connectedSince ? ack : connectedSince;
+        var allowance = heartbeatInterval * 2 + TimeSpan.FromSeconds(5);
+        var lastSign = lastHeartbeatAck is { } ack && ack > connectedSince ? ack : connectedSince;
         return now - lastSign <= allowance;
     }
 

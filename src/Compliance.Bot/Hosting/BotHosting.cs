@@ -4,11 +4,13 @@ using Compliance.Bot.Api;
 using Compliance.Bot.Ask;
 using Compliance.Bot.Commands;
 using Compliance.Bot.Configuration;
+using Compliance.Bot.Feedback;
 using Compliance.Bot.FollowUps;
 using Compliance.Bot.Gateway;
 using Compliance.Bot.Interactions;
-using Compliance.Discord;
-using Compliance.Discord.Hosting;
+using Discord;
+using Discord.Interactions;
+using Discord.WebSocket;
 using Compliance.ServiceDefaults.Configuration;
 using Compliance.ServiceDefaults.Logging;
 using Compliance.ServiceDefaults.Redaction;
@@ -43,15 +45,46 @@ public static class BotHosting
     }
 
     /// <summary>
-    /// The Discord client fed from DISCORD_TOKEN and DISCORD_CLIENT_ID (users set one name per value; the client's
-    /// own <c>Discord</c> section remains for tuning), the API client, the handlers and the worker.
+    /// Discord.Net's socket client (pointed at <c>Discord:ApiBaseUrl</c>/<c>Discord:GatewayUrl</c> when set, as
+    /// tests do) and its interaction service with the feature modules, the API client, the handlers and the worker.
     /// </summary>
     public static HostApplicationBuilder AddBotServices(this HostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddDiscordClient(builder.Configuration);
-        services.AddSingleton<IConfigureOptions<DiscordOptions>, DiscordOptionsFromBot>();
+        services.AddOptions<DiscordClientOptions>().Bind(builder.Configuration.GetSection(DiscordClientOptions.SectionName));
+        if (builder.Configuration["DISCORD_INTENTS"] is { Length: > 0 } intents)
+        {
+            // One name per value for users, as DISCORD_TOKEN: DISCORD_INTENTS=Guilds,GuildMessages,DirectMessages,MessageContent
+            services.Configure<DiscordClientOptions>(o => o.Intents = Enum.Parse<GatewayIntents>(intents, ignoreCase: true));
+        }
+        services.AddSingleton(provider =>
+        {
+            var discord = provider.GetRequiredService<IOptions<DiscordClientOptions>>().Value;
+            return new DiscordSocketClient(new DiscordSocketConfig
+            {
+                GatewayIntents = discord.Intents,
+                GatewayHost = discord.GatewayHost,
+                RestClientProvider = InteractionSafeRestClient.Provider(discord.ApiBaseUrl),
+                // Request lines (with interaction tokens) are logged below Info; keep them out.
+                LogLevel = LogSeverity.Info,
+                // The bot reads what it needs from each event; no message cache, no member download.
+                MessageCacheSize = 0,
+                AlwaysDownloadUsers = false,
+                // The 3-second deadline counts from when the interaction arrived here, not from the snowflake's
+                // clock on Discord's side (a skewed host clock would otherwise refuse every deferral).
+                UseInteractionSnowflakeDate = false,
+                LogGatewayIntentWarnings = false,
+            });
+        });
+        services.AddSingleton(provider => new InteractionService(provider.GetRequiredService<DiscordSocketClient>().Rest, new InteractionServiceConfig
+        {
+            // Each interaction already runs on its own task (BotWorker); the router wants the outcome and exceptions.
+            DefaultRunMode = RunMode.Sync,
+            ThrowOnError = true,
+            LogLevel = LogSeverity.Info,
+            UseCompiledLambda = false,
+        }));
         services.AddSingleton(TimeProvider.System);
 
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<BotSettings>>().Value);
@@ -74,23 +107,6 @@ public static class BotHosting
         // Give handlers time to finish answers before the host gives up on shutdown.
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         return builder;
-    }
-}
-
-/// <summary>Maps DISCORD_TOKEN and DISCORD_CLIENT_ID onto the Discord client's options.</summary>
-internal sealed class DiscordOptionsFromBot(IOptions<BotOptions> bot) : IConfigureOptions<DiscordOptions>
-{
-    public void Configure(DiscordOptions options)
-    {
-        var values = bot.Value;
-        if (!string.IsNullOrWhiteSpace(values.DiscordToken))
-        {
-            options.BotToken = values.DiscordToken;
-        }
-        if (ulong.TryParse(values.DiscordClientId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var applicationId))
-        {
-            options.ApplicationId = applicationId;
-        }
     }
 }
 

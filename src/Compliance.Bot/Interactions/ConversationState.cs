@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using Compliance.Discord.Models;
+using Discord.WebSocket;
 
 namespace Compliance.Bot.Interactions;
 
@@ -15,9 +15,6 @@ public sealed class ConversationState
 
     private readonly ConcurrentDictionary<ulong, bool> _threads = new();
     private readonly ConcurrentDictionary<ulong, string> _answers = new();
-
-    /// <summary>Discord's thread channel types: announcement, public and private threads.</summary>
-    public static bool IsThreadType(int channelType) => channelType is 10 or 11 or 12;
 
     /// <summary>Records a thread (from THREAD_CREATE or an interaction inside one); <paramref name="startedByBot"/> for the bot's own.</summary>
     public void RecordThread(ulong channelId, bool startedByBot)
@@ -41,23 +38,24 @@ public sealed class ConversationState
     public string? ConversationOfAnswer(ulong messageId) => _answers.TryGetValue(messageId, out var id) ? id : null;
 
     /// <summary>The conversation of a slash command: its thread, or the channel and the user.</summary>
-    public string ConversationFor(Interaction interaction)
+    public string ConversationFor(SocketInteraction interaction)
     {
         ArgumentNullException.ThrowIfNull(interaction);
-        var channelId = interaction.ChannelId ?? interaction.Channel?.Id ?? 0;
-        if (interaction.Channel is { } channel && IsThreadType(channel.Type))
+        if (interaction.Channel is SocketThreadChannel thread)
         {
-            RecordThread(channel.Id, startedByBot: channel.OwnerId is not null && channel.OwnerId == interaction.ApplicationId);
-            return Id(channel.Id);
+            RecordThread(thread.Id, startedByBot: thread.Owner?.Id == interaction.ApplicationId);
+            return Id(thread.Id);
         }
-        return ChannelAndUser(channelId, interaction.InvokingUser?.Id ?? 0);
+        var channelId = interaction.ChannelId ?? 0;
+        return IsThread(channelId) ? Id(channelId) : ChannelAndUser(channelId, interaction.User.Id);
     }
 
     /// <summary>The conversation of a message: its thread when known, else the channel and the author.</summary>
-    public string ConversationFor(Message message)
+    public string ConversationFor(SocketMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return IsThread(message.ChannelId) ? Id(message.ChannelId) : ChannelAndUser(message.ChannelId, message.Author?.Id ?? 0);
+        var channelId = message.Channel.Id;
+        return message.Channel is SocketThreadChannel || IsThread(channelId) ? Id(channelId) : ChannelAndUser(channelId, message.Author.Id);
     }
 
     private static string ChannelAndUser(ulong channelId, ulong userId) => Id(channelId) + ":" + Id(userId);

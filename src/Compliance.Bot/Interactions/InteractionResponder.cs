@@ -1,45 +1,63 @@
-using Compliance.Discord.Models;
-using Compliance.Discord.Rest;
+using Compliance.Bot.Rendering;
+using Discord;
+using Discord.Net;
+using Discord.Rest;
+using Discord.WebSocket;
 
 namespace Compliance.Bot.Interactions;
 
+/// <summary>What a handler sends as a message: text, sources embed, buttons.</summary>
+public sealed record BotMessage(string? Content, IReadOnlyList<Embed>? Embeds = null, MessageComponent? Components = null);
+
 /// <summary>
-/// Answers one interaction and remembers how far it got, so whatever happens the user is never left with
-/// "thinking…": <see cref="EnsureFinishedAsync"/> ends every path with an edit while the token still lives.
-/// Every message it sends pings nobody (<see cref="AllowedMentions.None"/>).
+/// Answers one interaction through Discord.Net and remembers how far it got, so whatever happens the user is never
+/// left with "thinking…": <see cref="EnsureFinishedAsync"/> ends every path with an edit while the token still
+/// lives. Every message it sends pings nobody (<see cref="Pings.None"/>).
 /// </summary>
-public sealed class InteractionResponder(DiscordRestClient rest, Interaction interaction, TimeProvider time)
+public sealed class InteractionResponder(SocketInteraction interaction, TimeProvider time)
 {
     /// <summary>Discord's interaction tokens work for 15 minutes; keep a margin for the last request.</summary>
     private static readonly TimeSpan TokenLife = TimeSpan.FromMinutes(14.5);
 
     private readonly DateTimeOffset _receivedAt = time.GetUtcNow();
-    private ulong? _privateFollowupId;
+    private RestFollowupMessage? _privateFollowup;
     private bool _deferredUpdate;
 
-    public Interaction Interaction => interaction;
+    public SocketInteraction Interaction => interaction;
 
     /// <summary>A callback was accepted (deferral, reply, modal or update).</summary>
     public bool Acknowledged { get; private set; }
 
-    /// <summary>A deferral is showing "thinking…" (or a placeholder) and still needs its final edit.</summary>
+    /// <summary>A deferral is showing "thinking…" and still needs its final edit.</summary>
     public bool AwaitingFinalEdit { get; private set; }
 
     /// <summary>Whether the response is private (fixed at the deferral).</summary>
     public bool Ephemeral { get; private set; }
 
     /// <summary>Set when the public deferral was replaced by a private followup (see <see cref="SwitchToPrivateAsync"/>).</summary>
-    public bool MovedToPrivateFollowup => _privateFollowupId is not null;
+    public bool MovedToPrivateFollowup => _privateFollowup is not null;
 
     /// <summary>Time since the dispatch arrived.</summary>
     public TimeSpan Elapsed => time.GetUtcNow() - _receivedAt;
 
     private bool TokenAlive => Elapsed < TokenLife;
 
-    /// <summary>Type 5: "thinking…", private when <paramref name="ephemeral"/>.</summary>
+    /// <summary>Type 5: "thinking…", private when <paramref name="ephemeral"/> (components and modals too).</summary>
     public async Task DeferAsync(bool ephemeral, CancellationToken cancellationToken)
     {
-        await rest.CreateInteractionResponseAsync(interaction.Id, interaction.Token, InteractionResponse.Defer(ephemeral), cancellationToken);
+        var options = Options(cancellationToken);
+        switch (interaction)
+        {
+            case SocketMessageComponent component:
+                await component.DeferLoadingAsync(ephemeral, options);
+                break;
+            case SocketModal modal:
+                await modal.DeferLoadingAsync(ephemeral, options);
+                break;
+            default:
+                await interaction.DeferAsync(ephemeral, options);
+                break;
+        }
         Acknowledged = true;
         AwaitingFinalEdit = true;
         Ephemeral = ephemeral;
@@ -48,46 +66,57 @@ public sealed class InteractionResponder(DiscordRestClient rest, Interaction int
     /// <summary>Type 6 (components): acknowledge now, edit the component's message later.</summary>
     public async Task DeferUpdateAsync(CancellationToken cancellationToken)
     {
-        await rest.CreateInteractionResponseAsync(interaction.Id, interaction.Token, InteractionResponse.DeferUpdate(), cancellationToken);
+        await ((SocketMessageComponent)interaction).DeferAsync(ephemeral: false, Options(cancellationToken));
         Acknowledged = true;
         // Nothing shows "thinking…" after a type 6, and a fallback must not overwrite the component's message.
         _deferredUpdate = true;
     }
 
     /// <summary>Type 4: an immediate reply.</summary>
-    public async Task ReplyAsync(string content, bool ephemeral, IReadOnlyList<MessageComponent>? components, CancellationToken cancellationToken)
+    public async Task ReplyAsync(string content, bool ephemeral, MessageComponent? components, CancellationToken cancellationToken)
     {
-        await rest.CreateInteractionResponseAsync(interaction.Id, interaction.Token, InteractionResponse.Reply(new InteractionCallbackData
-        {
-            Content = content,
-            Flags = ephemeral ? MessageFlags.Ephemeral : null,
-            Components = components,
-            AllowedMentions = AllowedMentions.None,
-        }), cancellationToken);
+        await interaction.RespondAsync(content, ephemeral: ephemeral, allowedMentions: Pings.None, components: components, options: Options(cancellationToken));
         Acknowledged = true;
         Ephemeral = ephemeral;
     }
 
     /// <summary>Type 9: open a modal.</summary>
-    public async Task OpenModalAsync(string customId, string title, MessageComponent[] components, CancellationToken cancellationToken)
+    public async Task OpenModalAsync(Modal modal, CancellationToken cancellationToken)
     {
-        await rest.CreateInteractionResponseAsync(interaction.Id, interaction.Token, InteractionResponse.Modal(customId, title, components), cancellationToken);
+        await interaction.RespondWithModalAsync(modal, Options(cancellationToken));
         Acknowledged = true;
     }
 
-    /// <summary>Edits the response in place (streaming edits); mentions are always suppressed.</summary>
-    public async Task<Message> EditAsync(WebhookMessage message, CancellationToken cancellationToken)
+    /// <summary>Edits the response in place (streaming edits); mentions are always suppressed. Returns the message id.</summary>
+    public async Task<ulong> EditAsync(BotMessage message, CancellationToken cancellationToken)
     {
-        message = message with { AllowedMentions = AllowedMentions.None };
-        if (_privateFollowupId is { } followup)
+        void Apply(MessageProperties p)
         {
-            return await rest.EditFollowupMessageAsync(interaction.ApplicationId, interaction.Token, followup, message, cancellationToken);
+            if (message.Content is not null)
+            {
+                p.Content = message.Content;
+            }
+            if (message.Embeds is not null)
+            {
+                p.Embeds = message.Embeds.ToArray();
+            }
+            if (message.Components is not null)
+            {
+                p.Components = message.Components;
+            }
+            p.AllowedMentions = Pings.None;
         }
-        return await rest.EditOriginalResponseAsync(interaction.ApplicationId, interaction.Token, message, cancellationToken);
+        if (_privateFollowup is { } followup)
+        {
+            await followup.ModifyAsync(Apply, Options(cancellationToken));
+            return followup.Id;
+        }
+        var original = await interaction.ModifyOriginalResponseAsync(Apply, Options(cancellationToken));
+        return original.Id;
     }
 
     /// <summary>The last edit: after it, nothing is "thinking…" any more.</summary>
-    public async Task<Message> FinishAsync(WebhookMessage message, CancellationToken cancellationToken)
+    public async Task<ulong> FinishAsync(BotMessage message, CancellationToken cancellationToken)
     {
         var sent = await EditAsync(message, cancellationToken);
         AwaitingFinalEdit = false;
@@ -95,57 +124,47 @@ public sealed class InteractionResponder(DiscordRestClient rest, Interaction int
     }
 
     /// <summary>A further message after the response (long answers); private when the response is.</summary>
-    public Task<Message> FollowupAsync(WebhookMessage message, CancellationToken cancellationToken) =>
-        rest.CreateFollowupMessageAsync(interaction.ApplicationId, interaction.Token, message with
-        {
-            AllowedMentions = AllowedMentions.None,
-            Flags = Ephemeral ? MessageFlags.Ephemeral : null,
-        }, cancellationToken);
+    public async Task<ulong> FollowupAsync(BotMessage message, CancellationToken cancellationToken)
+    {
+        var sent = await interaction.FollowupAsync(message.Content, embeds: message.Embeds?.ToArray(), ephemeral: Ephemeral,
+            allowedMentions: Pings.None, components: message.Components, options: Options(cancellationToken));
+        return sent.Id;
+    }
 
     /// <summary>
     /// Ends a public deferral privately: deletes the public "thinking…" message and continues in a private
     /// followup with <paramref name="first"/>; later edits go to that followup. Used for errors (which only
     /// concern the asker) and when the user's stored preference turns out to be "private".
     /// </summary>
-    public async Task SwitchToPrivateAsync(WebhookMessage first, CancellationToken cancellationToken)
+    public async Task SwitchToPrivateAsync(BotMessage first, CancellationToken cancellationToken)
     {
-        if (Ephemeral || _privateFollowupId is not null)
+        if (Ephemeral || _privateFollowup is not null)
         {
             await EditAsync(first, cancellationToken);
             return;
         }
-        await rest.DeleteOriginalResponseAsync(interaction.ApplicationId, interaction.Token, cancellationToken);
+        await interaction.DeleteOriginalResponseAsync(Options(cancellationToken));
         Ephemeral = true;
-        var followup = await rest.CreateFollowupMessageAsync(interaction.ApplicationId, interaction.Token, first with
-        {
-            AllowedMentions = AllowedMentions.None,
-            Flags = MessageFlags.Ephemeral,
-        }, cancellationToken);
-        _privateFollowupId = followup.Id;
+        _privateFollowup = await interaction.FollowupAsync(first.Content, embeds: first.Embeds?.ToArray(), ephemeral: true,
+            allowedMentions: Pings.None, components: first.Components, options: Options(cancellationToken));
     }
 
     /// <summary>Shows a failure to the user only: privately, ending the "thinking…" state.</summary>
     public async Task FailPrivatelyAsync(string message, CancellationToken cancellationToken)
     {
-        var body = new WebhookMessage { Content = message, Embeds = [], Components = [] };
+        var body = new BotMessage(message, [], new ComponentBuilder().Build());
         if (!Acknowledged)
         {
             await ReplyAsync(message, ephemeral: true, components: null, cancellationToken);
         }
-        else if (Ephemeral || _privateFollowupId is not null)
+        else if (Ephemeral || _privateFollowup is not null)
         {
             await FinishAsync(body, cancellationToken);
         }
         else if (_deferredUpdate)
         {
             // After a type 6 the original is the component's own message: leave it and tell the clicker privately.
-            await rest.CreateFollowupMessageAsync(interaction.ApplicationId, interaction.Token, body with
-            {
-                Embeds = null,
-                Components = null,
-                AllowedMentions = AllowedMentions.None,
-                Flags = MessageFlags.Ephemeral,
-            }, cancellationToken);
+            await interaction.FollowupAsync(message, ephemeral: true, allowedMentions: Pings.None, options: Options(cancellationToken));
             AwaitingFinalEdit = false;
         }
         else
@@ -155,7 +174,7 @@ public sealed class InteractionResponder(DiscordRestClient rest, Interaction int
                 await SwitchToPrivateAsync(body, cancellationToken);
                 AwaitingFinalEdit = false;
             }
-            catch (DiscordApiException)
+            catch (HttpException)
             {
                 // Deleting or following up failed: an edit in place still ends "thinking…".
                 await FinishAsync(body, cancellationToken);
@@ -176,11 +195,14 @@ public sealed class InteractionResponder(DiscordRestClient rest, Interaction int
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            await FinishAsync(new WebhookMessage { Content = fallback, Components = [] }, timeout.Token);
+            await FinishAsync(new BotMessage(fallback, null, new ComponentBuilder().Build()), timeout.Token);
         }
-        catch (Exception ex) when (ex is DiscordApiException or HttpRequestException or OperationCanceledException)
+        catch (Exception ex) when (ex is HttpException or HttpRequestException or OperationCanceledException or TimeoutException)
         {
             // Nothing more can be done with this token; the caller has logged the original failure.
         }
     }
+
+    /// <summary>Per-request options: cancellable, and never retried after a timeout (a retried post could double).</summary>
+    private static RequestOptions Options(CancellationToken cancellationToken) => new() { CancelToken = cancellationToken };
 }

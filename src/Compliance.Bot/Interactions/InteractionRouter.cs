@@ -1,32 +1,29 @@
 using System.Diagnostics;
-using Compliance.Bot.Account;
-using Compliance.Bot.Admin;
-using Compliance.Bot.Ask;
-using Compliance.Bot.Commands;
-using Compliance.Discord.Models;
-using Compliance.Discord.Rest;
 using Compliance.ServiceDefaults.Telemetry;
+using Discord;
+using Discord.Interactions;
+using Discord.Net;
+using Discord.WebSocket;
 using Microsoft.Extensions.Logging;
 
 namespace Compliance.Bot.Interactions;
 
 /// <summary>
-/// Sends each interaction to its handler inside its own activity (so the API calls carry a W3C
-/// <c>traceparent</c>) and log scope (interaction id, type and command; never the token or any text), and makes
-/// sure every path ends: an exception becomes a private apology, a deferral left open gets a fallback edit.
+/// Runs each interaction through Discord.Net's <see cref="InteractionService"/> (the feature modules) inside its own
+/// activity (so the API calls carry a W3C <c>traceparent</c>) and log scope (interaction id, type and command; never
+/// the token or any text), and makes sure every path ends: an exception becomes a private apology, a deferral
+/// left open gets a fallback edit.
 /// </summary>
 public sealed class InteractionRouter(
-    DiscordRestClient rest,
-    AskHandler ask,
-    FeedbackInteractions feedback,
-    AccountCommands account,
-    AdminCommands admin,
+    DiscordSocketClient client,
+    InteractionService interactions,
+    IServiceProvider services,
     TimeProvider time,
     ILogger<InteractionRouter> logger)
 {
     private const string Apology = "Sorry, something went wrong on my side. Please try again in a moment.";
 
-    public async Task HandleAsync(Interaction interaction, CancellationToken cancellationToken)
+    public async Task HandleAsync(SocketInteraction interaction, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(interaction);
         var name = Describe(interaction);
@@ -40,28 +37,32 @@ public sealed class InteractionRouter(
             ["Command"] = Kind(name),
         });
 
-        var responder = new InteractionResponder(rest, interaction, time);
+        var responder = new InteractionResponder(interaction, time);
         var started = Stopwatch.GetTimestamp();
         try
         {
-            if (interaction.InvokingUser is null)
+            if (interaction.User is null)
             {
                 logger.LogWarning("Ignoring an interaction without a user");
                 return;
             }
-            await RouteAsync(responder, name, cancellationToken);
+            var result = await interactions.ExecuteCommandAsync(new BotInteractionContext(client, interaction, responder, cancellationToken), services);
+            if (!result.IsSuccess && !responder.Acknowledged)
+            {
+                await responder.ReplyAsync(Explain(interaction, result), ephemeral: true, null, cancellationToken);
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             logger.LogInformation("Interaction cut short by shutdown");
             await responder.EnsureFinishedAsync("The assistant is restarting. Please ask again in a minute.");
         }
-        catch (DiscordApiException ex) when (ex.IsUnknownInteraction)
+        catch (HttpException ex) when (ex.DiscordCode == DiscordErrorCode.UnknownInteraction)
         {
             // Too late for the 3-second deadline: Discord already showed the user a failure.
             logger.LogWarning("Discord no longer knows this interaction (acknowledged too late)");
         }
-        catch (Exception ex) when (ex is DiscordApiException or HttpRequestException or Discord.Limits.MessageLimitException or InvalidOperationException or System.Text.Json.JsonException)
+        catch (Exception ex) when (ex is HttpException or HttpRequestException or InvalidOperationException or ArgumentException or TimeoutException or System.Text.Json.JsonException)
         {
             logger.LogError(ex, "Interaction failed");
             activity?.SetStatus(ActivityStatusCode.Error);
@@ -69,7 +70,7 @@ public sealed class InteractionRouter(
             {
                 await responder.FailPrivatelyAsync(Apology, CancellationToken.None);
             }
-            catch (Exception inner) when (inner is DiscordApiException or HttpRequestException)
+            catch (Exception inner) when (inner is HttpException or HttpRequestException or InvalidOperationException or TimeoutException)
             {
                 logger.LogWarning("Could not tell the user about the failure: {Error}", inner.GetType().Name);
             }
@@ -81,39 +82,23 @@ public sealed class InteractionRouter(
         }
     }
 
-    private Task RouteAsync(InteractionResponder responder, string name, CancellationToken cancellationToken)
+    /// <summary>What the user sees when no module could take the interaction.</summary>
+    private static string Explain(SocketInteraction interaction, IResult result) => result.Error switch
     {
-        var interaction = responder.Interaction;
-        return interaction.Type switch
-        {
-            InteractionType.ApplicationCommand => name switch
-            {
-                CommandDefinitions.Ask => ask.HandleAsync(responder, cancellationToken),
-                CommandDefinitions.Feedback => account.FeedbackAsync(responder, cancellationToken),
-                CommandDefinitions.History => account.HistoryAsync(responder, cancellationToken),
-                CommandDefinitions.Forget => AccountCommands.ForgetAsync(responder, cancellationToken),
-                CommandDefinitions.Reset => account.ResetAsync(responder, cancellationToken),
-                CommandDefinitions.Settings => account.SettingsAsync(responder, cancellationToken),
-                CommandDefinitions.Stats => admin.StatsAsync(responder, cancellationToken),
-                CommandDefinitions.Health => admin.HealthAsync(responder, cancellationToken),
-                _ => responder.ReplyAsync("I don't know that command any more; it may have been removed.", ephemeral: true, null, cancellationToken),
-            },
-            InteractionType.MessageComponent when name.StartsWith(FeedbackButtons.Prefix, StringComparison.Ordinal) =>
-                feedback.HandleButtonAsync(responder, cancellationToken),
-            InteractionType.MessageComponent when name.StartsWith("forget:", StringComparison.Ordinal) =>
-                account.ForgetButtonAsync(responder, cancellationToken),
-            InteractionType.ModalSubmit when name.StartsWith(FeedbackButtons.ReportModalPrefix, StringComparison.Ordinal) =>
-                feedback.HandleReportAsync(responder, cancellationToken),
-            InteractionType.ApplicationCommandAutocomplete => Task.CompletedTask,
-            _ => responder.ReplyAsync("That control is no longer active.", ephemeral: true, null, cancellationToken),
-        };
-    }
+        InteractionCommandError.UnknownCommand when interaction is SocketSlashCommand => "I don't know that command any more; it may have been removed.",
+        InteractionCommandError.UnknownCommand => "That control is no longer active.",
+        InteractionCommandError.UnmetPrecondition => result.ErrorReason,
+        _ => "Please check the command's options and try again.",
+    };
 
-    /// <summary>The command name, or the custom id's kind (without its ids) for components and modals.</summary>
-    private static string Describe(Interaction interaction) => interaction.Type switch
+    /// <summary>The command name, or the custom id for components and modals.</summary>
+    private static string Describe(SocketInteraction interaction) => interaction switch
     {
-        InteractionType.ApplicationCommand or InteractionType.ApplicationCommandAutocomplete => interaction.Data?.Name ?? "?",
-        _ => interaction.Data?.CustomId ?? "?",
+        SocketSlashCommand command => command.Data.Name,
+        SocketMessageComponent component => component.Data.CustomId,
+        SocketModal modal => modal.Data.CustomId,
+        SocketAutocompleteInteraction autocomplete => autocomplete.Data.CommandName,
+        _ => "?",
     };
 
     /// <summary>The command or custom id without the ids it carries (for logs and traces).</summary>

@@ -16,7 +16,8 @@ public sealed class FollowUpTests
         await bot.WaitIdleAsync(ask);
         var answerId = ulong.Parse(ask.OriginalMessage!["id"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
 
-        var question = await bot.Discord.SendUserMessageAsync("What about exercising options?", mentionBot: false, replyToMessageId: answerId);
+        // A reply with its ping on (Discord's default) mentions the bot, so Discord delivers its text without MESSAGE_CONTENT.
+        var question = await bot.Discord.SendUserMessageAsync("What about exercising options?", mentionBot: true, replyToMessageId: answerId);
         await FakeDiscordServer.WaitUntilAsync(() => bot.Discord.Rest.ChannelMessages.Count > 0, null, "the follow-up reply");
         await bot.WaitIdleAsync();
 
@@ -31,6 +32,37 @@ public sealed class FollowUpTests
         Assert.False(reply["allowed_mentions"]!["replied_user"]!.GetValue<bool>());
         Assert.Contains("[1]", reply.Content(), StringComparison.Ordinal);
         Assert.Equal(3, reply.Buttons().Count);
+    }
+
+    [Fact]
+    public async Task A_reply_without_the_mention_arrives_empty_and_the_bot_says_how_to_ask()
+    {
+        await using var bot = await BotHarness.StartAsync();
+        var ask = await bot.Discord.SendGuildCommandAsync("ask", Messages.Question("Can I trade during the blackout?"));
+        await bot.WaitIdleAsync(ask);
+        var answerId = ulong.Parse(ask.OriginalMessage!["id"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+
+        // Without MESSAGE_CONTENT, Discord blanks the text of a guild message that does not mention the bot.
+        await bot.Discord.SendUserMessageAsync("", mentionBot: false, replyToMessageId: answerId);
+        await FakeDiscordServer.WaitUntilAsync(() => bot.Discord.Rest.ChannelMessages.Count > 0, null, "the bot's hint");
+        await bot.WaitIdleAsync();
+
+        Assert.Single(bot.Api.Questions);
+        var hint = Assert.Single(bot.Discord.Rest.ChannelMessages);
+        Assert.Equal(Compliance.Bot.FollowUps.FollowUpHandler.MentionNeeded, hint.Content());
+        Assert.True(hint.PingsNobody());
+    }
+
+    [Fact]
+    public async Task DISCORD_INTENTS_asks_for_message_content_when_the_portal_allows_it()
+    {
+        const int messageContent = 1 << 15;
+        await using var bot = await BotHarness.StartAsync(
+            settings => settings["DISCORD_INTENTS"] = "Guilds, GuildMessages, DirectMessages, MessageContent",
+            new FakeDiscordOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(500), EnabledPrivilegedIntents = messageContent });
+
+        var identify = bot.Discord.Gateway.Connections[^1].IdentifyData!;
+        Assert.Equal(1 | (1 << 9) | (1 << 12) | messageContent, identify["intents"]!.GetValue<int>());
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using Compliance.Bot.Gateway;
 using Compliance.Bot.Hosting;
-using Compliance.Discord.Gateway;
 using Compliance.Testing.FakeDiscord;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,8 +37,6 @@ public sealed class BotHarness : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
-    public GatewayConnection Gateway => Services.GetRequiredService<GatewayConnection>();
-
     public BotWorker Worker => Services.GetRequiredService<BotWorker>();
 
     /// <summary>Where the liveness file goes.</summary>
@@ -68,11 +65,8 @@ public sealed class BotHarness : IAsyncDisposable
             ["DISCORD_CLIENT_ID"] = discord.Options.ApplicationId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["API_URL"] = api.BaseUrl.ToString(),
             ["SERVICE_TOKEN"] = StubComplianceApi.ServiceToken,
+            // Discord.Net talks to the fake: REST through the base URL, the gateway as GET /gateway/bot names it.
             ["Discord:ApiBaseUrl"] = discord.ApiBaseUrl.ToString(),
-            ["Discord:Gateway:ReconnectBackoffBase"] = "00:00:00.100",
-            ["Discord:Gateway:ReconnectBackoffMax"] = "00:00:01",
-            ["Discord:Gateway:InvalidSessionDelayMin"] = "00:00:00.050",
-            ["Discord:Gateway:InvalidSessionDelayMax"] = "00:00:00.100",
             ["Bot:EditInterval"] = "00:00:00.200",
             ["Bot:LivenessFile"] = Path.Combine(directory, "alive"),
             ["Bot:LivenessTouchInterval"] = "00:00:00.100",
@@ -96,7 +90,9 @@ public sealed class BotHarness : IAsyncDisposable
         var host = builder.Build();
         await host.StartAsync();
         var harness = new BotHarness(discord, api, host, logs, directory) { _keepDiscord = keepDiscord };
-        await FakeDiscordServer.WaitUntilAsync(() => harness.Gateway.State == GatewayConnectionState.Connected, TimeSpan.FromSeconds(20), "the bot's gateway to connect");
+        await FakeDiscordServer.WaitUntilAsync(() => harness.Worker.Connected, TimeSpan.FromSeconds(20), "the bot's gateway to connect");
+        // Commands are checked after READY, in the background; tests start once that is done.
+        await harness.Worker.CommandsChecked.WaitAsync(TimeSpan.FromSeconds(20));
         return harness;
     }
 

@@ -67,6 +67,8 @@ public sealed class FakeDiscordServer : IAsyncDisposable
         await Gateway.EnsureGuildChannelAsync(guildId, channelId);
         var interaction = Rest.Interactions.Create(2);
         var payload = FakeDispatches.GuildCommand(Options, interaction, commandName, options, userId ?? 555_000_000_000_000_001, guildId, channelId, permissions);
+        // The member holds a role granting exactly these permissions, so they can be computed from roles as well.
+        payload["member"]!["roles"] = new JsonArray(JsonValue.Create((await Gateway.EnsureRoleAsync(guildId, permissions)).ToId()));
         return await DispatchInteractionAsync(interaction, payload);
     }
 

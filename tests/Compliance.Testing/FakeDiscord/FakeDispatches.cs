@@ -170,7 +170,7 @@ public static class FakeDispatches
     /// GUILD_CREATE for a guild the bot is in (sent after READY, or when the bot joins), with its @everyone role, the
     /// bot as a member and the given text channels; the fields a library caches, shaped as Discord sends them.
     /// </summary>
-    public static JsonObject GuildCreate(FakeDiscordOptions options, ulong guildId, IEnumerable<ulong> channelIds, bool joined = false)
+    public static JsonObject GuildCreate(FakeDiscordOptions options, ulong guildId, IEnumerable<ulong> channelIds, IEnumerable<JsonObject>? roles = null, bool joined = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         var botMember = Member(options.BotUserId, "0");
@@ -187,18 +187,8 @@ public static class FakeDispatches
             ["verification_level"] = 1,
             ["default_message_notifications"] = 1,
             ["explicit_content_filter"] = 2,
-            ["roles"] = new JsonArray(new JsonObject
-            {
-                ["id"] = guildId.ToId(),
-                ["name"] = "@everyone",
-                ["color"] = 0,
-                ["hoist"] = false,
-                ["position"] = 0,
-                ["permissions"] = "2248473465835073",
-                ["managed"] = false,
-                ["mentionable"] = false,
-                ["flags"] = 0,
-            }),
+            // @everyone (id = the guild's) grants what members get by default: no MANAGE_GUILD, no ADMINISTRATOR.
+            ["roles"] = new JsonArray([Role(guildId, "@everyone", "2248473465835073", 0), .. (roles ?? []).Select(r => (JsonNode)r.DeepClone())]),
             ["emojis"] = new JsonArray(),
             ["stickers"] = new JsonArray(),
             ["features"] = new JsonArray(),
@@ -233,6 +223,22 @@ public static class FakeDispatches
         }
         return guild;
     }
+
+    /// <summary>A role object as GUILD_CREATE and GUILD_ROLE_CREATE carry it.</summary>
+    public static JsonObject Role(ulong id, string name, string permissions, int position) => new()
+    {
+        ["id"] = id.ToId(),
+        ["name"] = name,
+        ["color"] = 0,
+        ["hoist"] = false,
+        ["icon"] = null,
+        ["unicode_emoji"] = null,
+        ["position"] = position,
+        ["permissions"] = permissions,
+        ["managed"] = false,
+        ["mentionable"] = false,
+        ["flags"] = 0,
+    };
 
     private static JsonObject Common(FakeDiscordOptions options, FakeInteraction interaction, ulong? guildId, ulong channelId)
     {

@@ -71,10 +71,19 @@ public sealed class FakeGateway
     }
 
     /// <summary>Dispatches to the current session (buffered for replay if its client is away). Returns the sequence.</summary>
-    public Task<long> DispatchAsync(string eventName, JsonNode data)
+    public async Task<long> DispatchAsync(string eventName, JsonNode data)
     {
         var session = CurrentSession ?? throw new InvalidOperationException("No live gateway session: the client has not identified.");
-        return session.DispatchAsync(eventName, data);
+        if (eventName is "THREAD_CREATE" or "CHANNEL_CREATE" && data is JsonObject channel
+            && ulong.TryParse(channel["guild_id"]?.GetValue<string>(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var guildId)
+            && ulong.TryParse(channel["id"]?.GetValue<string>(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var channelId))
+        {
+            // A channel event only comes for a guild the bot is in; the channel is known from now on (no second CHANNEL_CREATE).
+            var parent = ulong.TryParse(channel["parent_id"]?.GetValue<string>(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parentId) ? parentId : channelId;
+            await EnsureGuildChannelAsync(guildId, parent);
+            _guilds[guildId].TryAdd(channelId, 0);
+        }
+        return await session.DispatchAsync(eventName, data);
     }
 
     /// <summary>Guild ids the bot is in (each was announced with GUILD_CREATE).</summary>
@@ -100,7 +109,7 @@ public sealed class FakeGateway
         }
         if (isNewGuild)
         {
-            await session.DispatchAsync("GUILD_CREATE", FakeDispatches.GuildCreate(Options, guildId, channels.Keys, joined: true));
+            await session.DispatchAsync("GUILD_CREATE", FakeDispatches.GuildCreate(Options, guildId, channels.Keys, RolesOf(guildId), joined: true));
         }
         else if (isNewChannel)
         {
@@ -110,6 +119,32 @@ public sealed class FakeGateway
 
     internal IEnumerable<(ulong Guild, IReadOnlyCollection<ulong> Channels)> GuildSnapshot() =>
         [.. _guilds.Select(g => (g.Key, (IReadOnlyCollection<ulong>)[.. g.Value.Keys]))];
+
+    // Roles by guild and permission bits: on Discord a member's permissions come from the roles they hold, and
+    // libraries (Discord.Net) compute them from the cached role definitions, not from the interaction's summary.
+    private readonly ConcurrentDictionary<(ulong Guild, string Permissions), ulong> _roles = new();
+
+    /// <summary>
+    /// The id of a role in <paramref name="guildId"/> granting exactly <paramref name="permissions"/>; a new one is
+    /// announced with GUILD_ROLE_CREATE (the guild must already be announced).
+    /// </summary>
+    public async Task<ulong> EnsureRoleAsync(ulong guildId, string permissions)
+    {
+        var isNew = false;
+        var roleId = _roles.GetOrAdd((guildId, permissions), _ =>
+        {
+            isNew = true;
+            return Snowflakes.Next();
+        });
+        if (isNew && CurrentSession is { } session && (session.Intents & 1) != 0)
+        {
+            await session.DispatchAsync("GUILD_ROLE_CREATE", new JsonObject { ["guild_id"] = guildId.ToId(), ["role"] = FakeDispatches.Role(roleId, "granted " + permissions, permissions, 1) });
+        }
+        return roleId;
+    }
+
+    internal IEnumerable<JsonObject> RolesOf(ulong guildId) =>
+        [.. _roles.Where(r => r.Key.Guild == guildId).Select(r => FakeDispatches.Role(r.Value, "granted " + r.Key.Permissions, r.Key.Permissions, 1))];
 
     /// <summary>Waits for connection number <paramref name="number"/> (1-based) to exist.</summary>
     public Task<FakeGatewayConnection> WaitForConnectionAsync(int number, TimeSpan? timeout = null) =>

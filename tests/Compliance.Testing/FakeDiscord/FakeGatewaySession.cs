@@ -113,7 +113,7 @@ public sealed class FakeGatewaySession
         {
             foreach (var (guild, channels) in guilds)
             {
-                await DispatchAsync("GUILD_CREATE", FakeDispatches.GuildCreate(options, guild, channels));
+                await DispatchAsync("GUILD_CREATE", FakeDispatches.GuildCreate(options, guild, channels, _gateway.RolesOf(guild)));
             }
         }
     }

@@ -374,6 +374,10 @@ public sealed class FakeRest
         stored["application_id"] = _server.Options.ApplicationId.ToId();
         stored["version"] = Snowflakes.NextString();
         stored["type"] ??= 1;
+        if (stored["default_member_permissions"] is JsonValue permissions && permissions.GetValueKind() == JsonValueKind.Number)
+        {
+            stored["default_member_permissions"] = permissions.GetValue<ulong>().ToString(CultureInfo.InvariantCulture);
+        }
         if (guildId is { } guild)
         {
             stored["guild_id"] = guild.ToId();

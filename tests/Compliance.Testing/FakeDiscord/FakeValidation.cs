@@ -308,7 +308,10 @@ internal static partial class FakeValidation
         {
             errors.Add($"{path}.name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 32 in length.");
         }
-        if (command["default_member_permissions"] is JsonValue permissions && (permissions.GetValueKind() != JsonValueKind.String || !ulong.TryParse(Str(permissions), NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+        // Documented as a string; Discord also takes a non-negative integer (Discord.Net sends one) and answers with a string.
+        if (command["default_member_permissions"] is JsonValue permissions
+            && !(permissions.GetValueKind() == JsonValueKind.String && ulong.TryParse(Str(permissions), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            && !(permissions.GetValueKind() == JsonValueKind.Number && permissions.TryGetValue<ulong>(out _)))
         {
             errors.Add($"{path}.default_member_permissions", "PERMISSIONS_INVALID", "Permissions must be a decimal string.");
         }
