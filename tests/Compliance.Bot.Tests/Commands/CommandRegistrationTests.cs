@@ -1,5 +1,6 @@
 using Compliance.Bot.Tests.Infrastructure;
 using Compliance.Testing.FakeDiscord;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Compliance.Bot.Tests.Commands;
 
@@ -44,5 +45,40 @@ public sealed class CommandRegistrationTests
         var guildCommands = bot.Discord.Rest.Commands(222_000_000_000_000_001);
         Assert.Equal(8, guildCommands.Count);
         Assert.All(guildCommands, c => Assert.Null(c!["contexts"]));
+    }
+}
+
+/// <summary>What Discord is told (CommandDefinitions) and what the modules handle (Discord.Net attributes) agree.</summary>
+public sealed class CommandModuleTests
+{
+    [Fact]
+    public async Task Every_registered_command_and_option_has_a_module_handler_of_the_same_shape()
+    {
+        await using var bot = await BotHarness.StartAsync();
+        var service = bot.Services.GetRequiredService<Discord.Interactions.InteractionService>();
+
+        var definitions = Compliance.Bot.Commands.CommandDefinitions.All(guildScoped: false);
+        Assert.Equal(
+            definitions.Select(d => d.Name.Value).Order(StringComparer.Ordinal),
+            service.SlashCommands.Select(c => c.Name).Order(StringComparer.Ordinal));
+        foreach (var definition in definitions)
+        {
+            var handler = service.SlashCommands.Single(c => c.Name == definition.Name.Value);
+            Assert.Equal(definition.Description.Value, handler.Description);
+            var options = definition.Options.IsSpecified ? definition.Options.Value : [];
+            Assert.Equal(
+                options.Select(o => (o.Name, o.IsRequired ?? false)),
+                handler.Parameters.Select(p => (p.Name, p.IsRequired)));
+        }
+    }
+
+    [Fact]
+    public async Task The_bot_prints_its_invite_url_with_both_scopes_and_its_permissions_when_ready()
+    {
+        await using var bot = await BotHarness.StartAsync();
+
+        var ready = await FakeDiscordServer.WaitForAsync(() => bot.Logs.Entries.FirstOrDefault(e => e.Message.Contains("invite:", StringComparison.Ordinal)), null, "the ready line");
+        var applicationId = bot.Discord.Options.ApplicationId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"https://discord.com/oauth2/authorize?client_id={applicationId}&scope=bot+applications.commands&permissions=274877991936", ready.Message, StringComparison.Ordinal);
     }
 }
