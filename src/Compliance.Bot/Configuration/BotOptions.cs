@@ -30,6 +30,19 @@ public sealed class BotOptions
     [ConfigurationKeyName("DISCORD_DEV_GUILD_ID")]
     public string? DevGuildId { get; set; }
 
+    /// <summary>
+    /// <c>DISCORD_INTENTS</c>: gateway intents by name, comma-separated (default: Guilds, GuildMessages,
+    /// DirectMessages). Add MessageContent, after enabling it in the Developer Portal, to read replies that do not
+    /// mention the bot.
+    /// </summary>
+    [ConfigurationKeyName("DISCORD_INTENTS")]
+    public string? DiscordIntents { get; set; }
+
+    /// <summary>The intents <c>DISCORD_INTENTS</c> names, if it is set and valid.</summary>
+    public Discord.GatewayIntents? ParsedIntents =>
+        !string.IsNullOrWhiteSpace(DiscordIntents) && Enum.TryParse<Discord.GatewayIntents>(DiscordIntents, ignoreCase: true, out var intents)
+            && intents.ToString().All(c => !char.IsAsciiDigit(c)) ? intents : null;
+
     /// <summary>The API base URL in effect.</summary>
     public Uri ApiBaseUri => new(string.IsNullOrWhiteSpace(ApiUrl) ? HerokuApiUrl! : ApiUrl);
 }
@@ -56,6 +69,11 @@ internal sealed class BotOptionsValidation : IValidateOptions<BotOptions>
         if (!string.IsNullOrWhiteSpace(options.DevGuildId) && !IsSnowflake(options.DevGuildId))
         {
             failures.Add("DISCORD_DEV_GUILD_ID is not a Discord id (digits only).");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.DiscordIntents) && options.ParsedIntents is null)
+        {
+            failures.Add($"DISCORD_INTENTS is '{options.DiscordIntents}'; expected intent names separated by commas, e.g. Guilds, GuildMessages, DirectMessages, MessageContent.");
         }
 
         var apiUrl = string.IsNullOrWhiteSpace(options.ApiUrl) ? options.HerokuApiUrl : options.ApiUrl;

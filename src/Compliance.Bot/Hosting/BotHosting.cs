@@ -52,12 +52,10 @@ public static class BotHosting
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddOptions<DiscordClientOptions>().Bind(builder.Configuration.GetSection(DiscordClientOptions.SectionName));
-        if (builder.Configuration["DISCORD_INTENTS"] is { Length: > 0 } intents)
-        {
-            // One name per value for users, as DISCORD_TOKEN: DISCORD_INTENTS=Guilds,GuildMessages,DirectMessages,MessageContent
-            services.Configure<DiscordClientOptions>(o => o.Intents = Enum.Parse<GatewayIntents>(intents, ignoreCase: true));
-        }
+        services.AddOptions<DiscordClientOptions>()
+            .Bind(builder.Configuration.GetSection(DiscordClientOptions.SectionName))
+            // One name per value for users, as DISCORD_TOKEN: DISCORD_INTENTS (validated with the other BotOptions).
+            .Configure<IOptions<BotOptions>>((discord, bot) => discord.Intents = bot.Value.ParsedIntents ?? discord.Intents);
         services.AddSingleton(provider =>
         {
             var discord = provider.GetRequiredService<IOptions<DiscordClientOptions>>().Value;

@@ -35,6 +35,8 @@ public sealed class BotOptionsValidationTests
     [InlineData(nameof(BotOptions.ApiUrl), null, "API_URL is not set")]
     [InlineData(nameof(BotOptions.ApiUrl), "localhost:8080", "API_URL is 'localhost:8080'")]
     [InlineData(nameof(BotOptions.ServiceToken), "", "SERVICE_TOKEN is not set")]
+    [InlineData(nameof(BotOptions.DiscordIntents), "Guilds, MessageText", "DISCORD_INTENTS is 'Guilds, MessageText'")]
+    [InlineData(nameof(BotOptions.DiscordIntents), "12345678901", "DISCORD_INTENTS is '12345678901'")]
     public void Each_problem_names_its_variable(string property, string? value, string expected)
     {
         var options = Valid();
