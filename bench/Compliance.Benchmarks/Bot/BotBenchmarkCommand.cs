@@ -127,7 +127,6 @@ internal static class BotBenchmarkCommand
             ["SERVICE_TOKEN"] = ServiceToken,
             ["Discord__ApiBaseUrl"] = discord.ApiBaseUrl.ToString(),
             ["Bot__LivenessFile"] = Path.Combine(work, "alive"),
-            ["Bot__CommandStateFile"] = Path.Combine(work, "commands.json"),
             ["LOG_LEVEL"] = "Warning",
         };
         foreach (var (key, value) in settings.BotEnvironment)

@@ -39,9 +39,6 @@ public sealed class BotSettings
     /// <summary>A streamed answer that sends nothing (not even a keep-alive) for this long is given up.</summary>
     public TimeSpan QueryIdleTimeout { get; set; } = TimeSpan.FromSeconds(45);
 
-    /// <summary>Where the hash of the registered command definitions is kept; empty means the temp directory.</summary>
-    public string? CommandStateFile { get; set; }
-
     /// <summary>Register the slash commands at start (only when their definitions changed).</summary>
     public bool RegisterCommands { get; set; } = true;
 

@@ -28,8 +28,8 @@ public sealed class CommandRegistrationTests
             Assert.Equal(1, discord.Rest.CommandWrites);
         }
 
-        // Without the state file (a fresh container), Discord's copy is compared instead: still no write.
-        File.Delete(Path.Combine(directory, "commands.json"));
+        // A fresh container (nothing on disk) compares with Discord's copy too: still no write.
+        Directory.Delete(directory, recursive: true);
         await using (var fresh = await BotHarness.StartAsync(directory: directory, discord: discord, keepDiscord: true))
         {
             Assert.Equal(1, discord.Rest.CommandWrites);

@@ -71,7 +71,6 @@ public sealed class BotHarness : IAsyncDisposable
             ["Bot:LivenessFile"] = Path.Combine(directory, "alive"),
             ["Bot:LivenessTouchInterval"] = "00:00:00.100",
             ["Bot:LivenessMaxAge"] = "00:00:05",
-            ["Bot:CommandStateFile"] = Path.Combine(directory, "commands.json"),
             ["Bot:TypingInterval"] = "00:00:00.300",
             ["Bot:RetryDelay"] = "00:00:00.020",
         };
