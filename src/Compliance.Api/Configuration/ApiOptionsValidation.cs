@@ -1,3 +1,4 @@
+using Compliance.Knowledge.Embeddings;
 using Microsoft.Extensions.Options;
 
 namespace Compliance.Api.Configuration;
@@ -123,6 +124,10 @@ internal sealed class ApiOptionsValidation :
         if (options.EmbedThreads is < 0 or > 64)
         {
             failures.Add($"EMBED_THREADS is {options.EmbedThreads}; expected 0 (ONNX Runtime's choice) to 64.");
+        }
+        if (options.EmbedBatchTokens is < EmbeddingOptions.MaxSequenceLength or > 1_048_576)
+        {
+            failures.Add($"EMBED_BATCH_TOKENS is {options.EmbedBatchTokens}; expected {EmbeddingOptions.MaxSequenceLength} (one longest input) to 1048576.");
         }
         if (options.UploadMaxBytes is < 1024 or > 512L * 1024 * 1024)
         {

@@ -1,3 +1,4 @@
+using Compliance.Knowledge.Embeddings;
 using Microsoft.Extensions.Configuration;
 
 namespace Compliance.Api.Configuration;
@@ -127,6 +128,17 @@ public sealed class RetrievalOptions
     /// <summary><c>EMBED_THREADS</c>: ONNX Runtime intra-op threads; 0 lets it choose (one per core).</summary>
     [ConfigurationKeyName("EMBED_THREADS")]
     public int EmbedThreads { get; set; }
+
+    /// <summary>
+    /// <c>EMBED_SPINNING</c>: ONNX Runtime threads busy-wait inside a run (never after it). Default true, measured
+    /// faster on a host of its own; false on a host whose cores other processes keep busy (docs/embeddings.md).
+    /// </summary>
+    [ConfigurationKeyName("EMBED_SPINNING")]
+    public bool EmbedSpinning { get; set; } = true;
+
+    /// <summary><c>EMBED_BATCH_TOKENS</c>: padded tokens per ONNX Runtime call when embedding chunks. Default 512, the measured best.</summary>
+    [ConfigurationKeyName("EMBED_BATCH_TOKENS")]
+    public int EmbedBatchTokens { get; set; } = EmbeddingOptions.DefaultMaxBatchTokens;
 
     /// <summary><c>SAMPLE_POLICIES_DIR</c>: Markdown policies loaded on first start when no document exists yet (./run.sh sets samples/policies).</summary>
     [ConfigurationKeyName("SAMPLE_POLICIES_DIR")]

@@ -43,6 +43,8 @@ public static class KnowledgeExtensions
             ModelDirectory = options.ModelDirectory,
             Dimensions = options.Dimensions,
             IntraOpThreads = options.EmbedThreads,
+            AllowSpinning = options.EmbedSpinning,
+            MaxBatchTokens = options.EmbedBatchTokens,
         };
         var required = options.EmbedRequired ?? environment.IsProduction();
         ITextEmbedder? embedder;
