@@ -37,6 +37,17 @@ internal sealed class ApiOptionsValidation :
         var failures = new List<string>();
         Check("REDIS_URL", options.Url, failures);
         Check("REDIS_VECTOR_URL", options.VectorUrl, failures);
+        if (string.IsNullOrWhiteSpace(options.KeyPrefix) || options.KeyPrefix.Length > 64
+            || options.KeyPrefix.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+        {
+            // Also an FT.CREATE index name and part of a {hash tag}: letters, digits, '-', '_' and '.' only.
+            failures.Add($"REDIS_KEY_PREFIX is '{options.KeyPrefix}'; expected 1-64 letters, digits, '-', '_' or '.'.");
+        }
+        else if (options.KeyPrefix == "chunk")
+        {
+            // Its chunk keys (chunk:chunk:…) would fall under the default deployment's RediSearch index (chunk:…).
+            failures.Add("REDIS_KEY_PREFIX 'chunk' is reserved: the default deployment's index covers keys starting 'chunk:'.");
+        }
         return Result(failures);
 
         static void Check(string variable, string? value, List<string> failures)

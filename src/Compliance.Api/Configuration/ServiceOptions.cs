@@ -25,6 +25,17 @@ public sealed class RedisOptions
     [ConfigurationKeyName("REDIS_VECTOR_URL")]
     public string? VectorUrl { get; set; }
 
+    /// <summary>
+    /// <c>REDIS_KEY_PREFIX</c>: the start of every key this deployment writes (answer and conversation cache, shared
+    /// query embeddings, the corpus version, rate-limit windows unless <c>RATE_LIMIT_KEY_PREFIX</c> says otherwise,
+    /// and the RediSearch index), so several deployments can share one Redis. Default <c>compliance</c>.
+    /// </summary>
+    [ConfigurationKeyName("REDIS_KEY_PREFIX")]
+    public string KeyPrefix { get; set; } = DefaultKeyPrefix;
+
+    /// <summary>The prefix every deployment used before it could be chosen; its keys keep their old names.</summary>
+    public const string DefaultKeyPrefix = "compliance";
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Url);
 }
 

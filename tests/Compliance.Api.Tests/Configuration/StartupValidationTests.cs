@@ -212,6 +212,7 @@ public sealed class StartupValidationTests
     // Values the configuration binder cannot convert, when the host is built and when options are validated.
     [InlineData("EMBED_SPINNING", "sometimes", "Start-up failed: EMBED_SPINNING is 'sometimes'; expected true or false.")]
     [InlineData("STORE_REDACTED_QUESTIONS", "yes", "Start-up failed: STORE_REDACTED_QUESTIONS is 'yes'; expected true or false.")]
+    [InlineData("REDIS_KEY_PREFIX", "my app", "Start-up failed: REDIS_KEY_PREFIX is 'my app'; expected 1-64 letters, digits, '-', '_' or '.'.")]
     public async Task A_configuration_failure_is_one_line_naming_the_variable(string variable, string value, string expected)
     {
         var settings = new Dictionary<string, string>

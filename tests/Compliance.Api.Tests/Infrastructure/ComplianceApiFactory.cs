@@ -57,8 +57,9 @@ public class ComplianceApiFactory : WebApplicationFactory<Program>, IAsyncLifeti
         _settings.TryAdd("INDEX_PATH", Path.Combine(IndexDirectory, "index.db"));
         // The audit outbox belongs to this database: never let another test's API replay it elsewhere.
         _settings.TryAdd("AUDIT_OUTBOX_DIR", Path.Combine(IndexDirectory, "outbox"));
-        // Limits are shared through Redis: each API gets its own counters unless a test shares them on purpose.
-        _settings.TryAdd("RATE_LIMIT_KEY_PREFIX", "test-" + Guid.NewGuid().ToString("N")[..12]);
+        // Redis is shared by the test run: each API is a deployment of its own (caches, corpus version, limit
+        // counters) unless a test shares them on purpose (RATE_LIMIT_KEY_PREFIX for limits).
+        _settings.TryAdd("REDIS_KEY_PREFIX", "test-" + Guid.NewGuid().ToString("N")[..12]);
         // No model unless a test asks for one: lexical-only search, as on a laptop without the download.
         _settings.TryAdd("EMBED_MODEL", Path.Combine(IndexDirectory, "no-model"));
     }

@@ -49,9 +49,10 @@ public class RealApiFactory<TEntryPoint>(string name, string adminToken, string 
         builder.UseSetting("ADMIN_TOKEN", AdminToken);
         builder.UseSetting("SERVICE_TOKEN", ServiceToken);
         builder.UseSetting("INDEX_PATH", Path.Combine(IndexDirectory, "index.db"));
-        // The audit outbox belongs to this database, and Redis is shared by the test run: limiter keys of its own.
+        // The audit outbox belongs to this database, and Redis is shared by the test run: keys of its own (caches,
+        // corpus version, limit counters), as a deployment with its own REDIS_KEY_PREFIX has.
         builder.UseSetting("AUDIT_OUTBOX_DIR", Path.Combine(IndexDirectory, "outbox"));
-        builder.UseSetting("RATE_LIMIT_KEY_PREFIX", $"{name}-" + Guid.NewGuid().ToString("N")[..12]);
+        builder.UseSetting("REDIS_KEY_PREFIX", $"{name}-" + Guid.NewGuid().ToString("N")[..12]);
         // No model unless a subclass names one: lexical-only search, as on a laptop without the download.
         builder.UseSetting("EMBED_MODEL", Path.Combine(IndexDirectory, "no-model"));
     }
