@@ -110,13 +110,22 @@ internal sealed class RawGateway : IAsyncDisposable
         return payloads;
     }
 
-    /// <summary>Closes with <paramref name="code"/> (a non-1000 code keeps the session resumable).</summary>
+    /// <summary>
+    /// Sends a close frame with <paramref name="code"/> (a non-1000 code keeps the session resumable) and reads until
+    /// the server's close, as Discord.Net closes (<c>CloseOutputAsync</c>); <c>CloseAsync</c> would also wait for
+    /// the TCP connection to end.
+    /// </summary>
     public async Task CloseAsync(int code)
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
-            await _socket.CloseAsync((WebSocketCloseStatus)code, "test", cancel.Token);
+            await _socket.CloseOutputAsync((WebSocketCloseStatus)code, "test", cancel.Token);
+            var buffer = new byte[4096];
+            while ((await _socket.ReceiveAsync(buffer, cancel.Token)).MessageType != WebSocketMessageType.Close)
+            {
+                // Frames sent before the server saw the close are of no interest.
+            }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
