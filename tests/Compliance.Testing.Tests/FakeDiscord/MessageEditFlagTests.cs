@@ -70,4 +70,25 @@ public sealed class MessageEditFlagTests
         Assert.Equal(HttpStatusCode.OK, edit.Status);
         Assert.Equal(64, edit.Body!["flags"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task An_edit_of_a_channel_message_is_held_to_the_same_rule_and_changes_the_stored_message()
+    {
+        await using var live = await LiveFake.StartAsync();
+        var posted = await live.Rest.BotAsync(HttpMethod.Post, "channels/444000000000000001/messages", new { content = "part 1", flags = 4096 });
+        var id = posted.Body!["id"]!.GetValue<string>();
+        var path = $"channels/444000000000000001/messages/{id}";
+
+        var refused = await live.Rest.BotAsync(HttpMethod.Patch, path, new { content = "part 1, edited", flags = 64 });
+        var accepted = await live.Rest.BotAsync(HttpMethod.Patch, path, new { content = "part 1, edited", flags = 4 });
+        var elsewhere = await live.Rest.BotAsync(HttpMethod.Patch, $"channels/444000000000000002/messages/{id}", new { content = "x" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.Equal("MESSAGE_FLAGS_INVALID", refused.Body!["errors"]!["flags"]!["_errors"]![0]!["code"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, accepted.Status);
+        Assert.Equal("part 1, edited", live.Fake.Rest.ChannelMessage(id)!["content"]!.GetValue<string>());
+        Assert.Equal(4096 | 4, live.Fake.Rest.ChannelMessage(id)!["flags"]!.GetValue<int>());
+        Assert.Equal(HttpStatusCode.NotFound, elsewhere.Status);
+        Assert.Equal(10008, elsewhere.Code);
+    }
 }

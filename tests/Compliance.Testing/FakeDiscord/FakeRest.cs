@@ -27,7 +27,7 @@ internal sealed record RequestContext(HttpContext Http, IReadOnlyDictionary<stri
 /// The fake's REST API under <c>/api/v10</c>: the routes the bot uses, Discord's auth rules, validation,
 /// interaction lifecycle and rate limits, with counters for tests.
 /// </summary>
-public sealed class FakeRest
+public sealed partial class FakeRest
 {
     /// <summary>Route keys, for scripting faults and reading counters.</summary>
     public static class Routes
@@ -49,6 +49,7 @@ public sealed class FakeRest
         public const string DeleteFollowup = "DELETE /webhooks/{app}/{token}/messages/{message}";
         public const string CreateMessage = "POST /channels/{channel}/messages";
         public const string TriggerTyping = "POST /channels/{channel}/typing";
+        public const string EditMessage = "PATCH /channels/{channel}/messages/{message}";
     }
 
     // HttpContext.Items key: the matched route's key, to name it in the invalid-request tally.
@@ -96,6 +97,7 @@ public sealed class FakeRest
         Add("DELETE", "/webhooks/{app}/{token}/messages/{message}", FakeRouteAuth.InteractionToken, (r, c) => r.FollowupAsync(c));
         Add("POST", "/channels/{channel}/messages", FakeRouteAuth.Bot, (r, c) => r.CreateMessageAsync(c));
         Add("POST", "/channels/{channel}/typing", FakeRouteAuth.Bot, (r, c) => r.TypingAsync(c));
+        Add("PATCH", "/channels/{channel}/messages/{message}", FakeRouteAuth.Bot, (r, c) => r.EditMessageAsync(c));
     }
 
     public FakeInteractionRegistry Interactions { get; } = new();
@@ -676,6 +678,7 @@ public sealed class FakeRest
             message["type"] = 19;
         }
         _channelMessages.Enqueue(message);
+        _channelMessagesById[FakeValidation.Str(message["id"])!] = (JsonObject)message.DeepClone();
         return Task.FromResult(Results.Json(message.DeepClone()));
     }
 
