@@ -138,6 +138,30 @@ public sealed class MessageContentIntentTests
     }
 
     [Fact]
+    public async Task The_message_a_reply_carries_is_judged_on_its_own()
+    {
+        await using var fake = await StartAsync();
+        var (gateway, _) = await RawGateway.IdentifyAsync(fake, GuildsMessagesDms);
+        await using var _g = gateway;
+
+        // A mention of the bot replying to another user's message: the reply is readable, the message it quotes is not.
+        var mentionReply = FakeDispatches.UserMessage(fake.Options, "is this right?", mentionBot: true, 555, 222, 444, 1_300_000_000_000_000_001);
+        mentionReply["referenced_message"] = FakeDispatches.UserMessage(fake.Options, "someone else's claim", mentionBot: false, 556, 222, 444, null);
+        await fake.Gateway.DispatchAsync("MESSAGE_CREATE", mentionReply);
+        // A reply to the bot with the ping off: the reply is blank, the bot's own answer it quotes is not.
+        var quietReply = FakeDispatches.UserMessage(fake.Options, "and options?", mentionBot: false, 555, 222, 444, 1_300_000_000_000_000_002);
+        quietReply["referenced_message"] = FakeDispatches.UserMessage(fake.Options, "The blackout runs to Friday.", mentionBot: false, fake.Options.BotUserId, 222, 444, null);
+        await fake.Gateway.DispatchAsync("MESSAGE_CREATE", quietReply);
+
+        var first = await gateway.ReceiveDispatchAsync("MESSAGE_CREATE");
+        Assert.EndsWith("is this right?", first.GetProperty("content").GetString(), StringComparison.Ordinal);
+        Assert.Equal("", first.GetProperty("referenced_message").GetProperty("content").GetString());
+        var second = await gateway.ReceiveDispatchAsync("MESSAGE_CREATE");
+        Assert.Equal("", second.GetProperty("content").GetString());
+        Assert.Equal("The blackout runs to Friday.", second.GetProperty("referenced_message").GetProperty("content").GetString());
+    }
+
+    [Fact]
     public void Other_dispatches_are_left_alone()
     {
         var interaction = JsonNode.Parse("""{"id":"1","content":"not a message"}""")!;

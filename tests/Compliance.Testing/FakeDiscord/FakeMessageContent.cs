@@ -17,20 +17,33 @@ public static class FakeMessageContent
     public static JsonNode AsDelivered(string eventName, JsonNode data, long intents, ulong botUserId)
     {
         ArgumentNullException.ThrowIfNull(data);
-        if (eventName is not ("MESSAGE_CREATE" or "MESSAGE_UPDATE") || (intents & Intent) != 0 || data is not JsonObject message
-            || IsVisibleWithoutIntent(message, botUserId))
+        if (eventName is not ("MESSAGE_CREATE" or "MESSAGE_UPDATE") || (intents & Intent) != 0 || data is not JsonObject message)
         {
             return data;
         }
+        return Blank(message, botUserId, partial: eventName == "MESSAGE_UPDATE");
+    }
+
+    private static JsonObject Blank(JsonObject message, ulong botUserId, bool partial)
+    {
         var blanked = (JsonObject)message.DeepClone();
+        // A reply carries the message it answers, a message object of its own under the same rule.
+        if (blanked["referenced_message"] is JsonObject referenced)
+        {
+            blanked["referenced_message"] = Blank(referenced, botUserId, partial: false);
+        }
+        if (IsVisibleWithoutIntent(message, botUserId))
+        {
+            return blanked;
+        }
         // MESSAGE_UPDATE may be partial: blank only the fields it carries.
-        if (blanked.ContainsKey("content") || eventName == "MESSAGE_CREATE")
+        if (blanked.ContainsKey("content") || !partial)
         {
             blanked["content"] = "";
         }
         foreach (var field in (string[])["embeds", "attachments", "components"])
         {
-            if (blanked.ContainsKey(field) || eventName == "MESSAGE_CREATE")
+            if (blanked.ContainsKey(field) || !partial)
             {
                 blanked[field] = new JsonArray();
             }
