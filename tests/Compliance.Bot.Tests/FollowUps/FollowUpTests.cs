@@ -10,7 +10,15 @@ public sealed class FollowUpTests
     [Fact]
     public async Task A_reply_to_an_answer_continues_its_conversation_with_typing_and_no_pings()
     {
-        await using var bot = await BotHarness.StartAsync(settings => settings["Bot:TypingInterval"] = "00:00:00.200");
+        // A reply with the ping off does not mention the bot, so Discord delivers its text only with the privileged
+        // MESSAGE_CONTENT intent, enabled in the portal and asked for in Identify (the fake blanks it otherwise).
+        await using var bot = await BotHarness.StartAsync(
+            settings =>
+            {
+                settings["Bot:TypingInterval"] = "00:00:00.200";
+                settings["Discord:Intents"] = "Guilds, GuildMessages, DirectMessages, MessageContent";
+            },
+            new FakeDiscordOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(500), EnabledPrivilegedIntents = 1 << 15 });
         bot.Api.Enqueue(new StubAnswer(), new StubAnswer { DelayBeforeHeaders = TimeSpan.FromMilliseconds(700) });
         var ask = await bot.Discord.SendGuildCommandAsync("ask", Messages.Question("Can I trade during the blackout?"));
         await bot.WaitIdleAsync(ask);
