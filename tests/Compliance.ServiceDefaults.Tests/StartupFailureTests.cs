@@ -1,4 +1,5 @@
 using Compliance.ServiceDefaults.Configuration;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Compliance.ServiceDefaults.Tests;
@@ -25,6 +26,36 @@ public sealed class StartupFailureTests
         var failure = new StartupConfigurationException("EMBED_MODEL", "is not usable: bad header\r\n  in model.onnx");
 
         Assert.Equal("Start-up failed: EMBED_MODEL is not usable: bad header in model.onnx.", StartupFailure.Describe(failure));
+    }
+
+    [Theory]
+    [InlineData("EMBED_SPINNING", "sometimes", "Start-up failed: EMBED_SPINNING is 'sometimes'; expected true or false.")]
+    [InlineData("EMBED_THREADS", "two", "Start-up failed: EMBED_THREADS is 'two'; expected a whole number.")]
+    [InlineData("EMBED_REQUIRED", "maybe", "Start-up failed: EMBED_REQUIRED is 'maybe'; expected true or false.")]
+    [InlineData("ADMIN_TOKEN_COUNT", "s3cret-looking", "Start-up failed: ADMIN_TOKEN_COUNT is not a whole number.")]
+    public void A_value_the_configuration_binder_cannot_convert_is_one_line_naming_the_variable(string key, string value, string expected)
+    {
+        // The binder's own exception, as the host throws it when options are bound from the environment.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
+        var failure = Assert.Throws<InvalidOperationException>(() => configuration.Get<TypedSettings>());
+
+        Assert.True(StartupFailure.IsKnown(failure));
+        Assert.Equal(expected, StartupFailure.Describe(failure));
+    }
+
+    private sealed class TypedSettings
+    {
+        [ConfigurationKeyName("EMBED_SPINNING")]
+        public bool Spinning { get; set; }
+
+        [ConfigurationKeyName("EMBED_THREADS")]
+        public int Threads { get; set; }
+
+        [ConfigurationKeyName("EMBED_REQUIRED")]
+        public bool? Required { get; set; }
+
+        [ConfigurationKeyName("ADMIN_TOKEN_COUNT")]
+        public int TokenCount { get; set; }
     }
 
     [Fact]

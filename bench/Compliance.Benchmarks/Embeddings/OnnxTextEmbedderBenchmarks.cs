@@ -28,7 +28,7 @@ public class OnnxTextEmbedderBenchmarks
     public void Setup()
     {
         var directory = Environment.GetEnvironmentVariable(EmbeddingOptions.ModelDirectoryVariable) ?? FindGeneratedModel();
-        _embedder = OnnxTextEmbedder.Load(new EmbeddingOptions { ModelDirectory = directory, IntraOpThreads = Threads, MaxBatchTokens = 8 * 512 });
+        _embedder = OnnxTextEmbedder.Load(new EmbeddingOptions { ModelDirectory = directory, IntraOpThreads = Threads });
         var tokenizer = WordPieceTokenizer.FromDirectory(directory);
         _query = "Can I sell shares of a client company during the quarterly blackout window?";
         const string prose = "Employees must not trade in securities of a listed issuer while in possession of inside information. " +

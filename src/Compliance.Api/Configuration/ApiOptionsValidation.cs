@@ -1,3 +1,4 @@
+using Compliance.Knowledge.Embeddings;
 using Microsoft.Extensions.Options;
 
 namespace Compliance.Api.Configuration;
@@ -36,6 +37,17 @@ internal sealed class ApiOptionsValidation :
         var failures = new List<string>();
         Check("REDIS_URL", options.Url, failures);
         Check("REDIS_VECTOR_URL", options.VectorUrl, failures);
+        if (string.IsNullOrWhiteSpace(options.KeyPrefix) || options.KeyPrefix.Length > 64
+            || options.KeyPrefix.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+        {
+            // Also an FT.CREATE index name and part of a {hash tag}: letters, digits, '-', '_' and '.' only.
+            failures.Add($"REDIS_KEY_PREFIX is '{options.KeyPrefix}'; expected 1-64 letters, digits, '-', '_' or '.'.");
+        }
+        else if (options.KeyPrefix == "chunk")
+        {
+            // Its chunk keys (chunk:chunk:…) would fall under the default deployment's RediSearch index (chunk:…).
+            failures.Add("REDIS_KEY_PREFIX 'chunk' is reserved: the default deployment's index covers keys starting 'chunk:'.");
+        }
         return Result(failures);
 
         static void Check(string variable, string? value, List<string> failures)
@@ -123,6 +135,10 @@ internal sealed class ApiOptionsValidation :
         if (options.EmbedThreads is < 0 or > 64)
         {
             failures.Add($"EMBED_THREADS is {options.EmbedThreads}; expected 0 (ONNX Runtime's choice) to 64.");
+        }
+        if (options.EmbedBatchTokens is < EmbeddingOptions.MaxSequenceLength or > 1_048_576)
+        {
+            failures.Add($"EMBED_BATCH_TOKENS is {options.EmbedBatchTokens}; expected {EmbeddingOptions.MaxSequenceLength} (one longest input) to 1048576.");
         }
         if (options.UploadMaxBytes is < 1024 or > 512L * 1024 * 1024)
         {

@@ -1,3 +1,4 @@
+using Compliance.Knowledge.Embeddings;
 using Microsoft.Extensions.Configuration;
 
 namespace Compliance.Api.Configuration;
@@ -23,6 +24,17 @@ public sealed class RedisOptions
     /// <summary><c>REDIS_VECTOR_URL</c>: a Redis with RediSearch for the document index. Optional.</summary>
     [ConfigurationKeyName("REDIS_VECTOR_URL")]
     public string? VectorUrl { get; set; }
+
+    /// <summary>
+    /// <c>REDIS_KEY_PREFIX</c>: the start of every key this deployment writes (answer and conversation cache, shared
+    /// query embeddings, the corpus version, rate-limit windows unless <c>RATE_LIMIT_KEY_PREFIX</c> says otherwise,
+    /// and the RediSearch index), so several deployments can share one Redis. Default <c>compliance</c>.
+    /// </summary>
+    [ConfigurationKeyName("REDIS_KEY_PREFIX")]
+    public string KeyPrefix { get; set; } = DefaultKeyPrefix;
+
+    /// <summary>The prefix every deployment used before it could be chosen; its keys keep their old names.</summary>
+    public const string DefaultKeyPrefix = "compliance";
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Url);
 }
@@ -127,6 +139,17 @@ public sealed class RetrievalOptions
     /// <summary><c>EMBED_THREADS</c>: ONNX Runtime intra-op threads; 0 lets it choose (one per core).</summary>
     [ConfigurationKeyName("EMBED_THREADS")]
     public int EmbedThreads { get; set; }
+
+    /// <summary>
+    /// <c>EMBED_SPINNING</c>: ONNX Runtime threads busy-wait inside a run (never after it). Default true, measured
+    /// faster on a host of its own; false on a host whose cores other processes keep busy (docs/embeddings.md).
+    /// </summary>
+    [ConfigurationKeyName("EMBED_SPINNING")]
+    public bool EmbedSpinning { get; set; } = true;
+
+    /// <summary><c>EMBED_BATCH_TOKENS</c>: padded tokens per ONNX Runtime call when embedding chunks. Default 512, the measured best.</summary>
+    [ConfigurationKeyName("EMBED_BATCH_TOKENS")]
+    public int EmbedBatchTokens { get; set; } = EmbeddingOptions.DefaultMaxBatchTokens;
 
     /// <summary><c>SAMPLE_POLICIES_DIR</c>: Markdown policies loaded on first start when no document exists yet (./run.sh sets samples/policies).</summary>
     [ConfigurationKeyName("SAMPLE_POLICIES_DIR")]

@@ -1,3 +1,5 @@
+using Compliance.Api.Configuration;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Compliance.Api.Knowledge;
@@ -41,12 +43,12 @@ public sealed class InProcessCorpusVersion : CorpusVersion
 /// have told apart; the round trip saved was one of the three before the first streamed word
 /// (docs/service-performance.md, "The SSE gap").
 /// </remarks>
-public sealed class RedisCorpusVersion(IConnectionMultiplexer redis, TimeProvider clock, ILogger<RedisCorpusVersion> logger) : CorpusVersion
+public sealed class RedisCorpusVersion(IConnectionMultiplexer redis, IOptions<RedisOptions> options, TimeProvider clock, ILogger<RedisCorpusVersion> logger) : CorpusVersion
 {
     /// <summary>How long a version read from Redis is used before it is read again.</summary>
     public static readonly TimeSpan ReadLifetime = TimeSpan.FromSeconds(1);
 
-    private const string Key = "compliance:corpus-version";
+    private readonly RedisKey _key = options.Value.KeyPrefix + ":corpus-version";
     private readonly InProcessCorpusVersion _local = new();
     private Remembered? _remembered;
 
@@ -59,7 +61,7 @@ public sealed class RedisCorpusVersion(IConnectionMultiplexer redis, TimeProvide
         try
         {
             var readAt = clock.GetTimestamp();
-            var value = await redis.GetDatabase().StringGetAsync(Key);
+            var value = await redis.GetDatabase().StringGetAsync(_key);
             return Remember(value.IsNull ? 0 : (long)value, readAt);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -77,7 +79,7 @@ public sealed class RedisCorpusVersion(IConnectionMultiplexer redis, TimeProvide
         try
         {
             var readAt = clock.GetTimestamp();
-            Remember(await redis.GetDatabase().StringIncrementAsync(Key), readAt);
+            Remember(await redis.GetDatabase().StringIncrementAsync(_key), readAt);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

@@ -43,6 +43,8 @@ public static class KnowledgeExtensions
             ModelDirectory = options.ModelDirectory,
             Dimensions = options.Dimensions,
             IntraOpThreads = options.EmbedThreads,
+            AllowSpinning = options.EmbedSpinning,
+            MaxBatchTokens = options.EmbedBatchTokens,
         };
         var required = options.EmbedRequired ?? environment.IsProduction();
         ITextEmbedder? embedder;
@@ -73,9 +75,14 @@ public static class KnowledgeExtensions
             // Its own connection: the index's Redis (REDIS_VECTOR_URL) may be another server than the cache's.
             var multiplexer = Redis.RedisConnection.Open(url);
             connection = multiplexer;
+            // A deployment with its own REDIS_KEY_PREFIX gets its own index and chunk keys; the default prefix keeps
+            // the names indexes were created with before the prefix could be chosen.
+            var ownPrefix = redis.KeyPrefix != RedisOptions.DefaultKeyPrefix;
             index = new RediSearchKnowledgeIndex(multiplexer.GetDatabase(), new RediSearchIndexOptions
             {
                 ConnectionSettingName = string.IsNullOrWhiteSpace(redis.VectorUrl) ? "REDIS_URL" : "REDIS_VECTOR_URL",
+                IndexName = ownPrefix ? redis.KeyPrefix + "-chunks" : new RediSearchIndexOptions().IndexName,
+                KeyPrefix = ownPrefix ? redis.KeyPrefix + ":chunk:" : new RediSearchIndexOptions().KeyPrefix,
             });
         }
         else

@@ -18,9 +18,12 @@ public sealed class RateLimitOptions
     [ConfigurationKeyName("RATE_LIMIT_WINDOW_SECONDS")]
     public int WindowSeconds { get; set; } = 60;
 
-    /// <summary><c>RATE_LIMIT_KEY_PREFIX</c>: Redis key prefix, so several deployments can share one Redis. Default <c>compliance:rl</c>.</summary>
+    /// <summary>
+    /// <c>RATE_LIMIT_KEY_PREFIX</c>: Redis key prefix of the limit windows. Default <c>{REDIS_KEY_PREFIX}:rl</c>
+    /// (<c>compliance:rl</c>); set it to the same value in deployments that should share one set of limits.
+    /// </summary>
     [ConfigurationKeyName("RATE_LIMIT_KEY_PREFIX")]
-    public string KeyPrefix { get; set; } = "compliance:rl";
+    public string? KeyPrefix { get; set; }
 
     public TimeSpan Window => TimeSpan.FromSeconds(WindowSeconds);
 }

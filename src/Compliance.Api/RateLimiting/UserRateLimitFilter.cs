@@ -77,7 +77,9 @@ public static class RateLimitExtensions
     /// <summary>Registers the shared limiter (Redis when <c>REDIS_URL</c> is set, else in-process) and its options.</summary>
     public static WebApplicationBuilder AddUserRateLimits(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<RateLimitOptions>().Bind(builder.Configuration).ValidateOnStart();
+        builder.Services.AddOptions<RateLimitOptions>().Bind(builder.Configuration)
+            .PostConfigure<IOptions<Configuration.RedisOptions>>((limits, redis) => limits.KeyPrefix ??= redis.Value.KeyPrefix + ":rl")
+            .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidation>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(services => new SlidingWindowLimiter(

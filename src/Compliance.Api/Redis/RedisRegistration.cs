@@ -16,9 +16,6 @@ namespace Compliance.Api.Redis;
 /// </summary>
 public static class RedisRegistration
 {
-    /// <summary>Prefix of every cache key this application writes to Redis.</summary>
-    public const string CacheKeyPrefix = "compliance:";
-
     // The in-memory cache's budget (bytes of serialised entries): answers and conversations are small.
     private const long MemoryCacheBytes = 64L * 1024 * 1024;
 
@@ -49,7 +46,8 @@ public static class RedisRegistration
             var multiplexer = provider.GetRequiredService<IConnectionMultiplexer>();
             return new RedisCache(Options.Create(new RedisCacheOptions
             {
-                InstanceName = CacheKeyPrefix,
+                // Every cache key starts "{REDIS_KEY_PREFIX}:", so deployments sharing a Redis never read each other's.
+                InstanceName = provider.GetRequiredService<IOptions<RedisOptions>>().Value.KeyPrefix + ":",
                 // The shared multiplexer: one connection per process, configured (RESP2, timeouts, TLS) in one place.
                 ConnectionMultiplexerFactory = () => Task.FromResult(multiplexer),
             }));

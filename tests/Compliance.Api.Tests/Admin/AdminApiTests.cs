@@ -232,7 +232,7 @@ public sealed class AdminApiTests(ComplianceApiFactory api) : IClassFixture<Comp
         await using var api = new ComplianceApiFactory();
         await api.InitializeAsync();
         using var anonymous = api.CreateClient(token: null);
-        using var wrong = api.CreateClient(ComplianceApiFactory.AdminToken[..^1] + "X");
+        using var wrong = api.CreateClient(ComplianceApiFactory.AdminTokenValue[..^1] + "X");
 
         var missing = await anonymous.GetAsync("/admin/stats", Ct);
         var invalid = await wrong.GetAsync("/admin/stats", Ct);
@@ -246,7 +246,7 @@ public sealed class AdminApiTests(ComplianceApiFactory api) : IClassFixture<Comp
             .Select(a => a.Details!).ToListAsync(Ct));
         Assert.Contains(reasons, r => r.Contains("missing_token", StringComparison.Ordinal));
         Assert.Contains(reasons, r => r.Contains("invalid_token", StringComparison.Ordinal));
-        Assert.DoesNotContain(reasons, r => r.Contains(ComplianceApiFactory.AdminToken[..10], StringComparison.Ordinal));
+        Assert.DoesNotContain(reasons, r => r.Contains(ComplianceApiFactory.AdminTokenValue[..10], StringComparison.Ordinal));
 
         static string WithoutTraceId(System.Text.Json.JsonElement problem) =>
             string.Join(";", problem.EnumerateObject().Where(p => p.Name != "traceId").Select(p => p.Name + "=" + p.Value.GetRawText()));

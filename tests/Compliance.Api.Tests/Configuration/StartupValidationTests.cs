@@ -76,6 +76,7 @@ public sealed class StartupValidationTests
     [InlineData("REDIS_URL", "http://cache", "REDIS_URL has scheme 'http'")]
     [InlineData("GROK_TEMP", "7", "GROK_TEMP is 7")]
     [InlineData("DOCUMENT_MAX_PAGES", "0", "DOCUMENT_MAX_PAGES is 0")]
+    [InlineData("EMBED_BATCH_TOKENS", "100", "EMBED_BATCH_TOKENS is 100; expected 512")]
     [InlineData("LLM_FALLBACK_MODEL", "gpt-4.1-mini", "but LLM_FALLBACK_BASE_URL is not")]
     public async Task Malformed_values_exit_naming_the_variable(string variable, string value, string expected)
     {
@@ -208,6 +209,10 @@ public sealed class StartupValidationTests
     [InlineData("PORT", "eighty", "Start-up failed: PORT is 'eighty'; expected a TCP port number (1-65535).")]
     // Options validated by the host as it starts (ValidateOnStart), which logs the failure before Program reports it.
     [InlineData("GROK_TEMP", "7", "Start-up failed: GROK_TEMP is 7; expected a number from 0 to 2.")]
+    // Values the configuration binder cannot convert, when the host is built and when options are validated.
+    [InlineData("EMBED_SPINNING", "sometimes", "Start-up failed: EMBED_SPINNING is 'sometimes'; expected true or false.")]
+    [InlineData("STORE_REDACTED_QUESTIONS", "yes", "Start-up failed: STORE_REDACTED_QUESTIONS is 'yes'; expected true or false.")]
+    [InlineData("REDIS_KEY_PREFIX", "my app", "Start-up failed: REDIS_KEY_PREFIX is 'my app'; expected 1-64 letters, digits, '-', '_' or '.'.")]
     public async Task A_configuration_failure_is_one_line_naming_the_variable(string variable, string value, string expected)
     {
         var settings = new Dictionary<string, string>

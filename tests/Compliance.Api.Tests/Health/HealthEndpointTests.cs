@@ -55,7 +55,7 @@ public sealed class HealthEndpointTests(ComplianceApiFactory api) : IClassFixtur
     }
 
     [Theory]
-    [InlineData(ComplianceApiFactory.AdminToken)]
+    [InlineData(ComplianceApiFactory.AdminTokenValue)]
     [InlineData(ComplianceApiFactory.SecondaryAdminToken)]
     public async Task Detailed_shows_versions_latencies_and_uptime_with_either_admin_token(string token)
     {

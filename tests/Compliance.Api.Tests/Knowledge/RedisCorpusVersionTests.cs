@@ -1,7 +1,9 @@
 using Compliance.Api.Knowledge;
 using Compliance.Api.Redis;
 using Compliance.Testing.Servers;
+using Compliance.Api.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Compliance.Api.Tests.Knowledge;
@@ -15,12 +17,17 @@ public sealed class RedisCorpusVersionTests : IAsyncLifetime
     private readonly ManualClock _clock = new();
     private ConnectionMultiplexer _redis = null!;
 
+    // A deployment of its own on the shared test Redis, as REDIS_KEY_PREFIX gives each.
+    private readonly IOptions<RedisOptions> _deployment = Deployment();
+
     public async ValueTask InitializeAsync()
     {
         _redis = RedisConnection.Open(await TestServers.RedisUrlAsync());
-        // The key is shared by every test API on this Redis; start from a known number, and only ever raise it.
-        await _redis.GetDatabase().StringIncrementAsync("compliance:corpus-version");
+        await _redis.GetDatabase().StringIncrementAsync(_deployment.Value.KeyPrefix + ":corpus-version");
     }
+
+    private static IOptions<RedisOptions> Deployment() =>
+        Options.Create(new RedisOptions { KeyPrefix = "test-" + Guid.NewGuid().ToString("N")[..12] });
 
     public ValueTask DisposeAsync()
     {
@@ -31,7 +38,7 @@ public sealed class RedisCorpusVersionTests : IAsyncLifetime
     [Fact]
     public async Task An_instance_sees_its_own_change_at_once()
     {
-        var instance = new RedisCorpusVersion(_redis, _clock, NullLogger<RedisCorpusVersion>.Instance);
+        var instance = new RedisCorpusVersion(_redis, _deployment, _clock, NullLogger<RedisCorpusVersion>.Instance);
         var before = await instance.GetAsync();
 
         await instance.BumpAsync();
@@ -40,10 +47,26 @@ public sealed class RedisCorpusVersionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_deployment_with_another_REDIS_KEY_PREFIX_never_sees_this_ones_changes()
+    {
+        var other = Deployment();
+        var here = new RedisCorpusVersion(_redis, _deployment, _clock, NullLogger<RedisCorpusVersion>.Instance);
+        var elsewhere = new RedisCorpusVersion(_redis, other, _clock, NullLogger<RedisCorpusVersion>.Instance);
+        var before = await elsewhere.GetAsync();
+
+        await here.BumpAsync();
+        await here.BumpAsync();
+        _clock.Advance(RedisCorpusVersion.ReadLifetime);
+
+        Assert.Equal(before, await elsewhere.GetAsync());
+        Assert.False(await _redis.GetDatabase().KeyExistsAsync(other.Value.KeyPrefix + ":corpus-version"));
+    }
+
+    [Fact]
     public async Task Another_instance_sees_the_change_once_its_read_has_aged_a_second()
     {
-        var asker = new RedisCorpusVersion(_redis, _clock, NullLogger<RedisCorpusVersion>.Instance);
-        var uploader = new RedisCorpusVersion(_redis, _clock, NullLogger<RedisCorpusVersion>.Instance);
+        var asker = new RedisCorpusVersion(_redis, _deployment, _clock, NullLogger<RedisCorpusVersion>.Instance);
+        var uploader = new RedisCorpusVersion(_redis, _deployment, _clock, NullLogger<RedisCorpusVersion>.Instance);
         var before = await asker.GetAsync();
 
         await uploader.BumpAsync();
@@ -58,7 +81,7 @@ public sealed class RedisCorpusVersionTests : IAsyncLifetime
     [Fact]
     public async Task Questions_within_the_second_read_the_version_from_memory_not_from_Redis()
     {
-        var instance = new RedisCorpusVersion(_redis, _clock, NullLogger<RedisCorpusVersion>.Instance);
+        var instance = new RedisCorpusVersion(_redis, _deployment, _clock, NullLogger<RedisCorpusVersion>.Instance);
         var options = Compliance.Api.Configuration.RedisUrl.Parse(await TestServers.RedisUrlAsync());
         options.AllowAdmin = true; // INFO, to count the server's GETs
         using var admin = await ConnectionMultiplexer.ConnectAsync(options);

@@ -121,8 +121,12 @@ public sealed class SharedEmbeddingCacheTests
     public async Task Two_api_instances_with_the_model_share_question_embeddings()
     {
         var samples = Path.Combine(ComplianceApiFactory.RepositoryRoot(), "samples", "policies");
-        await using var apiA = new ComplianceApiFactory().WithSetting("EMBED_MODEL", ComplianceApiFactory.TinyModelDirectory()).WithSetting("SAMPLE_POLICIES_DIR", samples);
-        await using var apiB = new ComplianceApiFactory().WithSetting("EMBED_MODEL", ComplianceApiFactory.TinyModelDirectory()).WithSetting("SAMPLE_POLICIES_DIR", samples);
+        // Two instances of one deployment: the same REDIS_KEY_PREFIX (each test API otherwise gets its own).
+        var deployment = "shared-embeddings-" + Guid.NewGuid().ToString("N")[..8];
+        await using var apiA = new ComplianceApiFactory().WithSetting("EMBED_MODEL", ComplianceApiFactory.TinyModelDirectory()).WithSetting("SAMPLE_POLICIES_DIR", samples)
+            .WithSetting("REDIS_KEY_PREFIX", deployment);
+        await using var apiB = new ComplianceApiFactory().WithSetting("EMBED_MODEL", ComplianceApiFactory.TinyModelDirectory()).WithSetting("SAMPLE_POLICIES_DIR", samples)
+            .WithSetting("REDIS_KEY_PREFIX", deployment);
         await apiA.InitializeAsync();
         await apiB.InitializeAsync();
         // Unique per run, so an earlier run's entry in the shared Redis cannot make instance A's first call a hit.

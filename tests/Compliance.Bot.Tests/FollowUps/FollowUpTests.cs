@@ -10,14 +10,21 @@ public sealed class FollowUpTests
     [Fact]
     public async Task A_reply_to_an_answer_continues_its_conversation_with_typing_and_no_pings()
     {
-        await using var bot = await BotHarness.StartAsync(settings => settings["Bot:TypingInterval"] = "00:00:00.200");
+        // A reply with the ping off does not mention the bot, so Discord delivers its text only with the privileged
+        // MESSAGE_CONTENT intent, enabled in the portal and asked for in Identify (the fake blanks it otherwise).
+        await using var bot = await BotHarness.StartAsync(
+            settings =>
+            {
+                settings["Bot:TypingInterval"] = "00:00:00.200";
+                settings["Discord:Intents"] = "Guilds, GuildMessages, DirectMessages, MessageContent";
+            },
+            new FakeDiscordOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(500), EnabledPrivilegedIntents = 1 << 15 });
         bot.Api.Enqueue(new StubAnswer(), new StubAnswer { DelayBeforeHeaders = TimeSpan.FromMilliseconds(700) });
         var ask = await bot.Discord.SendGuildCommandAsync("ask", Messages.Question("Can I trade during the blackout?"));
         await bot.WaitIdleAsync(ask);
         var answerId = ulong.Parse(ask.OriginalMessage!["id"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
 
-        // A reply with its ping on (Discord's default) mentions the bot, so Discord delivers its text without MESSAGE_CONTENT.
-        var question = await bot.Discord.SendUserMessageAsync("What about exercising options?", mentionBot: true, replyToMessageId: answerId);
+        var question = await bot.Discord.SendUserMessageAsync("What about exercising options?", mentionBot: false, replyToMessageId: answerId);
         await FakeDiscordServer.WaitUntilAsync(() => bot.Discord.Rest.ChannelMessages.Count > 0, null, "the follow-up reply");
         await bot.WaitIdleAsync();
 
@@ -42,8 +49,8 @@ public sealed class FollowUpTests
         await bot.WaitIdleAsync(ask);
         var answerId = ulong.Parse(ask.OriginalMessage!["id"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
 
-        // Without MESSAGE_CONTENT, Discord blanks the text of a guild message that does not mention the bot.
-        await bot.Discord.SendUserMessageAsync("", mentionBot: false, replyToMessageId: answerId);
+        // Without MESSAGE_CONTENT, Discord (and the fake) blanks the text of a guild message that does not mention the bot.
+        await bot.Discord.SendUserMessageAsync("What about exercising options?", mentionBot: false, replyToMessageId: answerId);
         await FakeDiscordServer.WaitUntilAsync(() => bot.Discord.Rest.ChannelMessages.Count > 0, null, "the bot's hint");
         await bot.WaitIdleAsync();
 

@@ -48,4 +48,63 @@ public sealed class FakeDiscordOptions
 
     /// <summary>Global requests per second for bot-authorized routes, enforced with global 429s.</summary>
     public int GlobalLimitPerSecond { get; set; } = 50;
+    // ---- Strictness added for issue 13 (defaults are Discord's documented behaviour) ----------------------------
+
+    /// <summary>
+    /// <c>GET /gateway/bot</c>'s <c>session_start_limit</c>: every Identify spends one of <c>remaining</c>; an Identify
+    /// with none left terminates every session and resets the bot token (Discord's documented penalty); more than
+    /// <c>max_concurrency</c> identifies per <see cref="IdentifyWindow"/> in one rate-limit bucket get op 9 <c>false</c>.
+    /// </summary>
+    public FakeSessionStartLimit SessionStartLimit { get; set; } = new();
+
+    /// <summary>The window <c>max_concurrency</c> applies to: 5 s on Discord.</summary>
+    public TimeSpan IdentifyWindow { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a session whose connection ended (without a 1000/1001 close) stays resumable, on
+    /// <see cref="FakeDiscordServer.Clock"/>. Discord: "timeout after a few minutes"; the figure is the fake's choice.
+    /// </summary>
+    public TimeSpan SessionResumeWindow { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// When true, READY's <c>resume_gateway_url</c> points at a loopback port that refuses connections, so a client
+    /// must give up resuming and identify again on the URL from <c>GET /gateway/bot</c>.
+    /// </summary>
+    public bool ResumeGatewayUnreachable { get; set; }
+
+    /// <summary>
+    /// How long a <c>nonce</c> sent with <c>enforce_nonce: true</c> deduplicates channel message posts, on
+    /// <see cref="FakeDiscordServer.Clock"/>. Discord: "the past few minutes"; the figure is the fake's choice.
+    /// </summary>
+    public TimeSpan EnforcedNonceWindow { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// Routes that share one rate-limit bucket (one <c>X-RateLimit-Bucket</c> hash, one count per major parameter),
+    /// as Discord groups routes. Default: editing and deleting <c>@original</c> are the Edit/Delete Webhook Message
+    /// routes with the message id <c>@original</c>, so each pair is one bucket.
+    /// </summary>
+    public IList<string[]> SharedBuckets { get; } =
+    [
+        [FakeRest.Routes.EditOriginal, FakeRest.Routes.EditFollowup],
+        [FakeRest.Routes.DeleteOriginal, FakeRest.Routes.DeleteFollowup],
+    ];
+
+    /// <summary>Per-route (or per shared bucket, by any of its routes) limits that differ from <see cref="RouteLimit"/>.</summary>
+    public IDictionary<string, (int Limit, TimeSpan Window)> RouteLimits { get; } = new Dictionary<string, (int Limit, TimeSpan Window)>(StringComparer.Ordinal);
+}
+
+/// <summary>The session start limit the fake starts with (<c>GET /gateway/bot</c>'s <c>session_start_limit</c>).</summary>
+public sealed class FakeSessionStartLimit
+{
+    /// <summary>Session starts per reset period: 1000 per 24 h for bots under 150,000 guilds.</summary>
+    public int Total { get; set; } = 1000;
+
+    /// <summary>Starts left when the fake starts.</summary>
+    public int Remaining { get; set; } = 1000;
+
+    /// <summary>Time from the fake's start to the reset, when <c>remaining</c> returns to <see cref="Total"/>.</summary>
+    public TimeSpan ResetAfter { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Identifies allowed per <see cref="FakeDiscordOptions.IdentifyWindow"/> (per rate-limit key <c>shard_id % max_concurrency</c>).</summary>
+    public int MaxConcurrency { get; set; } = 1;
 }

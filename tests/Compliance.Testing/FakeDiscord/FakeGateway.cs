@@ -26,7 +26,16 @@ public sealed class FakeGateway
     // Guilds the bot is in and their text channels: announced in READY (unavailable) and by GUILD_CREATE after it.
     private readonly ConcurrentDictionary<ulong, ConcurrentDictionary<ulong, byte>> _guilds = new();
 
-    internal FakeGateway(FakeDiscordServer server) => _server = server;
+    internal FakeGateway(FakeDiscordServer server)
+    {
+        _server = server;
+        SessionStarts = new FakeSessionStarts(server.Options, server.Clock);
+    }
+
+    /// <summary>The session start limit: <c>remaining</c>, identifies too fast, token resets.</summary>
+    public FakeSessionStarts SessionStarts { get; }
+
+    internal TimeProvider Clock => _server.Clock;
 
     internal FakeDiscordOptions Options => _server.Options;
 
@@ -34,7 +43,9 @@ public sealed class FakeGateway
     public Uri Url => new(_server.BaseUrl.Replace("http://", "ws://", StringComparison.Ordinal) + "gateway");
 
     /// <summary>The <c>resume_gateway_url</c> sent in READY: a different path than <see cref="Url"/>.</summary>
-    public Uri ResumeUrl => new(_server.BaseUrl.Replace("http://", "ws://", StringComparison.Ordinal) + "gateway-resume");
+    public Uri ResumeUrl => Options.ResumeGatewayUnreachable
+        ? FakeUnreachableHost.Url("gateway-resume")
+        : new(_server.BaseUrl.Replace("http://", "ws://", StringComparison.Ordinal) + "gateway-resume");
 
     public int IdentifyCount => Volatile.Read(ref _identifies);
 
@@ -166,6 +177,24 @@ public sealed class FakeGateway
         _sessions[session.Id] = session;
         _current = session;
         return session;
+    }
+
+    /// <summary>
+    /// Discord's penalty for an Identify past the session start limit: every session ends and the bot token is
+    /// reset (<see cref="FakeDiscordOptions.BotToken"/> changes, so the old token fails on REST too). The close code
+    /// live connections get is not documented; the fake sends 4004, since their token is no longer valid.
+    /// </summary>
+    internal async Task ResetTokenAndTerminateSessionsAsync()
+    {
+        Options.BotToken = "reset-" + Guid.NewGuid().ToString("N");
+        foreach (var session in _sessions.Values)
+        {
+            session.Invalidate();
+        }
+        foreach (var connection in Connections.Where(c => c.Session is not null && !c.Closed.IsCompleted))
+        {
+            await connection.CloseAsync(4004, "Authentication failed.");
+        }
     }
 
     internal FakeGatewaySession? FindSession(string id) => _sessions.TryGetValue(id, out var session) ? session : null;

@@ -112,9 +112,11 @@ public sealed class FakeGatewayConnection
     public Task RequestHeartbeatAsync() => SendAsync("""{"op":1,"d":null,"s":null,"t":null}""");
 
     /// <summary>Closes with <paramref name="code"/>. Codes that end a session on Discord end it here too.</summary>
-    public async Task CloseAsync(int code, string reason = "")
+    public Task CloseAsync(int code, string reason = "") => CloseAsync(code, reason, endSession: true);
+
+    internal async Task CloseAsync(int code, string reason, bool endSession)
     {
-        if (code is 4003 or 4004 or 4005 or 4007 or 4009 or 4010 or 4011 or 4012 or 4013 or 4014 or 1000 or 1001)
+        if (endSession && code is 4003 or 4004 or 4005 or 4007 or 4009 or 4010 or 4011 or 4012 or 4013 or 4014 or 1000 or 1001)
         {
             Session?.Invalidate();
         }
@@ -377,6 +379,19 @@ public sealed class FakeGatewayConnection
             await CloseAsync(4002, "Error while decoding payload.");
             return false;
         }
+        switch (_gateway.SessionStarts.Decide(shardId))
+        {
+            case FakeIdentifyVerdict.TooFast:
+                // Discord answers an Identify over max_concurrency with op 9 (d: false) and starts nothing.
+                await SendAsync("""{"op":9,"d":false,"s":null,"t":null}""");
+                return true;
+            case FakeIdentifyVerdict.LimitExhausted:
+                // "Upon hitting this limit, all active sessions for the app will be terminated, the bot token will
+                // be reset": this Identify's token is no longer valid, and neither is any live session's.
+                await _gateway.ResetTokenAndTerminateSessionsAsync();
+                await CloseAsync(4004, "Authentication failed.");
+                return false;
+        }
         var copy = (JsonObject)data.DeepClone();
         copy.Remove("token");
         IdentifyData = copy;
@@ -413,6 +428,11 @@ public sealed class FakeGatewayConnection
         }
         _gateway.RecordResume();
         var session = sessionId is null ? null : _gateway.FindSession(sessionId);
+        if (session is not null && session.ExpiredAt(_gateway.Clock.GetUtcNow(), options.SessionResumeWindow))
+        {
+            // Its connection ended longer ago than Discord keeps a session ("a few minutes").
+            session.Invalidate();
+        }
         if (session is null || session.Invalidated)
         {
             // Discord answers an unknown or ended session with op 9 false and expects a fresh Identify.
@@ -441,7 +461,9 @@ public sealed class FakeGatewayConnection
                 await Task.Delay(options.HeartbeatInterval, cancellationToken);
                 if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastHeartbeat)) > timeout)
                 {
-                    await CloseAsync(4009, "Session timed out.");
+                    // "If your app fails to send a heartbeat event in time, your connection will be closed and you
+                    // will be forced to Resume" (gateway docs, §Heartbeat Interval): the session survives the close.
+                    await CloseAsync(4009, "Session timed out.", endSession: false);
                     return;
                 }
             }

@@ -15,6 +15,7 @@ public sealed class FakeGatewaySession
     private readonly List<(long Sequence, string Json)> _buffer = [];
     private FakeGatewayConnection? _connection;
     private long _sequence;
+    private DateTimeOffset? _detachedAt;
 
     internal FakeGatewaySession(FakeGateway gateway, string id, long intents, int[] shard)
     {
@@ -41,7 +42,17 @@ public sealed class FakeGatewaySession
 
     internal void Invalidate() => Invalidated = true;
 
-    internal void Detach(FakeGatewayConnection connection) => Interlocked.CompareExchange(ref _connection, null, connection);
+    internal void Detach(FakeGatewayConnection connection)
+    {
+        if (Interlocked.CompareExchange(ref _connection, null, connection) == connection)
+        {
+            _detachedAt = _gateway.Clock.GetUtcNow();
+        }
+    }
+
+    /// <summary>True when no connection has carried the session for longer than <paramref name="window"/>.</summary>
+    internal bool ExpiredAt(DateTimeOffset now, TimeSpan window) =>
+        _connection is null && _detachedAt is { } detached && now - detached > window;
 
     /// <summary>Numbers, buffers and (if a live connection is attached) sends a dispatch. Returns its sequence.</summary>
     public async Task<long> DispatchAsync(string eventName, JsonNode data)
@@ -50,7 +61,7 @@ public sealed class FakeGatewaySession
         try
         {
             var sequence = Interlocked.Increment(ref _sequence);
-            var json = Envelope(eventName, sequence, data);
+            var json = Envelope(eventName, sequence, FakeMessageContent.AsDelivered(eventName, data, Intents, _gateway.Options.BotUserId));
             _buffer.Add((sequence, json));
             if (_buffer.Count > _gateway.Options.MaxBufferedDispatches)
             {

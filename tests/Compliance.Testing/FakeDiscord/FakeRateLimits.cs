@@ -45,7 +45,30 @@ internal sealed class FakeRateLimits(FakeDiscordOptions options)
 
     private sealed record ScriptedLimit(string? RouteKey, FakeRateLimitScope Scope, TimeSpan RetryAfter);
 
-    public void SetRouteLimit(string routeKey, int limit, TimeSpan window) => _routeLimits[routeKey] = (limit, window);
+    public void SetRouteLimit(string routeKey, int limit, TimeSpan window) => _routeLimits[BucketOf(routeKey)] = (limit, window);
+
+    /// <summary>
+    /// The bucket a route counts against: routes Discord groups (<see cref="FakeDiscordOptions.SharedBuckets"/>)
+    /// share one, named after the group's first route; any other route has its own.
+    /// </summary>
+    public string BucketOf(string routeKey) =>
+        options.SharedBuckets.FirstOrDefault(group => group.Contains(routeKey, StringComparer.Ordinal)) is { Length: > 0 } group ? group[0] : routeKey;
+
+    private (int Limit, TimeSpan Window) LimitOf(string bucketName)
+    {
+        if (_routeLimits.TryGetValue(bucketName, out var set))
+        {
+            return set;
+        }
+        foreach (var (routeKey, configured) in options.RouteLimits)
+        {
+            if (BucketOf(routeKey) == bucketName)
+            {
+                return configured;
+            }
+        }
+        return (options.RouteLimit, options.RouteWindow);
+    }
 
     public void Script(string? routeKey, FakeRateLimitScope scope, TimeSpan retryAfter, int count)
     {
@@ -59,8 +82,10 @@ internal sealed class FakeRateLimits(FakeDiscordOptions options)
     public IResult? Check(HttpContext context, FakeRoute route, string major)
     {
         var now = Stopwatch.GetTimestamp();
-        var bucket = _buckets.GetOrAdd(route.Key + "|" + major, _ => new Bucket(Hash(route.Key)));
-        var (limit, window) = _routeLimits.TryGetValue(route.Key, out var custom) ? custom : (options.RouteLimit, options.RouteWindow);
+        // Grouped routes share the count and the X-RateLimit-Bucket hash; the major parameter still splits them.
+        var bucketName = BucketOf(route.Key);
+        var bucket = _buckets.GetOrAdd(bucketName + "|" + major, _ => new Bucket(Hash(bucketName)));
+        var (limit, window) = LimitOf(bucketName);
 
         if (route.Auth == FakeRouteAuth.Bot)
         {

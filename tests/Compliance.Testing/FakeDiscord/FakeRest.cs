@@ -27,7 +27,7 @@ internal sealed record RequestContext(HttpContext Http, IReadOnlyDictionary<stri
 /// The fake's REST API under <c>/api/v10</c>: the routes the bot uses, Discord's auth rules, validation,
 /// interaction lifecycle and rate limits, with counters for tests.
 /// </summary>
-public sealed class FakeRest
+public sealed partial class FakeRest
 {
     /// <summary>Route keys, for scripting faults and reading counters.</summary>
     public static class Routes
@@ -49,6 +49,7 @@ public sealed class FakeRest
         public const string DeleteFollowup = "DELETE /webhooks/{app}/{token}/messages/{message}";
         public const string CreateMessage = "POST /channels/{channel}/messages";
         public const string TriggerTyping = "POST /channels/{channel}/typing";
+        public const string EditMessage = "PATCH /channels/{channel}/messages/{message}";
     }
 
     // HttpContext.Items key: the matched route's key, to name it in the invalid-request tally.
@@ -71,11 +72,14 @@ public sealed class FakeRest
     private int _tokenLeaks;
     private int _missingUserAgent;
     private int _commandWrites;
+    private readonly FakeNonces _nonces;
+    private int _deduplicatedPosts;
 
     internal FakeRest(FakeDiscordServer server)
     {
         _server = server;
         _limits = new FakeRateLimits(server.Options);
+        _nonces = new FakeNonces(server.Options, server.Clock);
         Add("GET", "/gateway/bot", FakeRouteAuth.Bot, (r, c) => r.GatewayBotAsync());
         Add("GET", "/applications/@me", FakeRouteAuth.Bot, (r, c) => r.CurrentApplicationAsync());
         Add("GET", "/applications/{app}/commands", FakeRouteAuth.Bot, (r, c) => r.GetCommandsAsync(c));
@@ -93,6 +97,7 @@ public sealed class FakeRest
         Add("DELETE", "/webhooks/{app}/{token}/messages/{message}", FakeRouteAuth.InteractionToken, (r, c) => r.FollowupAsync(c));
         Add("POST", "/channels/{channel}/messages", FakeRouteAuth.Bot, (r, c) => r.CreateMessageAsync(c));
         Add("POST", "/channels/{channel}/typing", FakeRouteAuth.Bot, (r, c) => r.TypingAsync(c));
+        Add("PATCH", "/channels/{channel}/messages/{message}", FakeRouteAuth.Bot, (r, c) => r.EditMessageAsync(c));
     }
 
     public FakeInteractionRegistry Interactions { get; } = new();
@@ -119,6 +124,12 @@ public sealed class FakeRest
 
     /// <summary>Accepted command writes (PUT/POST), to check registration only happens when needed.</summary>
     public int CommandWrites => Volatile.Read(ref _commandWrites);
+
+    /// <summary>Channel message posts answered with an earlier message because of <c>nonce</c> + <c>enforce_nonce</c>.</summary>
+    public int DeduplicatedPosts => Volatile.Read(ref _deduplicatedPosts);
+
+    /// <summary>The rate-limit bucket a route counts against (shared buckets are named after their first route).</summary>
+    public string BucketOf(string routeKey) => _limits.BucketOf(routeKey);
 
     /// <summary>Messages posted with <c>POST /channels/{id}/messages</c>.</summary>
     public IReadOnlyCollection<JsonObject> ChannelMessages => _channelMessages;
@@ -274,7 +285,7 @@ public sealed class FakeRest
     {
         ["url"] = _server.Gateway.Url.ToString(),
         ["shards"] = 1,
-        ["session_start_limit"] = new JsonObject { ["total"] = 1000, ["remaining"] = 999, ["reset_after"] = 14_400_000, ["max_concurrency"] = 1 },
+        ["session_start_limit"] = _server.Gateway.SessionStarts.ToJson(),
     }));
 
     private Task<IResult> CurrentApplicationAsync() => Task.FromResult(Results.Json(new JsonObject
@@ -516,9 +527,14 @@ public sealed class FakeRest
                     {
                         return Task.FromResult(FormError(http, routeKey, errors));
                     }
+                    FakeMessageEdits.ValidateFlags(edit, original, errors);
+                    if (errors.Any)
+                    {
+                        return Task.FromResult(FormError(http, routeKey, errors));
+                    }
                     var merged = Merge((JsonObject)original.DeepClone(), edit);
                     // The edit replaces the "thinking…" state.
-                    merged["flags"] = (FakeValidation.Int(merged["flags"]) ?? 0) & ~128;
+                    merged["flags"] = FakeMessageEdits.MergedFlags(original, edit) & ~128;
                     if (FakeValidation.IsEmpty(merged))
                     {
                         return Task.FromResult(Error(http, routeKey, 400, 50006, "Cannot send an empty message"));
@@ -581,7 +597,13 @@ public sealed class FakeRest
         {
             return Task.FromResult(FormError(http, routeKey, errors));
         }
+        FakeMessageEdits.ValidateFlags(edit, existing, errors);
+        if (errors.Any)
+        {
+            return Task.FromResult(FormError(http, routeKey, errors));
+        }
         var merged = Merge((JsonObject)existing.DeepClone(), edit);
+        merged["flags"] = FakeMessageEdits.MergedFlags(existing, edit);
         if (FakeValidation.IsEmpty(merged))
         {
             return Task.FromResult(Error(http, routeKey, 400, 50006, "Cannot send an empty message"));
@@ -637,14 +659,30 @@ public sealed class FakeRest
         {
             return Task.FromResult(FormError(http, Routes.CreateMessage, errors));
         }
+        var nonce = FakeNonces.Key(body["nonce"]);
+        if (nonce is not null && FakeNonces.Enforced(body) && _nonces.Earlier(nonce) is { } earlier)
+        {
+            // A retried post: Discord returns the first message and creates none.
+            Interlocked.Increment(ref _deduplicatedPosts);
+            return Task.FromResult(Results.Json(earlier));
+        }
         var channel = ulong.Parse(c.Values["channel"], CultureInfo.InvariantCulture);
         var message = NewMessage(body, channel, null);
+        if (body["nonce"] is { } sentNonce)
+        {
+            message["nonce"] = sentNonce.DeepClone();
+        }
+        if (nonce is not null)
+        {
+            _nonces.Remember(nonce, message);
+        }
         if (body["message_reference"] is JsonObject reference)
         {
             message["message_reference"] = reference.DeepClone();
             message["type"] = 19;
         }
         _channelMessages.Enqueue(message);
+        _channelMessagesById[FakeValidation.Str(message["id"])!] = (JsonObject)message.DeepClone();
         return Task.FromResult(Results.Json(message.DeepClone()));
     }
 

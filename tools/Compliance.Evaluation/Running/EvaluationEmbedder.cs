@@ -3,7 +3,7 @@ using Compliance.Knowledge.Embeddings;
 namespace Compliance.Evaluation.Running;
 
 /// <summary>The embedder settings of the evaluation tool's command line.</summary>
-public sealed record EmbedderChoice(string? ModelDirectory, string StandIn = "none", int Dimensions = 384, int Threads = 0, int MaxBatchTokens = 8192);
+public sealed record EmbedderChoice(string? ModelDirectory, string StandIn = "none", int Dimensions = 384, int Threads = 0, int MaxBatchTokens = EmbeddingOptions.DefaultMaxBatchTokens);
 
 /// <summary>
 /// Builds the embedder the command line asks for: the real <see cref="OnnxTextEmbedder"/> from a model directory laid
