@@ -40,7 +40,27 @@ public sealed class InteractionResponder(SocketInteraction interaction, TimeProv
     /// <summary>Time since the dispatch arrived.</summary>
     public TimeSpan Elapsed => time.GetUtcNow() - _receivedAt;
 
-    private bool TokenAlive => Elapsed < TokenLife;
+    /// <summary>False once the interaction token is (about to be) expired: webhook edits and followups would get 401.</summary>
+    public bool TokenAlive => Elapsed < TokenLife;
+
+    /// <summary>
+    /// Where a public answer goes once the token has expired: a plain message in the interaction's channel (the
+    /// bot needs Send Messages there). Null when the response is private (a channel message would show it to
+    /// everyone) or the channel is unknown.
+    /// </summary>
+    public async Task<ulong?> PostInChannelAsync(BotMessage message, CancellationToken cancellationToken)
+    {
+        if (Ephemeral || interaction.Channel is not IMessageChannel channel)
+        {
+            return null;
+        }
+        var sent = await channel.SendMessageAsync(message.Content, embeds: message.Embeds?.ToArray(), components: message.Components,
+            allowedMentions: Pings.None,
+            // Never retried after a timeout or a 5xx: the post may have landed, and a retry would post twice.
+            options: new RequestOptions { CancelToken = cancellationToken, RetryMode = RetryMode.RetryRatelimit });
+        AwaitingFinalEdit = false;
+        return sent.Id;
+    }
 
     /// <summary>Type 5: "thinking…", private when <paramref name="ephemeral"/> (components and modals too).</summary>
     public async Task DeferAsync(bool ephemeral, CancellationToken cancellationToken)
@@ -153,6 +173,12 @@ public sealed class InteractionResponder(SocketInteraction interaction, TimeProv
     public async Task FailPrivatelyAsync(string message, CancellationToken cancellationToken)
     {
         var body = new BotMessage(message, [], new ComponentBuilder().Build());
+        if (Acknowledged && !TokenAlive)
+        {
+            // The token is gone: any webhook call would only earn a 401. Discord already shows the interaction failed.
+            AwaitingFinalEdit = false;
+            return;
+        }
         if (!Acknowledged)
         {
             await ReplyAsync(message, ephemeral: true, components: null, cancellationToken);
