@@ -131,8 +131,49 @@ public sealed class BotWorker(
             lifetime.StopApplication();
             return;
         }
+        if (!await WaitForSessionStartsAsync(stoppingToken))
+        {
+            return;
+        }
         await client.StartAsync();
         await KeepAliveFileAsync(tuning, stoppingToken);
+    }
+
+    /// <summary>
+    /// Honours Discord's session start limit, which Discord.Net's unsharded client does not read: with no Identify
+    /// left (<c>session_start_limit.remaining</c> 0) Discord would reset the bot's token, so the bot waits for the
+    /// reset instead of connecting. False when shutdown came first.
+    /// </summary>
+    private async Task<bool> WaitForSessionStartsAsync(CancellationToken stoppingToken)
+    {
+        BotGateway gateway;
+        try
+        {
+            gateway = await client.Rest.GetBotGatewayAsync(new RequestOptions { CancelToken = stoppingToken });
+        }
+        catch (Exception ex) when (ex is HttpException or HttpRequestException)
+        {
+            // Discord.Net asks again when it connects and reports its own errors there.
+            logger.LogWarning("Could not read the session start limit: {Error}", ex.GetType().Name);
+            return true;
+        }
+        var limit = gateway.SessionStartLimit;
+        if (limit.Remaining >= 1)
+        {
+            return true;
+        }
+        var wait = TimeSpan.FromMilliseconds(Math.Max(limit.ResetAfter, 0));
+        logger.LogCritical("Discord's session start limit is used up ({Total} a day); waiting {Wait} for it to reset before connecting",
+            limit.Total, wait);
+        try
+        {
+            await Task.Delay(wait, time, stoppingToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

@@ -68,6 +68,22 @@ public sealed class GatewayResilienceTests
     }
 
     [Fact]
+    public async Task With_no_session_starts_left_the_bot_waits_for_the_reset_instead_of_identifying()
+    {
+        var discord = await FakeDiscordServer.StartAsync(new FakeDiscordOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(500) }, TestContext.Current.CancellationToken);
+        // An Identify now would make Discord reset the bot's token.
+        discord.Gateway.SessionStarts.SetRemaining(0);
+        await using var bot = await BotHarness.StartAsync(discord: discord, waitForReady: false);
+
+        await FakeDiscordServer.WaitForAsync(() => bot.Logs.Entries.FirstOrDefault(e => e.Message.Contains("session start limit is used up", StringComparison.Ordinal)), null, "the bot to say why it waits");
+        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+
+        Assert.Empty(bot.Discord.Gateway.Connections);
+        Assert.Equal(0, bot.Discord.Gateway.SessionStarts.TokenResets);
+        Assert.False(File.Exists(bot.LivenessFile));
+    }
+
+    [Fact]
     public async Task Shutdown_closes_the_session_normally_and_removes_the_liveness_signal()
     {
         await using var bot = await BotHarness.StartAsync();

@@ -50,7 +50,8 @@ public sealed class BotHarness : IAsyncDisposable
         StubComplianceApi? api = null,
         bool keepDiscord = false,
         HttpMessageHandler? apiTransport = null,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        bool waitForReady = true)
     {
         discord ??= await FakeDiscordServer.StartAsync(discordOptions ?? new FakeDiscordOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(500) });
         api ??= await StubComplianceApi.StartAsync();
@@ -94,9 +95,12 @@ public sealed class BotHarness : IAsyncDisposable
         var host = builder.Build();
         await host.StartAsync();
         var harness = new BotHarness(discord, api, host, logs, directory) { _keepDiscord = keepDiscord };
-        await FakeDiscordServer.WaitUntilAsync(() => harness.Worker.Connected, TimeSpan.FromSeconds(20), "the bot's gateway to connect");
-        // Commands are checked after READY, in the background; tests start once that is done.
-        await harness.Worker.CommandsChecked.WaitAsync(TimeSpan.FromSeconds(20));
+        if (waitForReady)
+        {
+            await FakeDiscordServer.WaitUntilAsync(() => harness.Worker.Connected, TimeSpan.FromSeconds(20), "the bot's gateway to connect");
+            // Commands are checked after READY, in the background; tests start once that is done.
+            await harness.Worker.CommandsChecked.WaitAsync(TimeSpan.FromSeconds(20));
+        }
         return harness;
     }
 
