@@ -23,6 +23,7 @@ public sealed class BotWorker(
     InteractionService interactions,
     IServiceProvider services,
     CommandRegistration registration,
+    ResumeFallback resumeFallback,
     InteractionRouter router,
     FollowUpHandler followUps,
     ConversationState conversations,
@@ -157,6 +158,8 @@ public sealed class BotWorker(
             logger.LogWarning("Could not read the session start limit: {Error}", ex.GetType().Name);
             return true;
         }
+        // What Discord.Net will connect to (it formats the URL this way); a resume host that fails falls back to it.
+        resumeFallback.GatewayUrl ??= $"{gateway.Url}?v={Discord.DiscordConfig.APIVersion}&encoding=json&compress=zlib-stream";
         var limit = gateway.SessionStartLimit;
         if (limit.Remaining >= 1)
         {

@@ -56,11 +56,15 @@ public static class BotHosting
             .Bind(builder.Configuration.GetSection(DiscordClientOptions.SectionName))
             // One name per value for users, as DISCORD_TOKEN: DISCORD_INTENTS (validated with the other BotOptions).
             .Configure<IOptions<BotOptions>>((discord, bot) => discord.Intents = bot.Value.ParsedIntents ?? discord.Intents);
+        services.AddSingleton<ResumeFallback>();
         services.AddSingleton(provider =>
         {
             var discord = provider.GetRequiredService<IOptions<DiscordClientOptions>>().Value;
+            var resumeFallback = provider.GetRequiredService<ResumeFallback>();
+            resumeFallback.GatewayUrl = discord.GatewayHost;
             return new DiscordSocketClient(new DiscordSocketConfig
             {
+                WebSocketProvider = resumeFallback.Provider(),
                 GatewayIntents = discord.Intents,
                 GatewayHost = discord.GatewayHost,
                 RestClientProvider = InteractionSafeRestClient.Provider(discord.ApiBaseUrl),
