@@ -34,9 +34,22 @@ public static class RediSearchFields
     /// <summary>Name given to the KNN distance in queries.</summary>
     public const string Distance = "dist";
 
+    /// <summary>
+    /// The text's length in UTF-16 chars, stored unindexed beside it, so a candidate search can tell the BM25
+    /// re-ranking's token cache which version of a chunk it holds without sending the text (hashes written before it
+    /// existed have none; their text is then fetched for the re-ranking).
+    /// </summary>
+    public const string TextLength = "text_length";
+
     /// <summary>Every stored field except the vector: what searches ask to get back.</summary>
     public static IReadOnlyList<string> Returned { get; } =
         [ChunkId, Document, Version, Tenant, Status, Tags, Title, Text, Section, PageStart, PageEnd, Ordinal, CharStart, CharEnd, Effective];
+
+    /// <summary>What a text candidate search asks back: the id and document for fusion, the title and text length that key the re-ranking's token cache.</summary>
+    public static IReadOnlyList<string> TextCandidate { get; } = [ChunkId, Document, Title, TextLength];
+
+    /// <summary>What a KNN candidate search asks back: the id and document for fusion, and the distance.</summary>
+    public static IReadOnlyList<string> VectorCandidate { get; } = [ChunkId, Document, Distance];
 
     public static string DocumentTag(Guid documentId) => documentId.ToString("N");
 
@@ -65,6 +78,7 @@ public static class RediSearchFields
             new(Text, chunk.Text),
             new(TitleTerms, RediSearchSearchForm.Of(chunk.Title)),
             new(TextTerms, RediSearchSearchForm.Of(chunk.Text)),
+            new(TextLength, chunk.Text.Length),
             new(Ordinal, chunk.Ordinal),
             new(CharStart, chunk.CharStart),
             new(CharEnd, chunk.CharEnd),

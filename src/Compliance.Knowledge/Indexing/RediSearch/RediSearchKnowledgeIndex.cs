@@ -1,4 +1,5 @@
 using System.Globalization;
+using Compliance.Knowledge.Indexing.Embedded;
 using NRedisStack;
 using NRedisStack.RedisStackCommands;
 using NRedisStack.Search;
@@ -12,7 +13,7 @@ namespace Compliance.Knowledge.Indexing.RediSearch;
 /// TAG filters). Commands go through NRedisStack's <see cref="SearchCommandsAsync"/>; what they ask for is built
 /// in <see cref="RediSearchCommands"/>. The connection must speak RESP2 (see RedisUrl in the API).
 /// </summary>
-public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex, IDisposable
+public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex, ICandidateSearch, IDisposable
 {
     private const int DeleteBatchSize = 500;
 
@@ -145,30 +146,102 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex, IDisposable
     /// </summary>
     public async Task<IReadOnlyList<RankedChunk>> SearchTextAsync(string query, SearchFilter filter, int limit, CancellationToken cancellationToken)
     {
+        var search = await SearchTextPlanAsync(query, filter, limit, RediSearchFields.Returned);
+        if (search is not { } done)
+        {
+            return [];
+        }
+        var results = TextResults(done.Found);
+        return _options.RescoreWithEmbeddedBm25
+            ? _rescorer.Value.Rescore(done.Terms, done.Counts, done.Rows, _termCounts.AverageLength, _options.TitleWeight, results)
+            : results;
+    }
+
+    /// <summary>
+    /// <see cref="SearchTextAsync"/>'s ranking as ids and scores: the same queries asking back the id, document, title
+    /// and text length instead of every field. The BM25 re-ranking takes the tokens of chunks it has seen from its
+    /// cache and fetches the title and text of the others (one pipelined HMGET), so only those cross the network.
+    /// </summary>
+    public async Task<IReadOnlyList<RankedCandidate>> SearchTextCandidatesAsync(string query, SearchFilter filter, int limit, CancellationToken cancellationToken)
+    {
+        var search = await SearchTextPlanAsync(query, filter, limit, _options.RescoreWithEmbeddedBm25 ? RediSearchFields.TextCandidate : [RediSearchFields.ChunkId, RediSearchFields.Document]);
+        if (search is not { } done)
+        {
+            return [];
+        }
+        var documents = done.Found.Documents;
+        var candidates = new RankedCandidate[documents.Count];
+        for (var i = 0; i < documents.Count; i++)
+        {
+            candidates[i] = new RankedCandidate(Required(documents[i], RediSearchFields.ChunkId), DocumentOf(documents[i]), i + 1, documents[i].Score);
+        }
+        if (!_options.RescoreWithEmbeddedBm25 || candidates.Length == 0)
+        {
+            return candidates;
+        }
+        var rescorer = _rescorer.Value;
+        var tokens = new TokenizedRow[candidates.Length];
+        var missing = new List<int>();
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            var title = (string?)documents[i][RediSearchFields.Title] ?? "";
+            if (!(int.TryParse((string?)documents[i][RediSearchFields.TextLength], NumberStyles.Integer, CultureInfo.InvariantCulture, out var textLength)
+                && rescorer.TryGetTokens(candidates[i].ChunkId, title, textLength, out tokens[i])))
+            {
+                missing.Add(i);
+            }
+        }
+        if (missing.Count > 0)
+        {
+            var batch = _database.CreateBatch();
+            var reads = missing.Select(i => batch.HashGetAsync(_options.KeyPrefix + candidates[i].ChunkId, [RediSearchFields.Title, RediSearchFields.Text])).ToList();
+            batch.Execute();
+            var texts = await Task.WhenAll(reads);
+            // A chunk deleted since the search scores from an empty text; fusion's load leaves it out.
+            var fresh = rescorer.Tokenize([.. missing.Select((row, j) => (candidates[row].ChunkId, (string?)texts[j][0] ?? "", (string?)texts[j][1] ?? ""))]);
+            for (var j = 0; j < missing.Count; j++)
+            {
+                tokens[missing[j]] = fresh[j];
+            }
+        }
+        var scores = rescorer.Scores(done.Terms, done.Counts, done.Rows, _termCounts.AverageLength, _options.TitleWeight, tokens);
+        return [.. EmbeddedBm25Rescorer.Order(scores).Select((row, i) => candidates[row] with { Rank = i + 1, Score = scores[row] })];
+    }
+
+    /// <summary>
+    /// Runs <see cref="TextQueryPlan"/>'s queries, narrowest first, until one finds <paramref name="limit"/> chunks;
+    /// null when the question has no searchable term.
+    /// </summary>
+    private async Task<TextSearchDone?> SearchTextPlanAsync(string query, SearchFilter filter, int limit, IReadOnlyList<string> returned)
+    {
         ArgumentNullException.ThrowIfNull(filter);
         RequireOpen();
         ValidateFilter(filter);
         var terms = RediSearchSyntax.SearchTerms(query);
         if (terms.Count == 0 || limit <= 0)
         {
-            return [];
+            return null;
         }
         var (rows, counts) = await TermCountsAsync(terms);
         var plan = TextQueryPlan.For(terms, counts, rows, _options.FrequentTermShare);
         SearchResult? found = null;
         foreach (var attempt in plan)
         {
-            found = await SearchAsync(RediSearchCommands.TextSearch(attempt, filter, limit, _module!.Value, _options.QueryTimeoutMilliseconds)!);
+            found = await SearchAsync(RediSearchCommands.TextSearch(attempt, filter, limit, _module!.Value, returned, _options.QueryTimeoutMilliseconds)!);
             if (found.Documents.Count >= limit)
             {
                 break;
             }
         }
-        var results = TextResults(found!);
-        return _options.RescoreWithEmbeddedBm25
-            ? _rescorer.Value.Rescore(terms, counts, rows, _termCounts.AverageLength, _options.TitleWeight, results)
-            : results;
+        return new TextSearchDone(terms, counts, rows, found!);
     }
+
+    private readonly record struct TextSearchDone(IReadOnlyList<string> Terms, long[] Counts, long Rows, SearchResult Found);
+
+    private static string Required(Document document, string field) =>
+        (string?)document[field] ?? throw new FormatException($"A RediSearch result has no '{field}' field; the hash was not written by this index.");
+
+    private static Guid DocumentOf(Document document) => Guid.ParseExact(Required(document, RediSearchFields.Document), "N");
 
     private static List<RankedChunk> TextResults(SearchResult found) =>
         found.Documents.Select((document, i) => new RankedChunk(RediSearchFields.FromDocument(document), i + 1, document.Score)).ToList();
@@ -221,6 +294,12 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex, IDisposable
 
     public async Task<IReadOnlyList<RankedChunk>> SearchVectorAsync(ReadOnlyMemory<float> vector, SearchFilter filter, int limit, CancellationToken cancellationToken)
     {
+        var found = await SearchKnnAsync(vector, filter, limit, [.. RediSearchFields.Returned, RediSearchFields.Distance]);
+        return [.. found.Select((document, i) => new RankedChunk(RediSearchFields.FromDocument(document), i + 1, Similarity(document)))];
+    }
+
+    private async Task<List<Document>> SearchKnnAsync(ReadOnlyMemory<float> vector, SearchFilter filter, int limit, IReadOnlyList<string> returned)
+    {
         ArgumentNullException.ThrowIfNull(filter);
         var dimensions = RequireOpen();
         ValidateFilter(filter);
@@ -232,15 +311,48 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex, IDisposable
         {
             return [];
         }
-        var found = await SearchAsync(RediSearchCommands.VectorSearch(vector.Span, filter, limit, _options.KnnBatchSize, _options.QueryTimeoutMilliseconds));
-        return found.Documents
-            .Select((document, i) => new RankedChunk(
-                RediSearchFields.FromDocument(document),
-                i + 1,
-                // COSINE distance is 1 - cosine similarity; report similarity like the embedded index does.
-                1.0 - double.Parse((string?)document[RediSearchFields.Distance] ?? "1", NumberStyles.Float, CultureInfo.InvariantCulture)))
-            .ToList();
+        var found = await SearchAsync(RediSearchCommands.VectorSearch(vector.Span, filter, limit, returned, _options.KnnBatchSize, _options.QueryTimeoutMilliseconds));
+        return found.Documents;
     }
+
+    /// <summary><see cref="SearchVectorAsync"/>'s ranking as ids and similarities: the same KNN asking back the id, document and distance only.</summary>
+    public async Task<IReadOnlyList<RankedCandidate>> SearchVectorCandidatesAsync(ReadOnlyMemory<float> vector, SearchFilter filter, int limit, CancellationToken cancellationToken)
+    {
+        var found = await SearchKnnAsync(vector, filter, limit, RediSearchFields.VectorCandidate);
+        return [.. found.Select((document, i) => new RankedCandidate(Required(document, RediSearchFields.ChunkId), DocumentOf(document), i + 1, Similarity(document)))];
+    }
+
+    /// <summary>One pipelined HMGET of every returned field per chunk; chunks gone or no longer admitted by the filter are left out.</summary>
+    public async Task<IReadOnlyDictionary<string, ChunkRecord>> LoadChunksAsync(IReadOnlyCollection<string> chunkIds, SearchFilter filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(chunkIds);
+        ArgumentNullException.ThrowIfNull(filter);
+        RequireOpen();
+        var fields = RediSearchFields.Returned.Select(f => (RedisValue)f).ToArray();
+        var batch = _database.CreateBatch();
+        var reads = chunkIds.Select(id => (Id: id, Read: batch.HashGetAsync(_options.KeyPrefix + id, fields))).ToList();
+        batch.Execute();
+        var chunks = new Dictionary<string, ChunkRecord>(StringComparer.Ordinal);
+        foreach (var (id, read) in reads)
+        {
+            var values = await read;
+            if (values.All(v => v.IsNull))
+            {
+                continue;
+            }
+            var chunk = RediSearchFields.FromFields(RediSearchFields.Returned.Select((field, i) => (field, (string?)values[i]))
+                .Where(pair => pair.Item2 is not null).ToDictionary(pair => pair.field, pair => pair.Item2, StringComparer.Ordinal));
+            if (filter.Admits(chunk))
+            {
+                chunks[id] = chunk;
+            }
+        }
+        return chunks;
+    }
+
+    // COSINE distance is 1 - cosine similarity; report similarity like the embedded index does.
+    private static double Similarity(Document document) =>
+        1.0 - double.Parse((string?)document[RediSearchFields.Distance] ?? "1", NumberStyles.Float, CultureInfo.InvariantCulture);
 
     public async Task<IndexStatistics> GetStatisticsAsync(CancellationToken cancellationToken)
     {
