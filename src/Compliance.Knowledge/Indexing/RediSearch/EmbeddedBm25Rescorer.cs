@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Compliance.Knowledge.Indexing.Embedded;
 
 namespace Compliance.Knowledge.Indexing.RediSearch;
@@ -124,6 +125,50 @@ public sealed class EmbeddedBm25Rescorer : IDisposable
             rows[missing[j]] = fresh[j];
         }
         return rows;
+    }
+
+    /// <summary>Keeps tokens read from the index (<see cref="RediSearchFields.Bm25Terms"/>) as if tokenised here.</summary>
+    internal void Remember(string chunkId, string title, int textLength, TokenizedRow row)
+    {
+        if (_tokenizedChunks.Count + 1 > CachedChunksCap)
+        {
+            _tokenizedChunks.Clear();
+        }
+        _tokenizedChunks[(chunkId, title)] = (textLength, row);
+    }
+
+    /// <summary>
+    /// A chunk's terms as stored with it at write time (<see cref="RediSearchFields.Bm25Terms"/>): FTS5's porter terms
+    /// of its title and text, each as <c>term titleCount textCount</c>, space-separated. unicode61 splits at every
+    /// separator, so a term never holds a space.
+    /// </summary>
+    internal IReadOnlyList<string> StoredTerms(IReadOnlyList<ChunkRecord> chunks) =>
+        [.. _tokenizer.TokenizeRows([.. chunks.Select(c => (c.Title, c.Text))])
+            .Select(row => string.Join(' ', row.Terms.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Key} {t.Value.Title} {t.Value.Text}"))))];
+
+    /// <summary>Reads <see cref="StoredTerms"/> back; null when the value is not in that form.</summary>
+    internal static TokenizedRow? ParseStoredTerms(string? stored)
+    {
+        if (stored is null)
+        {
+            return null;
+        }
+        var parts = stored.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length % 3 != 0)
+        {
+            return null;
+        }
+        var counts = new Dictionary<string, (int Title, int Text)>(parts.Length / 3, StringComparer.Ordinal);
+        for (var i = 0; i < parts.Length; i += 3)
+        {
+            if (!int.TryParse(parts[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var title)
+                || !int.TryParse(parts[i + 2], NumberStyles.None, CultureInfo.InvariantCulture, out var text))
+            {
+                return null;
+            }
+            counts[parts[i]] = (title, text);
+        }
+        return new TokenizedRow(counts);
     }
 
     /// <summary>Tokenises these chunks through FTS5 (one call) and keeps their tokens by id, title and text length.</summary>

@@ -41,6 +41,13 @@ public static class RediSearchFields
     /// </summary>
     public const string TextLength = "text_length";
 
+    /// <summary>
+    /// The chunk's FTS5 porter terms with their title and text counts, computed once at write time and stored
+    /// unindexed, so the BM25 re-ranking of a new question reads them instead of tokenising every unseen passage
+    /// (~15 ms of client CPU per new question at 100k chunks). Hashes written before it existed are tokenised from their text.
+    /// </summary>
+    public const string Bm25Terms = "bm25_terms";
+
     /// <summary>Every stored field except the vector: what searches ask to get back.</summary>
     public static IReadOnlyList<string> Returned { get; } =
         [ChunkId, Document, Version, Tenant, Status, Tags, Title, Text, Section, PageStart, PageEnd, Ordinal, CharStart, CharEnd, Effective];
@@ -63,7 +70,10 @@ public static class RediSearchFields
         return MemoryMarshal.AsBytes(vector).ToArray();
     }
 
-    public static HashEntry[] ToHash(ChunkRecord chunk)
+    public static HashEntry[] ToHash(ChunkRecord chunk) => ToHash(chunk, null);
+
+    /// <summary>The hash of a chunk, with its stored BM25 terms when given (<see cref="Bm25Terms"/>).</summary>
+    public static HashEntry[] ToHash(ChunkRecord chunk, string? bm25Terms)
     {
         ArgumentNullException.ThrowIfNull(chunk);
         var entries = new List<HashEntry>
@@ -103,6 +113,10 @@ public static class RediSearchFields
         if (chunk.Embedding is { } embedding)
         {
             entries.Add(new(Vector, VectorBytes(embedding)));
+        }
+        if (bm25Terms is not null)
+        {
+            entries.Add(new(Bm25Terms, bm25Terms));
         }
         return [.. entries];
     }

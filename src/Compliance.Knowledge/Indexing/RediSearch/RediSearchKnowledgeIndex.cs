@@ -97,11 +97,12 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex, ICandidateSearch
         // and no search sees it half written.
         var transaction = _database.CreateTransaction();
         var writes = new List<Task>(chunks.Count * 2);
-        foreach (var chunk in chunks)
+        var terms = _rescorer.Value.StoredTerms(chunks);
+        for (var i = 0; i < chunks.Count; i++)
         {
-            RedisKey key = _options.KeyPrefix + chunk.ChunkId;
+            RedisKey key = _options.KeyPrefix + chunks[i].ChunkId;
             writes.Add(transaction.KeyDeleteAsync(key));
-            writes.Add(transaction.HashSetAsync(key, RediSearchFields.ToHash(chunk)));
+            writes.Add(transaction.HashSetAsync(key, RediSearchFields.ToHash(chunks[i], terms[i])));
         }
         if (!await transaction.ExecuteAsync())
         {
@@ -193,19 +194,52 @@ public sealed class RediSearchKnowledgeIndex : IKnowledgeIndex, ICandidateSearch
         }
         if (missing.Count > 0)
         {
-            var batch = _database.CreateBatch();
-            var reads = missing.Select(i => batch.HashGetAsync(_options.KeyPrefix + candidates[i].ChunkId, [RediSearchFields.Title, RediSearchFields.Text])).ToList();
-            batch.Execute();
-            var texts = await Task.WhenAll(reads);
-            // A chunk deleted since the search scores from an empty text; fusion's load leaves it out.
-            var fresh = rescorer.Tokenize([.. missing.Select((row, j) => (candidates[row].ChunkId, (string?)texts[j][0] ?? "", (string?)texts[j][1] ?? ""))]);
-            for (var j = 0; j < missing.Count; j++)
-            {
-                tokens[missing[j]] = fresh[j];
-            }
+            await ReadTokensAsync(rescorer, candidates, missing, tokens);
         }
         var scores = rescorer.Scores(done.Terms, done.Counts, done.Rows, _termCounts.AverageLength, _options.TitleWeight, tokens);
         return [.. EmbeddedBm25Rescorer.Order(scores).Select((row, i) => candidates[row] with { Rank = i + 1, Score = scores[row] })];
+    }
+
+    /// <summary>
+    /// The tokens of the candidates the re-ranking has not seen: their stored terms (<see cref="RediSearchFields.Bm25Terms"/>)
+    /// in one pipelined HMGET, and for hashes written before those were stored, their text, tokenised here.
+    /// </summary>
+    private async Task ReadTokensAsync(EmbeddedBm25Rescorer rescorer, RankedCandidate[] candidates, List<int> missing, TokenizedRow[] tokens)
+    {
+        RedisValue[] fields = [RediSearchFields.Title, RediSearchFields.TextLength, RediSearchFields.Bm25Terms];
+        var batch = _database.CreateBatch();
+        var reads = missing.Select(i => batch.HashGetAsync(_options.KeyPrefix + candidates[i].ChunkId, fields)).ToList();
+        batch.Execute();
+        var stored = await Task.WhenAll(reads);
+        var unstored = new List<int>();
+        for (var j = 0; j < missing.Count; j++)
+        {
+            var row = missing[j];
+            if (EmbeddedBm25Rescorer.ParseStoredTerms((string?)stored[j][2]) is { } parsed
+                && int.TryParse((string?)stored[j][1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var textLength))
+            {
+                tokens[row] = parsed;
+                rescorer.Remember(candidates[row].ChunkId, (string?)stored[j][0] ?? "", textLength, parsed);
+            }
+            else
+            {
+                unstored.Add(row);
+            }
+        }
+        if (unstored.Count == 0)
+        {
+            return;
+        }
+        batch = _database.CreateBatch();
+        var texts = unstored.Select(i => batch.HashGetAsync(_options.KeyPrefix + candidates[i].ChunkId, [RediSearchFields.Title, RediSearchFields.Text])).ToList();
+        batch.Execute();
+        var read = await Task.WhenAll(texts);
+        // A chunk deleted since the search scores from an empty text; fusion's load leaves it out.
+        var fresh = rescorer.Tokenize([.. unstored.Select((row, j) => (candidates[row].ChunkId, (string?)read[j][0] ?? "", (string?)read[j][1] ?? ""))]);
+        for (var j = 0; j < unstored.Count; j++)
+        {
+            tokens[unstored[j]] = fresh[j];
+        }
     }
 
     /// <summary>
