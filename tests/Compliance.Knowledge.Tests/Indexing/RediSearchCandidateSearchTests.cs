@@ -138,6 +138,49 @@ public sealed class RediSearchCandidateSearchTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Chunks_written_right_after_the_index_is_created_are_indexed_once()
+    {
+        var url = Environment.GetEnvironmentVariable(RediSearchKnowledgeIndexTests.UrlVariable);
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            Assert.Skip(RediSearchKnowledgeIndexTests.SkipReason);
+        }
+        _connection ??= await RedisConnections.ConnectAsync(url);
+        var database = _connection.GetDatabase();
+        // 60,000 other keys: FT.CREATE's background scan of the keyspace then takes a while, as on a shared Redis.
+        var filler = $"{_run}-filler:";
+        foreach (var batch in Enumerable.Range(0, 60_000).Chunk(5_000))
+        {
+            await Task.WhenAll(batch.Select(i => database.StringSetAsync(filler + i, "x")));
+        }
+        try
+        {
+            var (_, chunks) = await CorpusAsync("scan");
+            var first = await RecordsAsync();
+            await Task.Delay(3000, Token);
+
+            // Had the scan met the chunks after they were indexed on write, it would index them again and the
+            // records would grow while it runs (garbage the module's GC removes only later).
+            Assert.Equal(first, await RecordsAsync());
+            Assert.Equal(chunks.Count, first.Docs);
+        }
+        finally
+        {
+            foreach (var batch in Enumerable.Range(0, 60_000).Chunk(5_000))
+            {
+                await database.KeyDeleteAsync([.. batch.Select(i => (RedisKey)(filler + i))]);
+            }
+        }
+
+        async Task<(long Docs, long Records)> RecordsAsync()
+        {
+            var info = (RedisResult[])(await database.ExecuteAsync("FT.INFO", $"{_run}-scan"))!;
+            var pairs = Enumerable.Range(0, info.Length / 2).ToDictionary(i => (string)info[2 * i]!, i => info[(2 * i) + 1]);
+            return ((long)pairs["num_docs"], (long)pairs["num_records"]);
+        }
+    }
+
     private async Task<(RediSearchKnowledgeIndex Index, Dictionary<string, ChunkRecord> Chunks)> CorpusAsync(string name, bool withTextLength = true)
     {
         var index = await OpenAsync(name);
