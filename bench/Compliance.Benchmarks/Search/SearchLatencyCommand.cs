@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Compliance.Benchmarks.Search;
 
 /// <summary>
-/// <c>latency [--synthetic N] [--obliqa DIR] [--iterations N] [--redisearch redis://HOST:PORT [--keep | --reuse RUN] [--frequent-term-share X]]</c>: the search
+/// <c>latency [--synthetic N] [--obliqa DIR] [--iterations N] [--redisearch redis://HOST:PORT [--keep | --reuse RUN] [--frequent-term-share X] [--breakdown]]</c>: the search
 /// latency harness (p50/p99, CPU per query, memory; see docs/search-performance.md), on the embedded index or, with
 /// <c>--redisearch</c>, on a Redis with the Search module.
 /// </summary>
@@ -18,6 +18,7 @@ internal static class SearchLatencyCommand
         var keep = false;
         string? reuse = null;
         double? frequentShare = null;
+        var breakdown = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -44,11 +45,15 @@ internal static class SearchLatencyCommand
                     // RediSearchIndexOptions.FrequentTermShare, to measure its cut (0.5 turns it off).
                     frequentShare = double.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
+                case "--breakdown":
+                    // RediSearch only: each step of a hybrid question timed in rotation (RediSearchBreakdown).
+                    breakdown = true;
+                    break;
                 case "--iterations" when i + 1 < args.Length:
                     iterations = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 default:
-                    await Console.Error.WriteLineAsync($"unknown argument: {args[i]}; usage: latency [--synthetic N] [--obliqa DIR] [--iterations N] [--redisearch redis://HOST:PORT [--keep | --reuse RUN] [--frequent-term-share X]]");
+                    await Console.Error.WriteLineAsync($"unknown argument: {args[i]}; usage: latency [--synthetic N] [--obliqa DIR] [--iterations N] [--redisearch redis://HOST:PORT [--keep | --reuse RUN] [--frequent-term-share X] [--breakdown]]");
                     return 2;
             }
         }
@@ -58,11 +63,11 @@ internal static class SearchLatencyCommand
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {(await File.ReadAllTextAsync("/proc/loadavg")).Trim()}");
         if (obliqa is not null)
         {
-            await SearchLatencyHarness.RunAsync(SearchCorpus.Obliqa(obliqa, dimensions), dimensions, iterations, folder, Console.Out, redisearch, keep, reuse, frequentShare);
+            await SearchLatencyHarness.RunAsync(SearchCorpus.Obliqa(obliqa, dimensions), dimensions, iterations, folder, Console.Out, redisearch, keep, reuse, frequentShare, breakdown);
         }
         if (synthetic is { } count)
         {
-            await SearchLatencyHarness.RunAsync(SearchCorpus.Synthetic(count, dimensions, 2000), dimensions, iterations, folder, Console.Out, redisearch, keep, reuse, frequentShare);
+            await SearchLatencyHarness.RunAsync(SearchCorpus.Synthetic(count, dimensions, 2000), dimensions, iterations, folder, Console.Out, redisearch, keep, reuse, frequentShare, breakdown);
         }
         Console.WriteLine($"load average after: {(await File.ReadAllTextAsync("/proc/loadavg")).Trim()}");
         return 0;

@@ -15,7 +15,7 @@ namespace Compliance.Benchmarks.Search;
 /// </summary>
 public static class SearchLatencyHarness
 {
-    public static async Task RunAsync(SearchCorpus corpus, int dimensions, int iterations, string folder, TextWriter output, string? redisUrl = null, bool keep = false, string? reuse = null, double? frequentTermShare = null)
+    public static async Task RunAsync(SearchCorpus corpus, int dimensions, int iterations, string folder, TextWriter output, string? redisUrl = null, bool keep = false, string? reuse = null, double? frequentTermShare = null, bool breakdown = false)
     {
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, $"bench-{Guid.NewGuid():N}.db");
@@ -64,6 +64,20 @@ public static class SearchLatencyHarness
                 : string.Create(CultureInfo.InvariantCulture,
                     $"memory: Redis used_memory +{redisGrowth / 1048576.0:0.0} MiB (hashes with both text forms, the text index and HNSW)"));
             output.WriteLine();
+            if (breakdown && index is RediSearchKnowledgeIndex rediSearchIndex)
+            {
+                // The same index without the client-side re-ranking, for its row.
+                using var unranked = new RediSearchKnowledgeIndex(redis!.GetDatabase(), new RediSearchIndexOptions
+                {
+                    IndexName = "bench-" + run,
+                    KeyPrefix = $"bench-chunk-{run}:",
+                    FrequentTermShare = frequentTermShare ?? new RediSearchIndexOptions().FrequentTermShare,
+                    RescoreWithEmbeddedBm25 = false,
+                });
+                await unranked.EnsureCreatedAsync(dimensions, CancellationToken.None);
+                await RediSearchBreakdown.RunAsync(rediSearchIndex, unranked, corpus.Queries, queryVectors, filter, iterations, output);
+                return;
+            }
             output.WriteLine("| search | p50 ms | p99 ms | mean CPU ms/query |");
             output.WriteLine("|---|---:|---:|---:|");
             await MeasureAsync("text (BM25, top 50)", iterations, output, i =>

@@ -46,7 +46,18 @@ public sealed record ChunkRecord(
 public sealed record SearchFilter(
     string TenantId,
     IReadOnlyCollection<Guid>? DocumentIds = null,
-    IReadOnlyCollection<string>? Tags = null);
+    IReadOnlyCollection<string>? Tags = null)
+{
+    /// <summary>Whether a search under this filter may return <paramref name="chunk"/> (the rule both indexes apply: documents and tags are any-of).</summary>
+    public bool Admits(ChunkRecord chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        return (chunk.TenantId == Tenants.Global || chunk.TenantId == TenantId)
+            && chunk.Status == ChunkStatus.Active
+            && (DocumentIds is not { Count: > 0 } || DocumentIds.Contains(chunk.DocumentId))
+            && (Tags is not { Count: > 0 } || chunk.Tags.Any(Tags.Contains));
+    }
+}
 
 /// <summary>A chunk in one ranked list: 1-based rank and that list's own score (BM25, or cosine similarity).</summary>
 public sealed record RankedChunk(ChunkRecord Chunk, int Rank, double Score);

@@ -49,6 +49,11 @@ public sealed class HybridSearch
             _ => (SearchMode.Hybrid, (string?)null),
         };
 
+        if (_index is ICandidateSearch candidates && _options.LexicalRerankDepth == 0)
+        {
+            return await SearchCandidatesAsync(candidates, query, filter, k, mode, reason, total, cancellationToken);
+        }
+
         // Text search starts first and runs while the query is embedded; the vector search follows the embedding.
         var textTask = mode == SearchMode.VectorOnly
             ? Task.FromResult(Timed<IReadOnlyList<RankedChunk>>.Empty)
@@ -78,6 +83,73 @@ public sealed class HybridSearch
         };
     }
 
+    /// <summary>
+    /// The same search over an index that ranks candidates by id (<see cref="ICandidateSearch"/>): both lists come
+    /// back as ids and scores, are fused exactly as chunks would be, and only the fused top k are loaded, in one
+    /// round trip. A chunk removed (or disabled) between the search and the load is left out and the fusion is redone
+    /// without it, so the result is what a search a moment later would give. The lexical re-ranking reads the fused
+    /// candidates' text, so with it on the chunks come with the lists as before.
+    /// </summary>
+    private async Task<HybridSearchResult> SearchCandidatesAsync(
+        ICandidateSearch index, string query, SearchFilter filter, int k, SearchMode mode, string? reason, Stopwatch total, CancellationToken cancellationToken)
+    {
+        var textTask = mode == SearchMode.VectorOnly
+            ? Task.FromResult(Timed<IReadOnlyList<RankedCandidate>>.None)
+            : TimeAsync(() => index.SearchTextCandidatesAsync(query, filter, _options.CandidatesPerList, cancellationToken));
+        var embed = TimeSpan.Zero;
+        var vectorTask = Task.FromResult(Timed<IReadOnlyList<RankedCandidate>>.None);
+        if (mode != SearchMode.LexicalOnly)
+        {
+            var embedWatch = Stopwatch.StartNew();
+            var vector = await _embedder!.EmbedQueryAsync(query, cancellationToken);
+            embed = embedWatch.Elapsed;
+            vectorTask = TimeAsync(() => index.SearchVectorCandidatesAsync(vector, filter, _options.CandidatesPerList, cancellationToken));
+        }
+        await Task.WhenAll(textTask, vectorTask);
+        var text = await textTask;
+        var vectors = await vectorTask;
+
+        var loaded = new Dictionary<string, ChunkRecord>(StringComparer.Ordinal);
+        var gone = new HashSet<string>(StringComparer.Ordinal);
+        IReadOnlyList<FusedCandidate> fused;
+        while (true)
+        {
+            fused = RankFusion.FuseCandidates(Without(text.Value, gone), Without(vectors.Value, gone), _options, k);
+            var missing = fused.Select(f => f.ChunkId).Where(id => !loaded.ContainsKey(id)).ToList();
+            if (missing.Count == 0)
+            {
+                break;
+            }
+            var found = await index.LoadChunksAsync(missing, filter, cancellationToken);
+            foreach (var id in missing)
+            {
+                if (found.TryGetValue(id, out var chunk))
+                {
+                    loaded[id] = chunk;
+                }
+                else
+                {
+                    gone.Add(id);
+                }
+            }
+        }
+        var hits = fused
+            .Select(f => new HybridHit(loaded[f.ChunkId], f.Rank, f.FusedScore, f.TextRank, f.TextScore, f.VectorRank, f.VectorScore))
+            .ToList();
+        return new HybridSearchResult(
+            hits,
+            mode,
+            reason,
+            mode == SearchMode.Hybrid ? _options.Fusion : null,
+            new SearchTimings(embed, text.Elapsed, vectors.Elapsed, total.Elapsed))
+        {
+            TopVectorSimilarity = vectors.Value.Count > 0 ? vectors.Value.Max(c => c.Score) : null,
+        };
+
+        static IReadOnlyList<RankedCandidate> Without(IReadOnlyList<RankedCandidate> list, HashSet<string> gone) =>
+            gone.Count == 0 ? list : [.. list.Where(c => !gone.Contains(c.ChunkId))];
+    }
+
     /// <summary>Runs a search on the thread pool so a backend that completes synchronously (SQLite) still overlaps.</summary>
     private static Task<Timed<T>> TimeAsync<T>(Func<Task<T>> search) => Task.Run(async () =>
     {
@@ -89,5 +161,7 @@ public sealed class HybridSearch
     private readonly record struct Timed<T>(T Value, TimeSpan Elapsed)
     {
         public static Timed<IReadOnlyList<RankedChunk>> Empty => new([], TimeSpan.Zero);
+
+        public static Timed<IReadOnlyList<RankedCandidate>> None => new([], TimeSpan.Zero);
     }
 }

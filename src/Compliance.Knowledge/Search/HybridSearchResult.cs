@@ -48,3 +48,17 @@ public sealed record HybridSearchResult(
     /// </summary>
     public double? TopVectorSimilarity { get; init; }
 }
+
+/// <summary>
+/// A fused result known by id (<see cref="RankFusion.FuseCandidates"/>), before its chunk is loaded: the same rank,
+/// scores and list positions as the <see cref="HybridHit"/> it becomes.
+/// </summary>
+public sealed record FusedCandidate(
+    string ChunkId,
+    Guid DocumentId,
+    int Rank,
+    double FusedScore,
+    int? TextRank,
+    double? TextScore,
+    int? VectorRank,
+    double? VectorScore);

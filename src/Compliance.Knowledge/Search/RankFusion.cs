@@ -24,6 +24,32 @@ public static class RankFusion
     public static IReadOnlyList<HybridHit> Fuse(
         string? query, IReadOnlyList<RankedChunk> text, IReadOnlyList<RankedChunk> vector, HybridSearchOptions options, int topK)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(vector);
+        return Hits(Fuse(query, Items(text), Items(vector), options, topK));
+    }
+
+    /// <summary>
+    /// The same fusion over candidates known by id alone (<see cref="ICandidateSearch"/>): the same order, scores and
+    /// ranks as <see cref="Fuse(string?, IReadOnlyList{RankedChunk}, IReadOnlyList{RankedChunk}, HybridSearchOptions, int)"/>
+    /// gives for the same lists, without the chunks. The lexical re-ranking reads the chunks' text, so it is refused here.
+    /// </summary>
+    public static IReadOnlyList<FusedCandidate> FuseCandidates(
+        IReadOnlyList<RankedCandidate> text, IReadOnlyList<RankedCandidate> vector, HybridSearchOptions options, int topK)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(vector);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.LexicalRerankDepth > 0 && options.Fusion == FusionMethod.Weighted && text.Count > 0 && vector.Count > 0)
+        {
+            throw new ArgumentException("HybridSearchOptions.LexicalRerankDepth is set: the lexical re-ranking reads the candidates' text, so fuse the chunks, not their ids.", nameof(options));
+        }
+        return [.. Fuse(null, Items(text), Items(vector), options, topK).Select(e =>
+            new FusedCandidate(e.ChunkId, e.DocumentId, e.FusedRank, e.Fused, e.TextRank, e.TextScore, e.VectorRank, e.VectorScore))];
+    }
+
+    private static List<Entry> Fuse(string? query, IReadOnlyList<Item> text, IReadOnlyList<Item> vector, HybridSearchOptions options, int topK)
+    {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Fusion == FusionMethod.Rrf)
         {
@@ -48,6 +74,11 @@ public static class RankFusion
     public static (double Text, double Vector) WeightsFor(IReadOnlyList<RankedChunk> text, HybridSearchOptions options)
     {
         ArgumentNullException.ThrowIfNull(text);
+        return WeightsFor(Items(text), options);
+    }
+
+    private static (double Text, double Vector) WeightsFor(IReadOnlyList<Item> text, HybridSearchOptions options)
+    {
         ArgumentNullException.ThrowIfNull(options);
         if (options.AdaptiveTextZThreshold is not { } threshold || text.Count < 2)
         {
@@ -69,7 +100,8 @@ public static class RankFusion
     private static List<Entry> RerankLexically(string query, List<Entry> ordered, int depth, double weight)
     {
         var head = ordered.Take(depth).ToList();
-        var lexical = CandidateBm25.Score(query, [.. head.Select(e => e.Chunk)]);
+        // Only the RankedChunk overloads re-rank (FuseCandidates refuses to), so every entry carries its chunk.
+        var lexical = CandidateBm25.Score(query, [.. head.Select(e => e.Chunk!)]);
         var fusedZ = ZScores([.. head.Select(e => e.Fused)]);
         var lexicalZ = ZScores(lexical);
         for (var i = 0; i < head.Count; i++)
@@ -102,7 +134,11 @@ public static class RankFusion
     /// a list missing the chunk adding nothing. Equal weights give plain RRF.
     /// </summary>
     public static IReadOnlyList<HybridHit> Rrf(
-        IReadOnlyList<RankedChunk> text, IReadOnlyList<RankedChunk> vector, int k, double textWeight, double vectorWeight, int topK, int? maxChunksPerDocument)
+        IReadOnlyList<RankedChunk> text, IReadOnlyList<RankedChunk> vector, int k, double textWeight, double vectorWeight, int topK, int? maxChunksPerDocument) =>
+        Hits(Rrf(Items(text), Items(vector), k, textWeight, vectorWeight, topK, maxChunksPerDocument));
+
+    private static List<Entry> Rrf(
+        IReadOnlyList<Item> text, IReadOnlyList<Item> vector, int k, double textWeight, double vectorWeight, int topK, int? maxChunksPerDocument)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(k);
         return Fuse(text, vector, (entry) =>
@@ -127,15 +163,28 @@ public static class RankFusion
         IReadOnlyList<RankedChunk> text, IReadOnlyList<RankedChunk> vector, double textWeight, double vectorWeight,
         ScoreNormalization normalization, int topK, int? maxChunksPerDocument)
     {
-        var textScale = Scale.Of(text, normalization);
-        var vectorScale = Scale.Of(vector, normalization);
-        return Fuse(text, vector, (entry) =>
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(vector);
+        var textItems = Items(text);
+        var vectorItems = Items(vector);
+        var textScale = Scale.Of(textItems, normalization);
+        var vectorScale = Scale.Of(vectorItems, normalization);
+        return Hits(Fuse(textItems, vectorItems, (entry) =>
             textWeight * textScale.Normalise(entry.TextScore) + vectorWeight * vectorScale.Normalise(entry.VectorScore),
-            topK, maxChunksPerDocument);
+            topK, maxChunksPerDocument));
     }
 
-    private static List<HybridHit> Fuse(
-        IReadOnlyList<RankedChunk> text, IReadOnlyList<RankedChunk> vector, Func<Entry, double> score, int topK, int? maxChunksPerDocument,
+    private static List<Item> Items(IReadOnlyList<RankedChunk> list) =>
+        [.. list.Select(c => new Item(c.Chunk.ChunkId, c.Chunk.DocumentId, c.Rank, c.Score, c.Chunk))];
+
+    private static List<Item> Items(IReadOnlyList<RankedCandidate> list) =>
+        [.. list.Select(c => new Item(c.ChunkId, c.DocumentId, c.Rank, c.Score, null))];
+
+    private static List<HybridHit> Hits(List<Entry> fused) =>
+        [.. fused.Select(e => new HybridHit(e.Chunk!, e.FusedRank, e.Fused, e.TextRank, e.TextScore, e.VectorRank, e.VectorScore))];
+
+    private static List<Entry> Fuse(
+        IReadOnlyList<Item> text, IReadOnlyList<Item> vector, Func<Entry, double> score, int topK, int? maxChunksPerDocument,
         Func<List<Entry>, List<Entry>>? rerank = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(topK, 1);
@@ -143,9 +192,9 @@ public static class RankFusion
         // A list may repeat a chunk (it should not); its first, best-ranked appearance is the one that counts.
         foreach (var item in text)
         {
-            if (!entries.TryGetValue(item.Chunk.ChunkId, out var entry))
+            if (!entries.TryGetValue(item.ChunkId, out var entry))
             {
-                entries[item.Chunk.ChunkId] = new Entry(item.Chunk) { TextRank = item.Rank, TextScore = item.Score };
+                entries[item.ChunkId] = new Entry(item) { TextRank = item.Rank, TextScore = item.Score };
             }
             else if (entry.TextRank is null)
             {
@@ -155,9 +204,9 @@ public static class RankFusion
         }
         foreach (var item in vector)
         {
-            if (!entries.TryGetValue(item.Chunk.ChunkId, out var entry))
+            if (!entries.TryGetValue(item.ChunkId, out var entry))
             {
-                entries[item.Chunk.ChunkId] = entry = new Entry(item.Chunk);
+                entries[item.ChunkId] = entry = new Entry(item);
             }
             if (entry.VectorRank is null)
             {
@@ -175,7 +224,7 @@ public static class RankFusion
             .OrderByDescending(e => e.Fused)
             .ThenBy(e => Math.Min(e.TextRank ?? int.MaxValue, e.VectorRank ?? int.MaxValue))
             .ThenBy(e => (e.TextRank is null ? 1 : 0) + (e.VectorRank is null ? 1 : 0))
-            .ThenBy(e => e.Chunk.ChunkId, StringComparer.Ordinal)
+            .ThenBy(e => e.ChunkId, StringComparer.Ordinal)
             .ToList();
         if (rerank is not null)
         {
@@ -183,19 +232,20 @@ public static class RankFusion
         }
 
         var perDocument = new Dictionary<Guid, int>();
-        var hits = new List<HybridHit>(topK);
+        var hits = new List<Entry>(topK);
         foreach (var entry in ordered)
         {
             if (maxChunksPerDocument is { } cap)
             {
-                var taken = perDocument.GetValueOrDefault(entry.Chunk.DocumentId);
+                var taken = perDocument.GetValueOrDefault(entry.DocumentId);
                 if (taken >= cap)
                 {
                     continue;
                 }
-                perDocument[entry.Chunk.DocumentId] = taken + 1;
+                perDocument[entry.DocumentId] = taken + 1;
             }
-            hits.Add(new HybridHit(entry.Chunk, hits.Count + 1, entry.Fused, entry.TextRank, entry.TextScore, entry.VectorRank, entry.VectorScore));
+            entry.FusedRank = hits.Count + 1;
+            hits.Add(entry);
             if (hits.Count == topK)
             {
                 break;
@@ -204,9 +254,15 @@ public static class RankFusion
         return hits;
     }
 
-    private sealed class Entry(ChunkRecord chunk)
+    /// <summary>One list's entry: the chunk's id and document, and the chunk itself when the list carried it.</summary>
+    private readonly record struct Item(string ChunkId, Guid DocumentId, int Rank, double Score, ChunkRecord? Chunk);
+
+    private sealed class Entry(Item item)
     {
-        public ChunkRecord Chunk { get; } = chunk;
+        public string ChunkId { get; } = item.ChunkId;
+        public Guid DocumentId { get; } = item.DocumentId;
+        public ChunkRecord? Chunk { get; } = item.Chunk;
+        public int FusedRank { get; set; }
         public int? TextRank { get; set; }
         public double? TextScore { get; set; }
         public int? VectorRank { get; set; }
@@ -217,7 +273,7 @@ public static class RankFusion
     /// <summary>Maps one list's raw scores to comparable ones; <see cref="Normalise"/>(null) is the floor of the list.</summary>
     private readonly record struct Scale(ScoreNormalization Method, double Min, double Max, double Mean, double Deviation, bool Empty)
     {
-        public static Scale Of(IReadOnlyList<RankedChunk> list, ScoreNormalization method)
+        public static Scale Of(IReadOnlyList<Item> list, ScoreNormalization method)
         {
             if (list.Count == 0)
             {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Compliance.Knowledge.Indexing.Embedded;
 
 namespace Compliance.Knowledge.Indexing.RediSearch;
@@ -44,6 +45,15 @@ public sealed class EmbeddedBm25Rescorer : IDisposable
         {
             return found;
         }
+        var scores = Scores(searchTerms, counts, rows, averageLength, titleWeight, Tokenize(found));
+        // Stable: equal scores keep RediSearch's order.
+        return [.. Order(scores).Select((row, i) => found[row] with { Rank = i + 1, Score = scores[row] })];
+    }
+
+    /// <summary>The BM25 score of each tokenised chunk, in their order (see <see cref="Rescore"/> for the arguments).</summary>
+    internal double[] Scores(IReadOnlyList<string> searchTerms, IReadOnlyList<long> counts, long rows, double averageLength,
+        double titleWeight, IReadOnlyList<TokenizedRow> tokenized)
+    {
         // Each search term's FTS5 terms (its porter stem), with the term's count as their document frequency.
         var idf = new Dictionary<string, double>(StringComparer.Ordinal);
         for (var i = 0; i < searchTerms.Count; i++)
@@ -55,9 +65,8 @@ public sealed class EmbeddedBm25Rescorer : IDisposable
                 idf.TryAdd(term, weight);
             }
         }
-        var tokenized = Tokenize(found);
-        var scored = new (RankedChunk Found, double Score)[found.Count];
-        for (var row = 0; row < found.Count; row++)
+        var scores = new double[tokenized.Count];
+        for (var row = 0; row < tokenized.Count; row++)
         {
             var score = 0.0;
             var length = tokenized[row].TokenCount;
@@ -69,14 +78,25 @@ public sealed class EmbeddedBm25Rescorer : IDisposable
                     score += termIdf * (frequency * (K1 + 1.0) / (frequency + (K1 * (1 - B + (B * length / averageLength)))));
                 }
             }
-            scored[row] = (found[row], score);
+            scores[row] = score;
         }
-        // Stable: equal scores keep RediSearch's order.
-        return scored
-            .Select((entry, i) => (entry.Found, entry.Score, Order: i))
-            .OrderByDescending(entry => entry.Score).ThenBy(entry => entry.Order)
-            .Select((entry, i) => entry.Found with { Rank = i + 1, Score = entry.Score })
-            .ToList();
+        return scores;
+    }
+
+    /// <summary>Row indexes by descending score; equal scores keep their order.</summary>
+    internal static IEnumerable<int> Order(double[] scores) =>
+        Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ThenBy(i => i);
+
+    /// <summary>The cached tokens of this version of a chunk (its id, title and text length), if it was tokenised before.</summary>
+    internal bool TryGetTokens(string chunkId, string title, int textLength, out TokenizedRow row)
+    {
+        if (_tokenizedChunks.TryGetValue((chunkId, title), out var cached) && cached.TextLength == textLength)
+        {
+            row = cached.Row;
+            return true;
+        }
+        row = null!;
+        return false;
     }
 
     private TokenizedRow[] Tokenize(IReadOnlyList<RankedChunk> found)
@@ -86,9 +106,9 @@ public sealed class EmbeddedBm25Rescorer : IDisposable
         for (var i = 0; i < found.Count; i++)
         {
             var chunk = found[i].Chunk;
-            if (_tokenizedChunks.TryGetValue((chunk.ChunkId, chunk.Title), out var cached) && cached.TextLength == chunk.Text.Length)
+            if (TryGetTokens(chunk.ChunkId, chunk.Title, chunk.Text.Length, out var cached))
             {
-                rows[i] = cached.Row;
+                rows[i] = cached;
             }
             else
             {
@@ -99,19 +119,72 @@ public sealed class EmbeddedBm25Rescorer : IDisposable
         {
             return rows;
         }
-        var fresh = _tokenizer.TokenizeRows([.. missing.Select(i => (found[i].Chunk.Title, found[i].Chunk.Text))]);
-        Interlocked.Add(ref _chunksTokenized, missing.Count);
-        if (_tokenizedChunks.Count + missing.Count > CachedChunksCap)
+        var fresh = Tokenize([.. missing.Select(i => (found[i].Chunk.ChunkId, found[i].Chunk.Title, found[i].Chunk.Text))]);
+        for (var j = 0; j < missing.Count; j++)
+        {
+            rows[missing[j]] = fresh[j];
+        }
+        return rows;
+    }
+
+    /// <summary>Keeps tokens read from the index (<see cref="RediSearchFields.Bm25Terms"/>) as if tokenised here.</summary>
+    internal void Remember(string chunkId, string title, int textLength, TokenizedRow row)
+    {
+        if (_tokenizedChunks.Count + 1 > CachedChunksCap)
         {
             _tokenizedChunks.Clear();
         }
-        for (var j = 0; j < missing.Count; j++)
+        _tokenizedChunks[(chunkId, title)] = (textLength, row);
+    }
+
+    /// <summary>
+    /// A chunk's terms as stored with it at write time (<see cref="RediSearchFields.Bm25Terms"/>): FTS5's porter terms
+    /// of its title and text, each as <c>term titleCount textCount</c>, space-separated. unicode61 splits at every
+    /// separator, so a term never holds a space.
+    /// </summary>
+    internal IReadOnlyList<string> StoredTerms(IReadOnlyList<ChunkRecord> chunks) =>
+        [.. _tokenizer.TokenizeRows([.. chunks.Select(c => (c.Title, c.Text))])
+            .Select(row => string.Join(' ', row.Terms.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Key} {t.Value.Title} {t.Value.Text}"))))];
+
+    /// <summary>Reads <see cref="StoredTerms"/> back; null when the value is not in that form.</summary>
+    internal static TokenizedRow? ParseStoredTerms(string? stored)
+    {
+        if (stored is null)
         {
-            var chunk = found[missing[j]].Chunk;
-            rows[missing[j]] = fresh[j];
-            _tokenizedChunks[(chunk.ChunkId, chunk.Title)] = (chunk.Text.Length, fresh[j]);
+            return null;
         }
-        return rows;
+        var parts = stored.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length % 3 != 0)
+        {
+            return null;
+        }
+        var counts = new Dictionary<string, (int Title, int Text)>(parts.Length / 3, StringComparer.Ordinal);
+        for (var i = 0; i < parts.Length; i += 3)
+        {
+            if (!int.TryParse(parts[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var title)
+                || !int.TryParse(parts[i + 2], NumberStyles.None, CultureInfo.InvariantCulture, out var text))
+            {
+                return null;
+            }
+            counts[parts[i]] = (title, text);
+        }
+        return new TokenizedRow(counts);
+    }
+
+    /// <summary>Tokenises these chunks through FTS5 (one call) and keeps their tokens by id, title and text length.</summary>
+    internal IReadOnlyList<TokenizedRow> Tokenize(IReadOnlyList<(string ChunkId, string Title, string Text)> chunks)
+    {
+        var fresh = _tokenizer.TokenizeRows([.. chunks.Select(c => (c.Title, c.Text))]);
+        Interlocked.Add(ref _chunksTokenized, chunks.Count);
+        if (_tokenizedChunks.Count + chunks.Count > CachedChunksCap)
+        {
+            _tokenizedChunks.Clear();
+        }
+        for (var j = 0; j < chunks.Count; j++)
+        {
+            _tokenizedChunks[(chunks[j].ChunkId, chunks[j].Title)] = (chunks[j].Text.Length, fresh[j]);
+        }
+        return fresh;
     }
 
     public void Dispose() => _tokenizer.Dispose();

@@ -73,8 +73,16 @@ public static class RediSearchCommands
     /// <c>FT.SEARCH</c> BM25 matching any of the terms' <see cref="TextQueryTerms.Matching"/> and scoring them with
     /// their <see cref="TextQueryTerms.ScoringOnly"/> too, under the filter; null when nothing is left to match.
     /// </summary>
-    public static Query? TextSearch(TextQueryTerms searchTerms, SearchFilter filter, int limit, SearchModuleVersion version, int? timeoutMilliseconds = null)
+    public static Query? TextSearch(TextQueryTerms searchTerms, SearchFilter filter, int limit, SearchModuleVersion version, int? timeoutMilliseconds = null) =>
+        TextSearch(searchTerms, filter, limit, version, RediSearchFields.Returned, timeoutMilliseconds);
+
+    /// <summary>
+    /// The same <c>FT.SEARCH</c> asking back only <paramref name="returned"/> (<see cref="RediSearchFields.TextCandidate"/>
+    /// for a candidate search); the matches, scores and order do not depend on what is returned.
+    /// </summary>
+    public static Query? TextSearch(TextQueryTerms searchTerms, SearchFilter filter, int limit, SearchModuleVersion version, IReadOnlyList<string> returned, int? timeoutMilliseconds = null)
     {
+        ArgumentNullException.ThrowIfNull(returned);
         ArgumentNullException.ThrowIfNull(searchTerms);
         var terms = RediSearchSyntax.TextClause(searchTerms.Matching, searchTerms.ScoringOnly);
         if (terms is null)
@@ -84,7 +92,7 @@ public static class RediSearchCommands
         var query = new Query(RediSearchSyntax.FilterClause(filter) + " " + terms)
             .SetScorer(version.TextScorer)
             .SetWithScores(true)
-            .ReturnFields([.. RediSearchFields.Returned])
+            .ReturnFields([.. returned])
             .Limit(0, limit)
             .Dialect(Dialect);
         return timeoutMilliseconds is { } timeout ? query.Timeout(timeout) : query;
@@ -118,8 +126,16 @@ public static class RediSearchCommands
     /// <c>FT.SEARCH</c> KNN with the filter applied before ranking (<see cref="KnnPolicyFor"/> decides how), nearest
     /// first, the vector as a binary parameter; with a server-side <c>TIMEOUT</c> when one is given.
     /// </summary>
-    public static Query VectorSearch(ReadOnlySpan<float> vector, SearchFilter filter, int limit, int batchSize = 100, int? timeoutMilliseconds = null)
+    public static Query VectorSearch(ReadOnlySpan<float> vector, SearchFilter filter, int limit, int batchSize = 100, int? timeoutMilliseconds = null) =>
+        VectorSearch(vector, filter, limit, [.. RediSearchFields.Returned, RediSearchFields.Distance], batchSize, timeoutMilliseconds);
+
+    /// <summary>
+    /// The same KNN asking back only <paramref name="returned"/> (<see cref="RediSearchFields.VectorCandidate"/> for a
+    /// candidate search); include <see cref="RediSearchFields.Distance"/> for the similarity.
+    /// </summary>
+    public static Query VectorSearch(ReadOnlySpan<float> vector, SearchFilter filter, int limit, IReadOnlyList<string> returned, int batchSize = 100, int? timeoutMilliseconds = null)
     {
+        ArgumentNullException.ThrowIfNull(returned);
         var policy = KnnPolicyFor(filter) switch
         {
             KnnPolicy.Batches => string.Create(CultureInfo.InvariantCulture, $" HYBRID_POLICY BATCHES BATCH_SIZE {Math.Max(batchSize, limit)}"),
@@ -128,7 +144,7 @@ public static class RediSearchCommands
         var query = new Query(string.Create(CultureInfo.InvariantCulture,
                 $"({RediSearchSyntax.FilterClause(filter)})=>[KNN {limit} @{RediSearchFields.Vector} $B{policy} AS {RediSearchFields.Distance}]"))
             .SetSortBy(RediSearchFields.Distance, ascending: true)
-            .ReturnFields([.. RediSearchFields.Returned, RediSearchFields.Distance])
+            .ReturnFields([.. returned])
             .Limit(0, limit)
             .AddParam("B", RediSearchFields.VectorBytes(vector))
             .Dialect(Dialect);

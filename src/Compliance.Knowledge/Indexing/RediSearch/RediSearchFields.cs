@@ -34,9 +34,29 @@ public static class RediSearchFields
     /// <summary>Name given to the KNN distance in queries.</summary>
     public const string Distance = "dist";
 
+    /// <summary>
+    /// The text's length in UTF-16 chars, stored unindexed beside it, so a candidate search can tell the BM25
+    /// re-ranking's token cache which version of a chunk it holds without sending the text (hashes written before it
+    /// existed have none; their text is then fetched for the re-ranking).
+    /// </summary>
+    public const string TextLength = "text_length";
+
+    /// <summary>
+    /// The chunk's FTS5 porter terms with their title and text counts, computed once at write time and stored
+    /// unindexed, so the BM25 re-ranking of a new question reads them instead of tokenising every unseen passage
+    /// (~15 ms of client CPU per new question at 100k chunks). Hashes written before it existed are tokenised from their text.
+    /// </summary>
+    public const string Bm25Terms = "bm25_terms";
+
     /// <summary>Every stored field except the vector: what searches ask to get back.</summary>
     public static IReadOnlyList<string> Returned { get; } =
         [ChunkId, Document, Version, Tenant, Status, Tags, Title, Text, Section, PageStart, PageEnd, Ordinal, CharStart, CharEnd, Effective];
+
+    /// <summary>What a text candidate search asks back: the id and document for fusion, the title and text length that key the re-ranking's token cache.</summary>
+    public static IReadOnlyList<string> TextCandidate { get; } = [ChunkId, Document, Title, TextLength];
+
+    /// <summary>What a KNN candidate search asks back: the id and document for fusion, and the distance.</summary>
+    public static IReadOnlyList<string> VectorCandidate { get; } = [ChunkId, Document, Distance];
 
     public static string DocumentTag(Guid documentId) => documentId.ToString("N");
 
@@ -50,7 +70,10 @@ public static class RediSearchFields
         return MemoryMarshal.AsBytes(vector).ToArray();
     }
 
-    public static HashEntry[] ToHash(ChunkRecord chunk)
+    public static HashEntry[] ToHash(ChunkRecord chunk) => ToHash(chunk, null);
+
+    /// <summary>The hash of a chunk, with its stored BM25 terms when given (<see cref="Bm25Terms"/>).</summary>
+    public static HashEntry[] ToHash(ChunkRecord chunk, string? bm25Terms)
     {
         ArgumentNullException.ThrowIfNull(chunk);
         var entries = new List<HashEntry>
@@ -65,6 +88,7 @@ public static class RediSearchFields
             new(Text, chunk.Text),
             new(TitleTerms, RediSearchSearchForm.Of(chunk.Title)),
             new(TextTerms, RediSearchSearchForm.Of(chunk.Text)),
+            new(TextLength, chunk.Text.Length),
             new(Ordinal, chunk.Ordinal),
             new(CharStart, chunk.CharStart),
             new(CharEnd, chunk.CharEnd),
@@ -89,6 +113,10 @@ public static class RediSearchFields
         if (chunk.Embedding is { } embedding)
         {
             entries.Add(new(Vector, VectorBytes(embedding)));
+        }
+        if (bm25Terms is not null)
+        {
+            entries.Add(new(Bm25Terms, bm25Terms));
         }
         return [.. entries];
     }
