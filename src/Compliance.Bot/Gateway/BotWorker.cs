@@ -131,8 +131,34 @@ public sealed class BotWorker(
             lifetime.StopApplication();
             return;
         }
+        if (!await SessionStartsLeftAsync())
+        {
+            return;
+        }
         await client.StartAsync();
         await KeepAliveFileAsync(tuning, stoppingToken);
+    }
+
+    /// <summary>
+    /// Discord allows a bot a number of session starts per day (<c>GET /gateway/bot</c>'s <c>session_start_limit</c>);
+    /// an Identify with none left resets the bot token. Discord.Net 3.20.1's <c>DiscordSocketClient</c> reads that
+    /// route only for the gateway URL and identifies whatever <c>remaining</c> says (docs/discord.md), so the bot checks first: with fewer starts left than the one shard it runs, it stops with exit code 1
+    /// and one line saying when the limit resets, rather than waiting silently for hours or losing its token.
+    /// </summary>
+    private async Task<bool> SessionStartsLeftAsync()
+    {
+        const int shardsRun = 1;
+        var limit = (await client.GetBotGatewayAsync()).SessionStartLimit;
+        if (limit.Remaining >= shardsRun)
+        {
+            return true;
+        }
+        logger.LogCritical(
+            "Discord's session start limit is used up ({Remaining} of {Total} left, resets in {ResetAfter} h:m:s); not identifying, because an Identify now would get the bot token reset",
+            limit.Remaining, limit.Total, TimeSpan.FromSeconds(Math.Ceiling(limit.ResetAfter / 1000.0)).ToString("c", System.Globalization.CultureInfo.InvariantCulture));
+        Environment.ExitCode = 1;
+        lifetime.StopApplication();
+        return false;
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

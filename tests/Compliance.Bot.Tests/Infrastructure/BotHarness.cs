@@ -49,7 +49,8 @@ public sealed class BotHarness : IAsyncDisposable
         FakeDiscordServer? discord = null,
         StubComplianceApi? api = null,
         bool keepDiscord = false,
-        HttpMessageHandler? apiTransport = null)
+        HttpMessageHandler? apiTransport = null,
+        bool botUsesDiscordClock = false)
     {
         discord ??= await FakeDiscordServer.StartAsync(discordOptions ?? new FakeDiscordOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(500) });
         api ??= await StubComplianceApi.StartAsync();
@@ -83,6 +84,11 @@ public sealed class BotHarness : IAsyncDisposable
         if (apiTransport is not null)
         {
             builder.Services.AddKeyedSingleton(Compliance.Bot.Api.ComplianceApiClient.TransportServiceKey, apiTransport);
+        }
+        if (botUsesDiscordClock)
+        {
+            // The bot's TimeProvider is the fake's clock: "15 minutes later" for both sides without waiting.
+            builder.Services.AddSingleton<TimeProvider>(discord.Clock);
         }
         var logs = new CapturedLogs();
         builder.Services.AddSingleton<Serilog.Core.ILogEventSink>(logs);
