@@ -64,6 +64,8 @@ public static class BotHosting
                 GatewayIntents = discord.Intents,
                 GatewayHost = discord.GatewayHost,
                 RestClientProvider = InteractionSafeRestClient.Provider(discord.ApiBaseUrl),
+                // An unreachable resume host falls back to the gateway URL (Discord.Net retries it forever).
+                WebSocketProvider = ResumeFallbackWebSocket.Provider(),
                 // Request lines (with interaction tokens) are logged below Info; keep them out.
                 LogLevel = LogSeverity.Info,
                 // The bot reads what it needs from each event; no message cache, no member download.
