@@ -141,9 +141,9 @@ public sealed class BotWorker(
 
     /// <summary>
     /// Discord allows a bot a number of session starts per day (<c>GET /gateway/bot</c>'s <c>session_start_limit</c>);
-    /// an Identify with none left resets the bot token. Discord.Net 3.20.1's <c>DiscordSocketClient</c> reads that
-    /// route only for the gateway URL and identifies whatever <c>remaining</c> says (docs/discord.md), so the bot checks first: with fewer starts left than the one shard it runs, it stops with exit code 1
-    /// and one line saying when the limit resets, rather than waiting silently for hours or losing its token.
+    /// an Identify with none left resets the bot token. Discord.Net 3.20.1 never looks at <c>remaining</c>
+    /// (docs/bot.md), so the bot checks first: with fewer starts left than the one shard it runs, it stops with exit
+    /// code 1 and one line saying when the limit resets, rather than waiting silently for hours or losing its token.
     /// </summary>
     private async Task<bool> SessionStartsLeftAsync()
     {
