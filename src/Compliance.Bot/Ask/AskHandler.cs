@@ -4,6 +4,7 @@ using Compliance.Bot.Api;
 using Compliance.Bot.Commands;
 using Compliance.Bot.Configuration;
 using Compliance.Bot.Interactions;
+using Compliance.Bot.Rendering;
 using Compliance.Contracts.Questions;
 using Discord.Net;
 using Microsoft.Extensions.Logging;
@@ -56,7 +57,8 @@ public sealed class AskHandler(
             user.GlobalName ?? user.Username);
 
         await using var editor = new PacedEditor(
-            (text, ct) => responder.EditAsync(new BotMessage(AnswerRenderer.StreamingPreview(text)), ct),
+            // Past the token's life an edit would only earn a 401 (an invalid request); the final answer goes to the channel.
+            (text, ct) => responder.TokenAlive ? responder.EditAsync(new BotMessage(AnswerRenderer.StreamingPreview(text)), ct) : Task.CompletedTask,
             settings.EditInterval, time, logger, cancellationToken);
         var text = new StringBuilder();
         IDisposable? queryScope = null;
@@ -105,6 +107,32 @@ public sealed class AskHandler(
         }
     }
 
+    /// <summary>
+    /// The answer outlived the 15-minute interaction token (it waited long for a slot, or the API was slow): a public
+    /// answer is posted in the channel, addressed to the asker without a ping, instead of being lost.
+    /// </summary>
+    private async Task FinishInChannelAsync(InteractionResponder responder, IReadOnlyList<AnswerPart> parts, string userId, string conversationId, CancellationToken cancellationToken)
+    {
+        var posted = 0;
+        foreach (var (part, index) in parts.Select((p, i) => (p, i)))
+        {
+            var content = index == 0 ? $"<@{userId}>, your answer took too long for the original message:\n\n{part.Content}" : part.Content;
+            var split = content.Length > DiscordLimits.ContentCodePoints ? MessageSplitter.Split(content) : [content];
+            foreach (var (piece, last) in split.Select((x, i) => (x, i == split.Count - 1)))
+            {
+                var id = await responder.PostInChannelAsync(new BotMessage(piece, last ? part.Embeds : null, last ? part.Components : null), cancellationToken);
+                if (id is not { } sent)
+                {
+                    logger.LogWarning("The interaction token expired before a private answer was ready; it cannot be shown");
+                    return;
+                }
+                conversations.RecordAnswer(sent, conversationId);
+                posted++;
+            }
+        }
+        logger.LogInformation("The interaction token expired; the answer was posted in the channel ({Parts} messages)", posted);
+    }
+
     /// <summary>A public deferral for a user who (it turns out) prefers privacy moves to a private message.</summary>
     private static async Task ApplyPreferenceAsync(InteractionResponder responder, Task<bool>? preference, CancellationToken cancellationToken)
     {
@@ -118,6 +146,11 @@ public sealed class AskHandler(
     private async Task ShowAnswerAsync(InteractionResponder responder, QueryResponse response, string userId, string conversationId, CancellationToken cancellationToken)
     {
         var parts = AnswerRenderer.Render(response, userId, responder.Elapsed);
+        if (!responder.TokenAlive)
+        {
+            await FinishInChannelAsync(responder, parts, userId, conversationId, cancellationToken);
+            return;
+        }
         var first = parts[0];
         var sent = await responder.FinishAsync(new BotMessage(first.Content, first.Embeds ?? [], first.Components ?? new Discord.ComponentBuilder().Build()), cancellationToken);
         conversations.RecordAnswer(sent, conversationId);

@@ -23,6 +23,7 @@ public sealed class BotWorker(
     InteractionService interactions,
     IServiceProvider services,
     CommandRegistration registration,
+    ResumeFallback resumeFallback,
     InteractionRouter router,
     FollowUpHandler followUps,
     ConversationState conversations,
@@ -131,7 +132,7 @@ public sealed class BotWorker(
             lifetime.StopApplication();
             return;
         }
-        if (!await SessionStartsLeftAsync())
+        if (!await WaitForSessionStartsAsync(stoppingToken))
         {
             return;
         }
@@ -140,25 +141,42 @@ public sealed class BotWorker(
     }
 
     /// <summary>
-    /// Discord allows a bot a number of session starts per day (<c>GET /gateway/bot</c>'s <c>session_start_limit</c>);
-    /// an Identify with none left resets the bot token. Discord.Net 3.20.1 never looks at <c>remaining</c>
-    /// (docs/bot.md), so the bot checks first: with fewer starts left than the one shard it runs, it stops with exit
-    /// code 1 and one line saying when the limit resets, rather than waiting silently for hours or losing its token.
+    /// Honours Discord's session start limit, which Discord.Net's unsharded client does not read: with no Identify
+    /// left (<c>session_start_limit.remaining</c> 0) Discord would reset the bot's token, so the bot waits for the
+    /// reset instead of connecting. False when shutdown came first.
     /// </summary>
-    private async Task<bool> SessionStartsLeftAsync()
+    private async Task<bool> WaitForSessionStartsAsync(CancellationToken stoppingToken)
     {
-        const int shardsRun = 1;
-        var limit = (await client.GetBotGatewayAsync()).SessionStartLimit;
-        if (limit.Remaining >= shardsRun)
+        BotGateway gateway;
+        try
+        {
+            gateway = await client.Rest.GetBotGatewayAsync(new RequestOptions { CancelToken = stoppingToken });
+        }
+        catch (Exception ex) when (ex is HttpException or HttpRequestException)
+        {
+            // Discord.Net asks again when it connects and reports its own errors there.
+            logger.LogWarning("Could not read the session start limit: {Error}", ex.GetType().Name);
+            return true;
+        }
+        // What Discord.Net will connect to (it formats the URL this way); a resume host that fails falls back to it.
+        resumeFallback.GatewayUrl ??= $"{gateway.Url}?v={Discord.DiscordConfig.APIVersion}&encoding=json&compress=zlib-stream";
+        var limit = gateway.SessionStartLimit;
+        if (limit.Remaining >= 1)
         {
             return true;
         }
-        logger.LogCritical(
-            "Discord's session start limit is used up ({Remaining} of {Total} left, resets in {ResetAfter} h:m:s); not identifying, because an Identify now would get the bot token reset",
-            limit.Remaining, limit.Total, TimeSpan.FromSeconds(Math.Ceiling(limit.ResetAfter / 1000.0)).ToString("c", System.Globalization.CultureInfo.InvariantCulture));
-        Environment.ExitCode = 1;
-        lifetime.StopApplication();
-        return false;
+        var wait = TimeSpan.FromMilliseconds(Math.Max(limit.ResetAfter, 0));
+        logger.LogCritical("Discord's session start limit is used up ({Total} a day); waiting {Wait} for it to reset before connecting",
+            limit.Total, wait);
+        try
+        {
+            await Task.Delay(wait, time, stoppingToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

@@ -56,16 +56,18 @@ public static class BotHosting
             .Bind(builder.Configuration.GetSection(DiscordClientOptions.SectionName))
             // One name per value for users, as DISCORD_TOKEN: DISCORD_INTENTS (validated with the other BotOptions).
             .Configure<IOptions<BotOptions>>((discord, bot) => discord.Intents = bot.Value.ParsedIntents ?? discord.Intents);
+        services.AddSingleton<ResumeFallback>();
         services.AddSingleton(provider =>
         {
             var discord = provider.GetRequiredService<IOptions<DiscordClientOptions>>().Value;
+            var resumeFallback = provider.GetRequiredService<ResumeFallback>();
+            resumeFallback.GatewayUrl = discord.GatewayHost;
             return new DiscordSocketClient(new DiscordSocketConfig
             {
+                WebSocketProvider = resumeFallback.Provider(),
                 GatewayIntents = discord.Intents,
                 GatewayHost = discord.GatewayHost,
                 RestClientProvider = InteractionSafeRestClient.Provider(discord.ApiBaseUrl),
-                // An unreachable resume host falls back to the gateway URL (Discord.Net retries it forever).
-                WebSocketProvider = ResumeFallbackWebSocket.Provider(),
                 // Request lines (with interaction tokens) are logged below Info; keep them out.
                 LogLevel = LogSeverity.Info,
                 // The bot reads what it needs from each event; no message cache, no member download.

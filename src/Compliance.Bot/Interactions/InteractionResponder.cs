@@ -21,7 +21,6 @@ public sealed class InteractionResponder(SocketInteraction interaction, TimeProv
 
     private readonly DateTimeOffset _receivedAt = time.GetUtcNow();
     private RestFollowupMessage? _privateFollowup;
-    private ulong? _responseMessageId;
     private bool _deferredUpdate;
 
     public SocketInteraction Interaction => interaction;
@@ -41,13 +40,28 @@ public sealed class InteractionResponder(SocketInteraction interaction, TimeProv
     /// <summary>Time since the dispatch arrived.</summary>
     public TimeSpan Elapsed => time.GetUtcNow() - _receivedAt;
 
-    private bool TokenAlive => Elapsed < TokenLife;
+    /// <summary>False once the interaction token is (about to be) expired: webhook edits and followups would get 401.</summary>
+    public bool TokenAlive => Elapsed < TokenLife;
 
     /// <summary>
-    /// The token has expired with a public answer unfinished: the rest goes to the channel as ordinary messages (the
-    /// channel routes use the bot token, which does not expire). A private answer cannot be finished anywhere.
+    /// Where a public answer goes once the token has expired: a plain message in the interaction's channel (the
+    /// bot needs Send Messages there). Null when the response is private (a channel message would show it to
+    /// everyone) or the channel is unknown.
     /// </summary>
-    public bool FinishingInChannel => !TokenAlive && !Ephemeral && !_deferredUpdate;
+    public async Task<ulong?> PostInChannelAsync(BotMessage message, CancellationToken cancellationToken)
+    {
+        if (Ephemeral || interaction.Channel is not IMessageChannel channel)
+        {
+            return null;
+        }
+        var sent = await channel.SendMessageAsync(message.Content, embeds: message.Embeds?.ToArray(), components: message.Components,
+            allowedMentions: Pings.None,
+            // Retried after a timeout or a 502 with the same nonce and enforce_nonce: Discord returns a post that
+            // landed instead of showing the answer twice.
+            options: Gateway.EnforcedNonce.Options(cancellationToken));
+        AwaitingFinalEdit = false;
+        return sent.Id;
+    }
 
     /// <summary>Type 5: "thinking…", private when <paramref name="ephemeral"/> (components and modals too).</summary>
     public async Task DeferAsync(bool ephemeral, CancellationToken cancellationToken)
@@ -113,26 +127,19 @@ public sealed class InteractionResponder(SocketInteraction interaction, TimeProv
             }
             p.AllowedMentions = Pings.None;
         }
-        if (!TokenAlive)
-        {
-            // Discord refuses the expired token (401, an invalid request): a streaming edit is simply dropped, and
-            // the final answer goes to the channel (FinishAsync).
-            return _responseMessageId ?? 0;
-        }
         if (_privateFollowup is { } followup)
         {
             await followup.ModifyAsync(Apply, Options(cancellationToken));
             return followup.Id;
         }
         var original = await interaction.ModifyOriginalResponseAsync(Apply, Options(cancellationToken));
-        _responseMessageId = original.Id;
         return original.Id;
     }
 
     /// <summary>The last edit: after it, nothing is "thinking…" any more.</summary>
     public async Task<ulong> FinishAsync(BotMessage message, CancellationToken cancellationToken)
     {
-        var sent = FinishingInChannel ? await PostInChannelAsync(message, cancellationToken) : await EditAsync(message, cancellationToken);
+        var sent = await EditAsync(message, cancellationToken);
         AwaitingFinalEdit = false;
         return sent;
     }
@@ -140,10 +147,6 @@ public sealed class InteractionResponder(SocketInteraction interaction, TimeProv
     /// <summary>A further message after the response (long answers); private when the response is.</summary>
     public async Task<ulong> FollowupAsync(BotMessage message, CancellationToken cancellationToken)
     {
-        if (FinishingInChannel)
-        {
-            return await PostInChannelAsync(message, cancellationToken);
-        }
         var sent = await interaction.FollowupAsync(message.Content, embeds: message.Embeds?.ToArray(), ephemeral: Ephemeral,
             allowedMentions: Pings.None, components: message.Components, options: Options(cancellationToken));
         return sent.Id;
@@ -171,6 +174,12 @@ public sealed class InteractionResponder(SocketInteraction interaction, TimeProv
     public async Task FailPrivatelyAsync(string message, CancellationToken cancellationToken)
     {
         var body = new BotMessage(message, [], new ComponentBuilder().Build());
+        if (Acknowledged && !TokenAlive)
+        {
+            // The token is gone: any webhook call would only earn a 401. Discord already shows the interaction failed.
+            AwaitingFinalEdit = false;
+            return;
+        }
         if (!Acknowledged)
         {
             await ReplyAsync(message, ephemeral: true, components: null, cancellationToken);
@@ -219,21 +228,6 @@ public sealed class InteractionResponder(SocketInteraction interaction, TimeProv
         {
             // Nothing more can be done with this token; the caller has logged the original failure.
         }
-    }
-
-    /// <summary>
-    /// An answer past its 15-minute token: a channel message replying to the interaction's response (so the reader
-    /// sees which "thinking…" it finishes), pinging nobody, posted with <c>enforce_nonce</c> so a retry cannot double it.
-    /// </summary>
-    private async Task<ulong> PostInChannelAsync(BotMessage message, CancellationToken cancellationToken)
-    {
-        var channel = interaction.Channel ?? await interaction.GetChannelAsync(Options(cancellationToken));
-        var reference = _responseMessageId is { } responseId && interaction.ChannelId is { } channelId
-            ? new MessageReference(responseId, channelId, failIfNotExists: false)
-            : null;
-        var sent = await channel.SendMessageAsync(message.Content, embeds: message.Embeds?.ToArray(), allowedMentions: Pings.None,
-            messageReference: reference, components: message.Components, options: Gateway.EnforcedNonce.Options(cancellationToken));
-        return sent.Id;
     }
 
     /// <summary>Per-request options: cancellable, and never retried after a timeout (a retried post could double).</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Compliance.Bot.Tests.Infrastructure;
+using Compliance.Testing.FakeDiscord;
 using Compliance.Contracts.Common;
 using Compliance.Contracts.Questions;
 
@@ -9,6 +10,32 @@ namespace Compliance.Bot.Tests.Ask;
 public sealed class AskFlowTests
 {
     private const ulong Member = 555_000_000_000_000_001;
+
+    [Fact]
+    public async Task An_answer_that_outlives_the_interaction_token_is_finished_in_the_channel_not_lost()
+    {
+        var time = new ShiftedTime();
+        await using var bot = await BotHarness.StartAsync(time: time);
+        bot.Api.Enqueue(new StubAnswer { DelayBeforeHeaders = TimeSpan.FromMilliseconds(1500) });
+
+        var interaction = await bot.Discord.SendGuildCommandAsync("ask", Messages.Question("Can I trade during the blackout window?"));
+        await FakeDiscordServer.WaitUntilAsync(() => interaction.CallbackType == 5, null, "the deferral");
+        // Sixteen minutes pass for both sides while the API works: the token (15 minutes) is dead.
+        time.Advance(TimeSpan.FromMinutes(16));
+        bot.Discord.Clock.Advance(TimeSpan.FromMinutes(16));
+        await FakeDiscordServer.WaitUntilAsync(() => bot.Discord.Rest.ChannelMessages.Count > 0, null, "the answer in the channel");
+        await bot.WaitIdleAsync(interaction);
+
+        var answer = Assert.Single(bot.Discord.Rest.ChannelMessages);
+        Assert.StartsWith($"<@{Member}>, your answer took too long", answer.Content(), StringComparison.Ordinal);
+        Assert.Contains("You may not trade during the blackout window [1].", answer.Content(), StringComparison.Ordinal);
+        Assert.Equal("Sources", answer.Embed()!["title"]!.GetValue<string>());
+        Assert.Equal(3, answer.Buttons().Count);
+        Assert.True(answer.PingsNobody());
+        // Nothing went to the dead token: no edit, and no 401 toward the invalid-request limit.
+        Assert.Equal(0, interaction.Edits);
+        Assert.Equal(0, bot.Discord.Rest.InvalidRequestCount);
+    }
 
     [Fact]
     public async Task A_guild_member_gets_a_deferral_then_streamed_edits_ending_in_the_cited_answer_with_buttons()

@@ -1,5 +1,6 @@
 using Compliance.Bot.Tests.Infrastructure;
 using Compliance.Testing.FakeDiscord;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Compliance.Bot.Tests.Gateway;
 
@@ -65,6 +66,47 @@ public sealed class GatewayResilienceTests
         Assert.Equal(0, bot.Discord.Rest.UnscriptedInvalidRequestCount);
         Assert.Contains("[1]", interaction.OriginalMessage!.Content(), StringComparison.Ordinal);
         Assert.Equal(3, interaction.OriginalMessage!.Buttons().Count);
+    }
+
+    [Fact]
+    public async Task When_the_resume_host_cannot_be_reached_the_bot_identifies_afresh_and_keeps_answering()
+    {
+        await using var bot = await BotHarness.StartAsync(discordOptions: new FakeDiscordOptions
+        {
+            HeartbeatInterval = TimeSpan.FromMilliseconds(500),
+            ResumeGatewayUnreachable = true,
+        });
+        bot.Discord.Gateway.Connections[^1].Drop();
+
+        var fallback = bot.Services.GetRequiredService<Compliance.Bot.Gateway.ResumeFallback>();
+        await FakeDiscordServer.WaitUntilAsync(() => bot.Discord.Gateway.Connections.Count >= 2 && bot.Discord.Gateway.CurrentSession is { Connection: not null },
+            TimeSpan.FromSeconds(30), $"a new connection on the gateway URL (connections {bot.Discord.Gateway.Connections.Count}, fallbacks {fallback.Fallbacks}, logs: {string.Join(" | ", bot.Logs.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).Select(e => e.Message + " " + e.Exception?.Split('\n')[0]))})");
+        await FakeDiscordServer.WaitUntilAsync(() => bot.Worker.Connected, TimeSpan.FromSeconds(20), "the bot to be connected again");
+        // The resume host refused the connection; the bot went back to the gateway URL (where Discord takes the
+        // Resume, or answers op 9 and the bot identifies afresh) instead of retrying the dead host forever.
+        Assert.True(fallback.Fallbacks >= 1);
+        Assert.All(bot.Discord.Gateway.Connections, c => Assert.Equal("/gateway", c.Path));
+        Assert.True(bot.Discord.Gateway.ResumeCount + bot.Discord.Gateway.IdentifyCount >= 2);
+
+        var interaction = await bot.Discord.SendGuildCommandAsync("ask", Messages.Question("Still there?"));
+        await bot.WaitIdleAsync(interaction);
+        Assert.Contains("[1]", interaction.OriginalMessage!.Content(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_no_session_starts_left_the_bot_waits_for_the_reset_instead_of_identifying()
+    {
+        var discord = await FakeDiscordServer.StartAsync(new FakeDiscordOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(500) }, TestContext.Current.CancellationToken);
+        // An Identify now would make Discord reset the bot's token.
+        discord.Gateway.SessionStarts.SetRemaining(0);
+        await using var bot = await BotHarness.StartAsync(discord: discord, waitForReady: false);
+
+        await FakeDiscordServer.WaitForAsync(() => bot.Logs.Entries.FirstOrDefault(e => e.Message.Contains("session start limit is used up", StringComparison.Ordinal)), null, "the bot to say why it waits");
+        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+
+        Assert.Empty(bot.Discord.Gateway.Connections);
+        Assert.Equal(0, bot.Discord.Gateway.SessionStarts.TokenResets);
+        Assert.False(File.Exists(bot.LivenessFile));
     }
 
     [Fact]

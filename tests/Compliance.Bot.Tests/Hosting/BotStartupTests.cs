@@ -43,36 +43,6 @@ public sealed class BotStartupTests
         AssertOneLine(run, "Start-up failed: LOG_LEVEL is 'loud'; expected one of Trace, Debug, Information, Warning, Error, Critical.");
     }
 
-    [Fact]
-    public async Task With_no_session_starts_left_the_bot_does_not_identify_and_stops_with_one_line_saying_when_they_reset()
-    {
-        // Discord resets the bot token when an Identify comes with none left; Discord.Net would identify anyway.
-        await using var discord = await Compliance.Testing.FakeDiscord.FakeDiscordServer.StartAsync(new Compliance.Testing.FakeDiscord.FakeDiscordOptions
-        {
-            SessionStartLimit = { Remaining = 0, ResetAfter = TimeSpan.FromHours(3) },
-        }, TestContext.Current.CancellationToken);
-        var run = await RunBot(new()
-        {
-            ["ENVIRONMENT"] = "Production",
-            ["DISCORD_TOKEN"] = discord.Options.BotToken,
-            ["DISCORD_CLIENT_ID"] = discord.Options.ApplicationId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["API_URL"] = "http://127.0.0.1:9",
-            ["SERVICE_TOKEN"] = "0123456789abcdef0123456789abcdef",
-            ["Discord__ApiBaseUrl"] = discord.ApiBaseUrl.ToString(),
-        });
-
-        Assert.Equal(1, run.ExitCode);
-        var everything = run.Stdout + run.Stderr;
-        var line = Assert.Single(everything.Split('\n'), l => l.Contains("session start limit is used up", StringComparison.Ordinal));
-        // The production log is JSON: the template with its values beside it.
-        Assert.Contains("\"Remaining\":0,", line, StringComparison.Ordinal);
-        Assert.Contains("\"Total\":1000,", line, StringComparison.Ordinal);
-        Assert.Contains("\"ResetAfter\":\"02:59:", line, StringComparison.Ordinal);
-        Assert.DoesNotMatch(@"(?m)^\s+at |\\n\s+at ", everything);
-        Assert.Equal(0, discord.Gateway.IdentifyCount);
-        Assert.Equal(0, discord.Gateway.SessionStarts.TokenResets);
-    }
-
     private static void AssertOneLine(ProcessRun run, string expectedStart)
     {
         Assert.Equal(1, run.ExitCode);

@@ -50,7 +50,8 @@ public sealed class BotHarness : IAsyncDisposable
         StubComplianceApi? api = null,
         bool keepDiscord = false,
         HttpMessageHandler? apiTransport = null,
-        bool botUsesDiscordClock = false)
+        TimeProvider? time = null,
+        bool waitForReady = true)
     {
         discord ??= await FakeDiscordServer.StartAsync(discordOptions ?? new FakeDiscordOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(500) });
         api ??= await StubComplianceApi.StartAsync();
@@ -85,19 +86,21 @@ public sealed class BotHarness : IAsyncDisposable
         {
             builder.Services.AddKeyedSingleton(Compliance.Bot.Api.ComplianceApiClient.TransportServiceKey, apiTransport);
         }
-        if (botUsesDiscordClock)
+        if (time is not null)
         {
-            // The bot's TimeProvider is the fake's clock: "15 minutes later" for both sides without waiting.
-            builder.Services.AddSingleton<TimeProvider>(discord.Clock);
+            builder.Services.AddSingleton(time);
         }
         var logs = new CapturedLogs();
         builder.Services.AddSingleton<Serilog.Core.ILogEventSink>(logs);
         var host = builder.Build();
         await host.StartAsync();
         var harness = new BotHarness(discord, api, host, logs, directory) { _keepDiscord = keepDiscord };
-        await FakeDiscordServer.WaitUntilAsync(() => harness.Worker.Connected, TimeSpan.FromSeconds(20), "the bot's gateway to connect");
-        // Commands are checked after READY, in the background; tests start once that is done.
-        await harness.Worker.CommandsChecked.WaitAsync(TimeSpan.FromSeconds(20));
+        if (waitForReady)
+        {
+            await FakeDiscordServer.WaitUntilAsync(() => harness.Worker.Connected, TimeSpan.FromSeconds(20), "the bot's gateway to connect");
+            // Commands are checked after READY, in the background; tests start once that is done.
+            await harness.Worker.CommandsChecked.WaitAsync(TimeSpan.FromSeconds(20));
+        }
         return harness;
     }
 
