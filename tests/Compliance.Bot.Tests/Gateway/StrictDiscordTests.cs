@@ -1,6 +1,7 @@
 using System.Globalization;
 using Compliance.Bot.Tests.Infrastructure;
 using Compliance.Testing.FakeDiscord;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Compliance.Bot.Tests.Gateway;
 
@@ -96,6 +97,11 @@ public sealed class StrictDiscordTests
         await using var bot = await BotHarness.StartAsync();
         bot.Discord.Rest.ScriptServerErrorAfterStoring(FakeRest.Routes.CreateMessage, 502);
 
+        // The guild first, and wait until Discord.Net has cached its channel: it drops messages from channels it does
+        // not know yet, and handles a new guild's GUILD_CREATE on its own schedule (seen dropping the message under load).
+        await bot.Discord.Gateway.EnsureGuildChannelAsync(222_000_000_000_000_001, 444_000_000_000_000_001);
+        var client = bot.Services.GetRequiredService<Discord.WebSocket.DiscordSocketClient>();
+        await FakeDiscordServer.WaitUntilAsync(() => client.GetChannel(444_000_000_000_000_001) is not null, null, "the channel in Discord.Net's cache");
         var question = await bot.Discord.SendUserMessageAsync("Can I trade during the blackout?", mentionBot: true);
         try
         {
