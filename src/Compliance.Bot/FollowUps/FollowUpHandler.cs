@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Compliance.Bot.Api;
 using Compliance.Bot.Ask;
 using Compliance.Bot.Commands;
+using Compliance.Bot.Gateway;
 using Compliance.Bot.Configuration;
 using Compliance.Bot.Interactions;
 using Compliance.Bot.Rendering;
@@ -128,8 +129,9 @@ public sealed partial class FollowUpHandler(
             allowedMentions: Pings.None,
             // A reply to a deleted question still goes out.
             messageReference: new MessageReference(to.Id, to.Channel.Id, failIfNotExists: false),
-            // Never retried after a timeout or a 5xx: the first post may have landed, and a retry would post twice.
-            options: new RequestOptions { CancelToken = cancellationToken, RetryMode = RetryMode.RetryRatelimit });
+            // Retried after a timeout or a 502 with the same nonce and enforce_nonce: if the first post landed,
+            // Discord returns it instead of posting the answer twice.
+            options: EnforcedNonce.Options(cancellationToken));
         conversations.RecordAnswer(sent.Id, conversationId);
     }
 

@@ -7,7 +7,7 @@ namespace Compliance.Bot.Gateway;
 /// way), and no <c>Authorization</c> header on interaction callbacks and webhook routes. Discord.Net sets the bot
 /// token as a default header on every request; those routes are authorised by the interaction token in their path
 /// and must not receive the bot token (it would be sent to a credential-less endpoint). Discord.Net has no setting
-/// for either, so this stays.
+/// for either, so this stays. It also adds <c>nonce</c> + <c>enforce_nonce</c> to channel posts (<see cref="EnforcedNonce"/>).
 /// </summary>
 internal sealed class InteractionSafeRestClient : IRestClient
 {
@@ -55,8 +55,12 @@ internal sealed class InteractionSafeRestClient : IRestClient
         For(endpoint).SendAsync(method, endpoint, cancelToken, headerOnly, reason, requestHeaders);
 
     public Task<RestResponse> SendAsync(string method, string endpoint, string json, CancellationToken cancelToken, bool headerOnly = false, string? reason = null,
-        IEnumerable<KeyValuePair<string, IEnumerable<string>>>? requestHeaders = null) =>
-        For(endpoint).SendAsync(method, endpoint, json, cancelToken, headerOnly, reason, requestHeaders);
+        IEnumerable<KeyValuePair<string, IEnumerable<string>>>? requestHeaders = null)
+    {
+        // Channel posts marked for enforce_nonce carry their nonce here (Discord.Net cannot send it).
+        (json, reason) = EnforcedNonce.Apply(method, endpoint, json, reason);
+        return For(endpoint).SendAsync(method, endpoint, json, cancelToken, headerOnly, reason, requestHeaders);
+    }
 
     public Task<RestResponse> SendAsync(string method, string endpoint, IReadOnlyDictionary<string, object> multipartParams, CancellationToken cancelToken, bool headerOnly = false, string? reason = null,
         IEnumerable<KeyValuePair<string, IEnumerable<string>>>? requestHeaders = null) =>

@@ -56,8 +56,9 @@ public sealed class InteractionResponder(SocketInteraction interaction, TimeProv
         }
         var sent = await channel.SendMessageAsync(message.Content, embeds: message.Embeds?.ToArray(), components: message.Components,
             allowedMentions: Pings.None,
-            // Never retried after a timeout or a 5xx: the post may have landed, and a retry would post twice.
-            options: new RequestOptions { CancelToken = cancellationToken, RetryMode = RetryMode.RetryRatelimit });
+            // Retried after a timeout or a 502 with the same nonce and enforce_nonce: Discord returns a post that
+            // landed instead of showing the answer twice.
+            options: Gateway.EnforcedNonce.Options(cancellationToken));
         AwaitingFinalEdit = false;
         return sent.Id;
     }

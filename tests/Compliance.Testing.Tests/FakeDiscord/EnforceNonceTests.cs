@@ -51,4 +51,20 @@ public sealed class EnforceNonceTests
         Assert.Equal(3, new[] { first, otherNonce, late }.Select(r => r.Body!["id"]!.GetValue<string>()).Distinct().Count());
         Assert.Equal(0, live.Fake.Rest.DeduplicatedPosts);
     }
+
+    [Fact]
+    public async Task A_post_whose_answer_is_lost_after_storing_is_returned_to_its_retry()
+    {
+        await using var live = await LiveFake.StartAsync();
+        live.Fake.Rest.ScriptServerErrorAfterStoring(Compliance.Testing.FakeDiscord.FakeRest.Routes.CreateMessage, 502);
+
+        var lost = await live.Rest.BotAsync(HttpMethod.Post, Channel, new { content = "The answer.", nonce = "q-7", enforce_nonce = true });
+        var retry = await live.Rest.BotAsync(HttpMethod.Post, Channel, new { content = "The answer.", nonce = "q-7", enforce_nonce = true });
+
+        // The first post was stored although the client saw a 502; its retry gets that message back.
+        Assert.Equal(HttpStatusCode.BadGateway, lost.Status);
+        Assert.Equal(HttpStatusCode.OK, retry.Status);
+        Assert.Single(live.Fake.Rest.ChannelMessages);
+        Assert.Equal(1, live.Fake.Rest.DeduplicatedPosts);
+    }
 }

@@ -61,6 +61,7 @@ public sealed partial class FakeRest
     private readonly ConcurrentDictionary<string, int> _requestsByRoute = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string Route, int Status, string Body)> _errors = new();
     private readonly ConcurrentQueue<(string RouteKey, int Status)> _scriptedErrors = new();
+    private readonly ConcurrentQueue<(string RouteKey, int Status)> _scriptedLostResponses = new();
     private readonly ConcurrentDictionary<ulong, int> _typing = new();
     private readonly ConcurrentQueue<JsonObject> _channelMessages = new();
     private readonly ConcurrentDictionary<string, JsonArray> _commands = new(StringComparer.Ordinal);
@@ -158,6 +159,18 @@ public sealed partial class FakeRest
         for (var i = 0; i < count; i++)
         {
             _scriptedErrors.Enqueue((routeKey, status));
+        }
+    }
+
+    /// <summary>
+    /// The next <paramref name="count"/> requests to <paramref name="routeKey"/> take effect (a post is stored) and are
+    /// then answered with <paramref name="status"/> (5xx): the case a client must not repeat blindly.
+    /// </summary>
+    public void ScriptServerErrorAfterStoring(string routeKey, int status, int count = 1)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            _scriptedLostResponses.Enqueue((routeKey, status));
         }
     }
 
@@ -276,7 +289,13 @@ public sealed partial class FakeRest
                 return Error(http, route.Key, 400, 50109, "The request body contains invalid JSON.");
             }
         }
-        return await route.Handler(this, new RequestContext(http, values, body));
+        var handled = await route.Handler(this, new RequestContext(http, values, body));
+        if (_scriptedLostResponses.TryPeek(out var lost) && lost.RouteKey == route.Key && _scriptedLostResponses.TryDequeue(out _))
+        {
+            // The request took effect; only its answer is lost, as when Discord's edge times out after the write.
+            return Error(http, route.Key, lost.Status, 0, $"{lost.Status}: scripted server error after the request took effect");
+        }
+        return handled;
     }
 
     // ---- Handlers ----------------------------------------------------------------------------------------------
