@@ -22,7 +22,8 @@ public sealed class AskHandler(
     InteractionLimiter limiter,
     BotSettings settings,
     TimeProvider time,
-    ILogger<AskHandler> logger)
+    ILogger<AskHandler> logger,
+    Threads.AnswerThreads threads)
 {
     /// <summary>
     /// Answers <paramref name="question"/>; <paramref name="explicitPrivate"/> is the <c>private</c> option when the
@@ -82,7 +83,8 @@ public sealed class AskHandler(
                         await editor.StopAsync();
                         await ApplyPreferenceAsync(responder, preference, cancellationToken);
                         queryScope ??= logger.BeginScope(new Dictionary<string, object> { ["QueryId"] = done.Response.QueryId });
-                        await ShowAnswerAsync(responder, done.Response, userId, conversationId, cancellationToken);
+                        var answerId = await ShowAnswerAsync(responder, done.Response, userId, conversationId, cancellationToken);
+                        await threads.OpenIfWantedAsync(responder, answerId, question, conversationId, cancellationToken);
                         logger.LogInformation("Answered: {Status}, {Citations} citations, {Edits} streaming edits, {Elapsed} ms",
                             done.Response.Status, done.Response.Citations.Count, editor.Edits, (long)responder.Elapsed.TotalMilliseconds);
                         return;
@@ -115,7 +117,8 @@ public sealed class AskHandler(
         await responder.SwitchToPrivateAsync(new BotMessage(AnswerRenderer.StreamingPreview("")), cancellationToken);
     }
 
-    private async Task ShowAnswerAsync(InteractionResponder responder, QueryResponse response, string userId, string conversationId, CancellationToken cancellationToken)
+    /// <summary>Shows the final answer; returns the id of its first message.</summary>
+    private async Task<ulong> ShowAnswerAsync(InteractionResponder responder, QueryResponse response, string userId, string conversationId, CancellationToken cancellationToken)
     {
         var parts = AnswerRenderer.Render(response, userId, responder.Elapsed);
         var first = parts[0];
@@ -134,5 +137,6 @@ public sealed class AskHandler(
                 break;
             }
         }
+        return sent;
     }
 }
