@@ -83,8 +83,8 @@ public sealed class AskHandler(
                         await editor.StopAsync();
                         await ApplyPreferenceAsync(responder, preference, cancellationToken);
                         queryScope ??= logger.BeginScope(new Dictionary<string, object> { ["QueryId"] = done.Response.QueryId });
-                        var answerId = await ShowAnswerAsync(responder, done.Response, userId, conversationId, cancellationToken);
-                        await threads.OpenIfWantedAsync(responder, answerId, question, conversationId, cancellationToken);
+                        await ShowAnswerAsync(responder, done.Response, userId, conversationId, cancellationToken);
+                        await threads.OpenIfWantedAsync(responder, question, conversationId, cancellationToken);
                         logger.LogInformation("Answered: {Status}, {Citations} citations, {Edits} streaming edits, {Elapsed} ms",
                             done.Response.Status, done.Response.Citations.Count, editor.Edits, (long)responder.Elapsed.TotalMilliseconds);
                         return;
@@ -117,8 +117,7 @@ public sealed class AskHandler(
         await responder.SwitchToPrivateAsync(new BotMessage(AnswerRenderer.StreamingPreview("")), cancellationToken);
     }
 
-    /// <summary>Shows the final answer; returns the id of its first message.</summary>
-    private async Task<ulong> ShowAnswerAsync(InteractionResponder responder, QueryResponse response, string userId, string conversationId, CancellationToken cancellationToken)
+    private async Task ShowAnswerAsync(InteractionResponder responder, QueryResponse response, string userId, string conversationId, CancellationToken cancellationToken)
     {
         var parts = AnswerRenderer.Render(response, userId, responder.Elapsed);
         var first = parts[0];
@@ -137,6 +136,5 @@ public sealed class AskHandler(
                 break;
             }
         }
-        return sent;
     }
 }

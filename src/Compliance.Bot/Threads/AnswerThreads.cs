@@ -28,6 +28,9 @@ public sealed class AnswerThreads(
     /// <summary>Discord's limit on a thread name.</summary>
     public const int ThreadNameMax = 100;
 
+    /// <summary>Interaction tokens live 15 minutes; past 14.5 (as <c>InteractionResponder</c>) the bot no longer uses one.</summary>
+    private static readonly TimeSpan TokenSafeAge = TimeSpan.FromMinutes(14.5);
+
     private readonly ConcurrentDictionary<ulong, bool> _guildChoices = new();
 
     /// <summary>True when answers in <paramref name="guildId"/> open threads.</summary>
@@ -37,15 +40,17 @@ public sealed class AnswerThreads(
     public void Choose(ulong guildId, bool answerInThread) => _guildChoices[guildId] = answerInThread;
 
     /// <summary>
-    /// Opens a thread on the public answer <paramref name="answerMessageId"/> when the server wants it and the
+    /// Opens a thread on the interaction's public answer (its original response) when the server wants it and the
     /// channel takes threads. Never throws: without the thread the answer still stands.
     /// </summary>
-    public async Task OpenIfWantedAsync(InteractionResponder responder, ulong answerMessageId, string question, string conversationId, CancellationToken cancellationToken)
+    public async Task OpenIfWantedAsync(InteractionResponder responder, string question, string conversationId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(responder);
         var interaction = responder.Interaction;
         // Private answers cannot carry threads; DMs, threads and voice or forum channels take none on a message.
-        if (responder.Ephemeral || responder.MovedToPrivateFollowup || interaction.GuildId is not { } guildId || !EnabledIn(guildId)
+        // Past the interaction token's life the original response cannot be read (a 401 counts toward Discord's
+        // invalid-request limit): no thread then.
+        if (responder.Elapsed >= TokenSafeAge || responder.Ephemeral || responder.MovedToPrivateFollowup || interaction.GuildId is not { } guildId || !EnabledIn(guildId)
             || interaction.Channel is not SocketTextChannel channel || channel is SocketThreadChannel or SocketVoiceChannel)
         {
             return;
@@ -61,7 +66,7 @@ public sealed class AnswerThreads(
                 options: new RequestOptions { CancelToken = cancellationToken, RetryMode = RetryMode.RetryRatelimit });
             conversations.RecordAnswerThread(thread.Id, new AnswerThread(conversationId,
                 interaction.User.Id.ToString(CultureInfo.InvariantCulture), guildId.ToString(CultureInfo.InvariantCulture)));
-            logger.LogInformation("Opened thread {ThreadId} on answer {MessageId}", thread.Id, answerMessageId);
+            logger.LogInformation("Opened thread {ThreadId} on answer {MessageId}", thread.Id, answer.Id);
         }
         catch (HttpException ex)
         {
