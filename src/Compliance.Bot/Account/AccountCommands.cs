@@ -19,6 +19,7 @@ public sealed class AccountCommands(
     ComplianceApiClient api,
     UserPreferences preferences,
     ConversationState conversations,
+    Threads.AnswerThreads answerThreads,
     ILogger<AccountCommands> logger)
 {
     public const string ForgetConfirmPrefix = "forget:yes:";
@@ -104,20 +105,47 @@ public sealed class AccountCommands(
         await responder.FinishAsync(new BotMessage("Fresh start: your next question here won't build on earlier ones."), cancellationToken);
     }
 
-    public async Task SettingsAsync(InteractionResponder responder, bool answerPrivately, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>/settings [private] [threads]</c>: <c>private</c> is the user's own preference (stored by the API);
+    /// <c>threads</c> is the server's choice of answering in threads, for server managers only (checked again here,
+    /// as the admin commands do) and kept in the bot's memory.
+    /// </summary>
+    public async Task SettingsAsync(InteractionResponder responder, bool? answerPrivately, bool? answerInThread, CancellationToken cancellationToken)
     {
-        await responder.DeferAsync(ephemeral: true, cancellationToken);
-        var userId = UserId(responder);
-        var result = await api.UpdateSettingsAsync(userId, new UserSettings(answerPrivately), cancellationToken);
-        if (!result.Succeeded)
+        if (answerPrivately is null && answerInThread is null)
         {
-            await responder.FailPrivatelyAsync(result.Failure!.UserMessage, cancellationToken);
+            await responder.ReplyAsync("Choose `private` (your answers) or, as a server manager, `threads` (this server's answers).", ephemeral: true, null, cancellationToken);
             return;
         }
-        preferences.Remember(userId, result.Value!.AnswerPrivately);
-        await responder.FinishAsync(new BotMessage(result.Value.AnswerPrivately
-            ? "Saved: your answers will be private (only you see them). Use `private:False` on /ask to share one."
-            : "Saved: your answers will be visible in the channel. Use `private:True` on /ask to keep one to yourself."), cancellationToken);
+        if (answerInThread is not null && !await Admin.AdminCommands.AllowedAsync(responder, cancellationToken))
+        {
+            return;
+        }
+        await responder.DeferAsync(ephemeral: true, cancellationToken);
+        var saved = new List<string>();
+        if (answerPrivately is { } wanted)
+        {
+            var userId = UserId(responder);
+            var result = await api.UpdateSettingsAsync(userId, new UserSettings(wanted), cancellationToken);
+            if (!result.Succeeded)
+            {
+                await responder.FailPrivatelyAsync(result.Failure!.UserMessage, cancellationToken);
+                return;
+            }
+            preferences.Remember(userId, result.Value!.AnswerPrivately);
+            saved.Add(result.Value.AnswerPrivately
+                ? "Saved: your answers will be private (only you see them). Use `private:False` on /ask to share one."
+                : "Saved: your answers will be visible in the channel. Use `private:True` on /ask to keep one to yourself.");
+        }
+        if (answerInThread is { } threads)
+        {
+            answerThreads.Choose(responder.Interaction.GuildId!.Value, threads);
+            logger.LogInformation("Answer threads turned {State} for the server", threads ? "on" : "off");
+            saved.Add(threads
+                ? "Saved for this server: each public /ask answer opens a thread, and every message in it is a follow-up."
+                : "Saved for this server: answers no longer open threads.");
+        }
+        await responder.FinishAsync(new BotMessage(string.Join("\n", saved)), cancellationToken);
     }
 
     private static string UserId(InteractionResponder responder) =>

@@ -22,6 +22,6 @@ public sealed class AccountModule(AccountCommands account) : InteractionModuleBa
     public Task ResetAsync() => account.ResetAsync(Context.Responder, Context.CancellationToken);
 
     [SlashCommand(CommandDefinitions.Settings, CommandDefinitions.SettingsDescription)]
-    public Task SettingsAsync([Summary("private")] bool answerPrivately) =>
-        account.SettingsAsync(Context.Responder, answerPrivately, Context.CancellationToken);
+    public Task SettingsAsync([Summary("private")] bool? answerPrivately = null, [Summary(CommandDefinitions.SettingsThreadsOption)] bool? answerInThread = null) =>
+        account.SettingsAsync(Context.Responder, answerPrivately, answerInThread, Context.CancellationToken);
 }

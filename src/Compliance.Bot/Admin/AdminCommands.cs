@@ -82,7 +82,7 @@ public sealed class AdminCommands(ComplianceApiClient api)
     /// MANAGE_GUILD or ADMINISTRATOR, computed by Discord.Net from the member's roles in the cached guild: a server
     /// can grant the commands to others than the default, so the bot checks again.
     /// </summary>
-    private static async Task<bool> AllowedAsync(InteractionResponder responder, CancellationToken cancellationToken)
+    internal static async Task<bool> AllowedAsync(InteractionResponder responder, CancellationToken cancellationToken)
     {
         if (responder.Interaction.User is not SocketGuildUser member)
         {

@@ -129,7 +129,8 @@ public sealed class ComplianceApiClient
     /// <summary><c>GET /api/v1/history/{userId}?limit=n</c>: the user's latest questions, newest first.</summary>
     public async Task<ApiResult<IReadOnlyList<HistoryItem>>> GetHistoryAsync(string userId, int limit, CancellationToken cancellationToken = default)
     {
-        var path = $"api/v1/history/{Escape(userId)}?limit={limit.ToString(CultureInfo.InvariantCulture)}";
+        // The API pages with pageSize (1-50); limit is kept for older API versions.
+        var path = $"api/v1/history/{Escape(userId)}?limit={limit.ToString(CultureInfo.InvariantCulture)}&pageSize={limit.ToString(CultureInfo.InvariantCulture)}";
         var result = await CallAsync<JsonNode>(HttpMethod.Get, path, null, cancellationToken);
         if (!result.Succeeded)
         {

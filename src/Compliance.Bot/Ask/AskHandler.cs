@@ -23,7 +23,8 @@ public sealed class AskHandler(
     InteractionLimiter limiter,
     BotSettings settings,
     TimeProvider time,
-    ILogger<AskHandler> logger)
+    ILogger<AskHandler> logger,
+    Threads.AnswerThreads threads)
 {
     /// <summary>
     /// Answers <paramref name="question"/>; <paramref name="explicitPrivate"/> is the <c>private</c> option when the
@@ -85,6 +86,7 @@ public sealed class AskHandler(
                         await ApplyPreferenceAsync(responder, preference, cancellationToken);
                         queryScope ??= logger.BeginScope(new Dictionary<string, object> { ["QueryId"] = done.Response.QueryId });
                         await ShowAnswerAsync(responder, done.Response, userId, conversationId, cancellationToken);
+                        await threads.OpenIfWantedAsync(responder, question, conversationId, cancellationToken);
                         logger.LogInformation("Answered: {Status}, {Citations} citations, {Edits} streaming edits, {Elapsed} ms",
                             done.Response.Status, done.Response.Citations.Count, editor.Edits, (long)responder.Elapsed.TotalMilliseconds);
                         return;

@@ -18,6 +18,15 @@ public static class CommandDefinitions
     public const string Stats = "stats";
     public const string Health = "health";
 
+    /// <summary>The message context-menu command (type 3): names may hold capitals and spaces, descriptions are empty.</summary>
+    public const string AskAboutMessage = "Ask compliance about this";
+
+    /// <summary><c>/settings</c>' per-server option (server managers): answer in a thread.</summary>
+    public const string SettingsThreadsOption = "threads";
+
+    /// <summary><c>/feedback</c>'s autocompleted option: the query id of the answer to rate.</summary>
+    public const string FeedbackAnswerOption = "answer";
+
     public const string AskDescription = "Ask a question about our compliance policies";
     public const string FeedbackDescription = "Rate the last answer you got";
     public const string HistoryDescription = "Your last five questions (only you see them)";
@@ -33,13 +42,17 @@ public static class CommandDefinitions
     /// <summary>Longest feedback comment.</summary>
     public const int CommentMaxLength = 1000;
 
-    /// <summary>The commands; <paramref name="guildScoped"/> leaves out <c>contexts</c>, which guild commands do not take.</summary>
-    public static IReadOnlyList<SlashCommandProperties> All(bool guildScoped)
+    /// <summary>
+    /// The commands (slash commands and the message context-menu command); <paramref name="guildScoped"/> leaves out
+    /// <c>contexts</c>, which guild commands do not take.
+    /// </summary>
+    public static IReadOnlyList<ApplicationCommandProperties> All(bool guildScoped)
     {
         InteractionContextType[] everywhere = [InteractionContextType.Guild, InteractionContextType.BotDm];
         InteractionContextType[] guildOnly = [InteractionContextType.Guild];
         SlashCommandProperties Build(SlashCommandBuilder command, InteractionContextType[] contexts) =>
             (guildScoped ? command : command.WithContextTypes(contexts)).Build();
+        var askAboutMessage = new MessageCommandBuilder().WithName(AskAboutMessage);
 
         return
         [
@@ -51,6 +64,9 @@ public static class CommandDefinitions
             Build(new SlashCommandBuilder().WithName(Feedback).WithDescription(FeedbackDescription)
                 .AddOption(new SlashCommandOptionBuilder().WithName("rating").WithDescription("1 (wrong or useless) to 5 (exactly right)")
                     .WithType(ApplicationCommandOptionType.Integer).WithRequired(true).WithMinValue(1).WithMaxValue(5))
+                // Suggestions are the user's recent answers by question; the value is the answer's query id.
+                .AddOption(new SlashCommandOptionBuilder().WithName(FeedbackAnswerOption).WithDescription("Which answer (default: your last one); type to search your questions")
+                    .WithType(ApplicationCommandOptionType.String).WithAutocomplete(true))
                 .AddOption(new SlashCommandOptionBuilder().WithName("comment").WithDescription("What was wrong or missing (optional)")
                     .WithType(ApplicationCommandOptionType.String).WithMaxLength(CommentMaxLength)), everywhere),
             Build(new SlashCommandBuilder().WithName(History).WithDescription(HistoryDescription), everywhere),
@@ -58,10 +74,14 @@ public static class CommandDefinitions
             Build(new SlashCommandBuilder().WithName(Reset).WithDescription(ResetDescription), everywhere),
             Build(new SlashCommandBuilder().WithName(Settings).WithDescription(SettingsDescription)
                 .AddOption(new SlashCommandOptionBuilder().WithName("private").WithDescription("Answer only to you by default")
-                    .WithType(ApplicationCommandOptionType.Boolean).WithRequired(true)), everywhere),
+                    .WithType(ApplicationCommandOptionType.Boolean))
+                // Server managers only (MANAGE_GUILD, checked by the bot): answers open a thread for follow-ups.
+                .AddOption(new SlashCommandOptionBuilder().WithName(SettingsThreadsOption).WithDescription("Server managers: open a thread on each /ask answer in this server")
+                    .WithType(ApplicationCommandOptionType.Boolean)), everywhere),
             // MANAGE_GUILD: Discord hides the admin commands from others by default; the bot checks again.
             Build(new SlashCommandBuilder().WithName(Stats).WithDescription(StatsDescription).WithDefaultMemberPermissions(GuildPermission.ManageGuild), guildOnly),
             Build(new SlashCommandBuilder().WithName(Health).WithDescription(HealthDescription).WithDefaultMemberPermissions(GuildPermission.ManageGuild), guildOnly),
+            (guildScoped ? askAboutMessage : askAboutMessage.WithContextTypes(everywhere)).Build(),
         ];
     }
 }

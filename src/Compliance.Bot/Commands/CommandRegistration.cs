@@ -24,7 +24,7 @@ public enum CommandRegistrationOutcome
 public sealed class CommandRegistration(DiscordSocketClient client, ILogger<CommandRegistration> logger)
 {
     /// <summary>Ensures Discord has <paramref name="commands"/> for the application, in a guild or globally.</summary>
-    public async Task<CommandRegistrationOutcome> EnsureRegisteredAsync(ulong? guildId, IReadOnlyList<SlashCommandProperties> commands, CancellationToken cancellationToken)
+    public async Task<CommandRegistrationOutcome> EnsureRegisteredAsync(ulong? guildId, IReadOnlyList<ApplicationCommandProperties> commands, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(commands);
         var options = new RequestOptions { CancelToken = cancellationToken };
@@ -47,25 +47,35 @@ public sealed class CommandRegistration(DiscordSocketClient client, ILogger<Comm
     }
 
     /// <summary>True when Discord has exactly these commands, with every field the bot sends equal.</summary>
-    internal static bool Covers(IReadOnlyCollection<IApplicationCommand> current, IReadOnlyList<SlashCommandProperties> desired) =>
+    internal static bool Covers(IReadOnlyCollection<IApplicationCommand> current, IReadOnlyList<ApplicationCommandProperties> desired) =>
         current.Count == desired.Count
         && desired.All(want => current.FirstOrDefault(have => have.Name == want.Name.GetValueOrDefault()) is { } have && Shape(have) == Shape(want));
 
     /// <summary>The fields the bot sends, in one comparable string.</summary>
-    internal static string Shape(SlashCommandProperties command) => string.Join('|',
+    internal static string Shape(ApplicationCommandProperties command) => string.Join('|',
+        Kind(command),
         command.Name.GetValueOrDefault(),
-        command.Description.GetValueOrDefault(),
+        // Context-menu commands have no description (Discord answers with an empty one).
+        (command as SlashCommandProperties)?.Description.GetValueOrDefault() ?? "",
         command.DefaultMemberPermissions.IsSpecified ? ((ulong)command.DefaultMemberPermissions.Value).ToString(CultureInfo.InvariantCulture) : "",
         command.ContextTypes.IsSpecified && command.ContextTypes.Value is { } contexts ? string.Join(',', contexts.Order()) : "",
-        string.Join(';', (command.Options.IsSpecified ? command.Options.Value : []).Select(o => Option(o.Name, o.Description, o.Type, o.IsRequired ?? false, o.MinLength, o.MaxLength, o.MinValue, o.MaxValue))));
+        string.Join(';', (command is SlashCommandProperties { Options.IsSpecified: true } slash ? slash.Options.Value : []).Select(o => Option(o.Name, o.Description, o.Type, o.IsRequired ?? false, o.IsAutocomplete, o.MinLength, o.MaxLength, o.MinValue, o.MaxValue))));
 
     internal static string Shape(IApplicationCommand command) => string.Join('|',
+        command.Type,
         command.Name,
-        command.Description,
+        command.Description ?? "",
         command.DefaultMemberPermissions.RawValue == 0 ? "" : command.DefaultMemberPermissions.RawValue.ToString(CultureInfo.InvariantCulture),
         command.ContextTypes is { Count: > 0 } contexts ? string.Join(',', contexts.Order()) : "",
-        string.Join(';', command.Options.Select(o => Option(o.Name, o.Description, o.Type, o.IsRequired ?? false, o.MinLength, o.MaxLength, o.MinValue, o.MaxValue))));
+        string.Join(';', command.Options.Select(o => Option(o.Name, o.Description, o.Type, o.IsRequired ?? false, o.IsAutocomplete ?? false, o.MinLength, o.MaxLength, o.MinValue, o.MaxValue))));
 
-    private static string Option(string name, string description, ApplicationCommandOptionType type, bool required, int? minLength, int? maxLength, double? minValue, double? maxValue) =>
-        string.Create(CultureInfo.InvariantCulture, $"{name}:{description}:{type}:{required}:{minLength}:{maxLength}:{minValue}:{maxValue}");
+    private static ApplicationCommandType Kind(ApplicationCommandProperties command) => command switch
+    {
+        MessageCommandProperties => ApplicationCommandType.Message,
+        UserCommandProperties => ApplicationCommandType.User,
+        _ => ApplicationCommandType.Slash,
+    };
+
+    private static string Option(string name, string description, ApplicationCommandOptionType type, bool required, bool autocomplete, int? minLength, int? maxLength, double? minValue, double? maxValue) =>
+        string.Create(CultureInfo.InvariantCulture, $"{name}:{description}:{type}:{required}:{autocomplete}:{minLength}:{maxLength}:{minValue}:{maxValue}");
 }

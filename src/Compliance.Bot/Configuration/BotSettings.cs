@@ -39,6 +39,12 @@ public sealed class BotSettings
     /// <summary>A streamed answer that sends nothing (not even a keep-alive) for this long is given up.</summary>
     public TimeSpan QueryIdleTimeout { get; set; } = TimeSpan.FromSeconds(45);
 
+    /// <summary>
+    /// <c>Bot__AnswerInThread</c>: a public <c>/ask</c> answer in a server text channel opens a thread in which every
+    /// message is a follow-up (off by default; server managers choose per server with <c>/settings threads:</c>).
+    /// </summary>
+    public bool AnswerInThread { get; set; }
+
     /// <summary>Register the slash commands at start (only when their definitions changed).</summary>
     public bool RegisterCommands { get; set; } = true;
 

@@ -3,6 +3,7 @@ using Compliance.Bot.Api;
 using Compliance.Bot.Ask;
 using Compliance.Bot.Commands;
 using Compliance.Bot.Interactions;
+using Compliance.Bot.Rendering;
 using Compliance.Contracts.Feedback;
 using Discord;
 using Microsoft.Extensions.Logging;
@@ -10,17 +11,24 @@ using Microsoft.Extensions.Logging;
 namespace Compliance.Bot.Feedback;
 
 /// <summary>
-/// <c>/feedback</c> (rates the last answer), the buttons under an answer and the report modal: 👍 / 👎 post a
+/// <c>/feedback</c> (rates the answer picked from the suggestions, or the last one), the buttons under an answer and the report modal: 👍 / 👎 post a
 /// rating and thank the clicker privately; "Report a problem" opens a modal whose comment is posted as a negative
 /// rating. Only the asker's clicks count (the API stores one rating per user per answer, by the user who asked).
 /// </summary>
 public sealed class FeedbackInteractions(ComplianceApiClient api, ILogger<FeedbackInteractions> logger)
 {
+    /// <summary>How many recent answers <c>/feedback</c> offers and accepts (Discord shows at most 25 choices).</summary>
+    public const int RecentAnswers = DiscordLimits.AutocompleteChoices;
+
+    /// <summary>What a user who typed into <c>answer</c> instead of picking a suggestion is told.</summary>
+    public const string PickASuggestion = "Please pick one of the suggested answers for `answer` (type a few words of your question to find it), or leave it out to rate your last answer.";
+
     /// <summary>
-    /// <c>/feedback rating [comment]</c>: "the last answer" is the newest entry of the user's history (the bot keeps
-    /// no state of its own).
+    /// <c>/feedback rating [answer] [comment]</c>: <paramref name="answer"/> is the query id of one of the user's recent
+    /// answers (what the autocomplete suggestions carry); without it, the newest entry of the user's history (the bot
+    /// keeps no state of its own).
     /// </summary>
-    public async Task RateLastAnswerAsync(InteractionResponder responder, long rating, string? comment, CancellationToken cancellationToken)
+    public async Task RateAnswerAsync(InteractionResponder responder, long rating, string? answer, string? comment, CancellationToken cancellationToken)
     {
         comment = comment?.Trim();
         if (rating is not (>= 1 and <= 5) || comment?.Length > CommandDefinitions.CommentMaxLength)
@@ -28,9 +36,20 @@ public sealed class FeedbackInteractions(ComplianceApiClient api, ILogger<Feedba
             await responder.ReplyAsync("Please give a rating from 1 to 5 and at most 1,000 characters of comment.", ephemeral: true, null, cancellationToken);
             return;
         }
+        Guid? chosen = null;
+        if (!string.IsNullOrWhiteSpace(answer))
+        {
+            // Discord sends whatever was typed when no suggestion was picked.
+            if (!Guid.TryParse(answer.Trim(), out var queryId))
+            {
+                await responder.ReplyAsync(PickASuggestion, ephemeral: true, null, cancellationToken);
+                return;
+            }
+            chosen = queryId;
+        }
         await responder.DeferAsync(ephemeral: true, cancellationToken);
         var userId = responder.Interaction.User.Id.ToString(CultureInfo.InvariantCulture);
-        var history = await api.GetHistoryAsync(userId, 1, cancellationToken);
+        var history = await api.GetHistoryAsync(userId, chosen is null ? 1 : RecentAnswers, cancellationToken);
         if (!history.Succeeded)
         {
             await responder.FailPrivatelyAsync(history.Failure!.UserMessage, cancellationToken);
@@ -41,18 +60,40 @@ public sealed class FeedbackInteractions(ComplianceApiClient api, ILogger<Feedba
             await responder.FinishAsync(new BotMessage("You haven't asked anything yet, so there's no answer to rate. Try /ask first."), cancellationToken);
             return;
         }
-        var last = history.Value[0];
-        var result = await api.SendFeedbackAsync(new FeedbackRequest(last.QueryId, userId, Rating: (int)rating,
+        // Only the user's own recent answers can be rated: a query id from elsewhere is refused here, in plain words.
+        var rated = chosen is { } id ? history.Value.FirstOrDefault(h => h.QueryId == id) : history.Value[0];
+        if (rated is null)
+        {
+            await responder.FinishAsync(new BotMessage(PickASuggestion), cancellationToken);
+            return;
+        }
+        var result = await api.SendFeedbackAsync(new FeedbackRequest(rated.QueryId, userId, Rating: (int)rating,
             Comment: string.IsNullOrEmpty(comment) ? null : comment), cancellationToken);
         if (!result.Succeeded)
         {
             await responder.FailPrivatelyAsync(result.Failure!.UserMessage, cancellationToken);
             return;
         }
-        logger.LogInformation("Rating {Rating} recorded for query {QueryId}", rating, last.QueryId);
+        logger.LogInformation("Rating {Rating} recorded for query {QueryId}", rating, rated.QueryId);
+        var which = chosen is null ? "your last answer" : "your answer to " + AnswerChoices.Quote(rated.Question, 80);
         await responder.FinishAsync(new BotMessage(
-            $"Thanks! You rated your last answer (query {AnswerRenderer.ShortId(last.QueryId)}) {rating}/5."
+            $"Thanks! You rated {which} (query {AnswerRenderer.ShortId(rated.QueryId)}) {rating}/5."
                 + (result.Value!.Replaced ? " It replaces your earlier rating." : "")), cancellationToken);
+    }
+
+    /// <summary>
+    /// Autocomplete for <c>/feedback answer</c>: the user's recent answers by question, filtered by what they typed.
+    /// An autocomplete interaction takes only choices, so a failing API yields no suggestions rather than an error.
+    /// </summary>
+    public async Task SuggestAnswersAsync(InteractionResponder responder, string? typed, CancellationToken cancellationToken)
+    {
+        var userId = responder.Interaction.User.Id.ToString(CultureInfo.InvariantCulture);
+        var history = await api.GetHistoryAsync(userId, RecentAnswers, cancellationToken);
+        if (!history.Succeeded)
+        {
+            logger.LogWarning("No answer suggestions: the history call failed ({Kind})", history.Failure!.Kind);
+        }
+        await responder.SuggestAsync(history.Succeeded ? AnswerChoices.For(history.Value!, typed) : [], cancellationToken);
     }
 
     public async Task HandleButtonAsync(InteractionResponder responder, string customId, CancellationToken cancellationToken)

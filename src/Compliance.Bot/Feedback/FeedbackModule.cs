@@ -7,12 +7,17 @@ using Discord.WebSocket;
 
 namespace Compliance.Bot.Feedback;
 
-/// <summary><c>/feedback</c>, the 👍 / 👎 / "Report a problem" buttons under answers and the report modal.</summary>
+/// <summary><c>/feedback</c> (with its answer suggestions), the 👍 / 👎 / "Report a problem" buttons under answers and the report modal.</summary>
 public sealed class FeedbackModule(FeedbackInteractions feedback) : InteractionModuleBase<BotInteractionContext>
 {
     [SlashCommand(CommandDefinitions.Feedback, CommandDefinitions.FeedbackDescription)]
-    public Task RateAsync(long rating, string? comment = null) =>
-        feedback.RateLastAnswerAsync(Context.Responder, rating, comment, Context.CancellationToken);
+    public Task RateAsync(long rating, string? answer = null, string? comment = null) =>
+        feedback.RateAnswerAsync(Context.Responder, rating, answer, comment, Context.CancellationToken);
+
+    /// <summary>Suggestions while the user types <c>/feedback answer:</c> (registered with <c>autocomplete</c>).</summary>
+    [AutocompleteCommand(CommandDefinitions.FeedbackAnswerOption, CommandDefinitions.Feedback)]
+    public Task SuggestAnswersAsync() =>
+        feedback.SuggestAnswersAsync(Context.Responder, ((SocketAutocompleteInteraction)Context.Interaction).Data.Current.Value?.ToString(), Context.CancellationToken);
 
     // The custom id carries action, query and asker (fb:{up|down|report}:{queryId}:{askerId}); it is parsed whole.
     [ComponentInteraction(FeedbackButtons.Prefix + "*")]

@@ -18,8 +18,9 @@ using Microsoft.Extensions.Logging;
 namespace Compliance.Bot.FollowUps;
 
 /// <summary>
-/// Continues a conversation from a channel message: a reply to one of the bot's answers, or a mention of the bot
-/// (in a thread the bot started the thread is the conversation; elsewhere the channel and the author). Shows the
+/// Continues a conversation from a channel message: a reply to one of the bot's answers, a mention of the bot
+/// (in a thread the bot started the thread is the conversation; elsewhere the channel and the author), or any
+/// message in a thread the bot opened on an answer (that answer's conversation). Shows the
 /// typing indicator while the API answers and replies with a message reference that pings nobody.
 /// Without the privileged MESSAGE_CONTENT intent Discord delivers the text of a guild message only when it
 /// mentions the bot: a reply with its mention switched off arrives empty, and the bot says how to ask instead of
@@ -35,6 +36,12 @@ public sealed partial class FollowUpHandler(
     /// <summary>What the bot says to a reply whose text Discord withheld (no mention, no MESSAGE_CONTENT intent).</summary>
     public const string MentionNeeded = "I can only read replies that mention me: reply again with the @mention switched on (or mention me), and I'll answer.";
 
+    /// <summary>
+    /// What the bot says to a message in an answer thread whose text Discord withheld: without MESSAGE_CONTENT a
+    /// thread message reaches the bot with its text only when it mentions the bot.
+    /// </summary>
+    public const string ThreadMentionNeeded = "I can only read messages in this thread that mention me: mention me with your question, and I'll answer.";
+
     /// <summary>True when <paramref name="message"/> asks the bot something (see the class summary).</summary>
     public bool IsFollowUp(SocketMessage message, ulong botUserId)
     {
@@ -45,7 +52,8 @@ public sealed partial class FollowUpHandler(
         }
         var repliesToBot = user.Reference?.MessageId.IsSpecified == true
             && (conversations.ConversationOfAnswer(user.Reference.MessageId.Value) is not null || user.ReferencedMessage?.Author?.Id == botUserId);
-        return repliesToBot || Mentions(user, botUserId);
+        // In a thread opened on an answer every message is a follow-up, mention or not.
+        return repliesToBot || Mentions(user, botUserId) || conversations.AnswerThreadOf(user.Channel.Id) is not null;
     }
 
     public async Task HandleAsync(SocketMessage message, ulong botUserId, CancellationToken cancellationToken)
@@ -62,7 +70,7 @@ public sealed partial class FollowUpHandler(
         {
             var hint = Mentions(message, botUserId)
                 ? "Ask me a question after the mention, e.g. “@me can I trade during the blackout window?”."
-                : MentionNeeded;
+                : conversations.AnswerThreadOf(message.Channel.Id) is not null && reference is null ? ThreadMentionNeeded : MentionNeeded;
             await ReplyAsync(message, hint, null, null, conversationId, cancellationToken);
             return;
         }

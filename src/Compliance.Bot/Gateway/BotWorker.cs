@@ -27,6 +27,7 @@ public sealed class BotWorker(
     InteractionRouter router,
     FollowUpHandler followUps,
     ConversationState conversations,
+    Threads.AnswerThreads answerThreads,
     IOptions<BotOptions> options,
     IOptions<BotSettings> settings,
     IHostApplicationLifetime lifetime,
@@ -106,6 +107,23 @@ public sealed class BotWorker(
         client.ThreadCreated += thread =>
         {
             conversations.RecordThread(thread.Id, startedByBot: thread.Owner?.Id == client.CurrentUser?.Id);
+            return Task.CompletedTask;
+        };
+        // Archiving or deleting a thread opened on an answer ends its conversation.
+        client.ThreadUpdated += (_, thread) =>
+        {
+            if (thread.IsArchived && conversations.AnswerThreadOf(thread.Id) is not null)
+            {
+                Run(ct => answerThreads.EndAsync(thread.Id, "archived", ct));
+            }
+            return Task.CompletedTask;
+        };
+        client.ThreadDeleted += thread =>
+        {
+            if (conversations.AnswerThreadOf(thread.Id) is not null)
+            {
+                Run(ct => answerThreads.EndAsync(thread.Id, "deleted", ct));
+            }
             return Task.CompletedTask;
         };
         client.Disconnected += exception =>

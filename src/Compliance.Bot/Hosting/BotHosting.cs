@@ -102,6 +102,7 @@ public static class BotHosting
         services.AddSingleton<AdminCommands>();
         services.AddSingleton<InteractionRouter>();
         services.AddSingleton<FollowUpHandler>();
+        services.AddSingleton<Compliance.Bot.Threads.AnswerThreads>();
         services.AddSingleton<BotWorker>();
         services.AddHostedService(provider => provider.GetRequiredService<BotWorker>());
         services.AddSingleton<IdleMemoryTrimmer>();

@@ -15,6 +15,24 @@ public sealed class ConversationState
 
     private readonly ConcurrentDictionary<ulong, bool> _threads = new();
     private readonly ConcurrentDictionary<ulong, string> _answers = new();
+    private readonly ConcurrentDictionary<ulong, AnswerThread> _answerThreads = new();
+
+    /// <summary>
+    /// Records a thread the bot opened on an answer (<c>Bot:AnswerInThread</c>): every message in it continues
+    /// <paramref name="thread"/>'s conversation, without a mention.
+    /// </summary>
+    public void RecordAnswerThread(ulong threadId, AnswerThread thread)
+    {
+        RecordThread(threadId, startedByBot: true);
+        Trim(_answerThreads);
+        _answerThreads[threadId] = thread;
+    }
+
+    /// <summary>The conversation a thread opened on an answer continues, if <paramref name="channelId"/> is one.</summary>
+    public AnswerThread? AnswerThreadOf(ulong channelId) => _answerThreads.TryGetValue(channelId, out var thread) ? thread : null;
+
+    /// <summary>Forgets an answer thread (archived or deleted); returns it if it was one.</summary>
+    public AnswerThread? EndAnswerThread(ulong channelId) => _answerThreads.TryRemove(channelId, out var thread) ? thread : null;
 
     /// <summary>Records a thread (from THREAD_CREATE or an interaction inside one); <paramref name="startedByBot"/> for the bot's own.</summary>
     public void RecordThread(ulong channelId, bool startedByBot)
@@ -41,6 +59,10 @@ public sealed class ConversationState
     public string ConversationFor(SocketInteraction interaction)
     {
         ArgumentNullException.ThrowIfNull(interaction);
+        if (AnswerThreadOf(interaction.ChannelId ?? 0) is { } answerThread)
+        {
+            return answerThread.ConversationId;
+        }
         if (interaction.Channel is SocketThreadChannel thread)
         {
             RecordThread(thread.Id, startedByBot: thread.Owner?.Id == interaction.ApplicationId);
@@ -55,6 +77,10 @@ public sealed class ConversationState
     {
         ArgumentNullException.ThrowIfNull(message);
         var channelId = message.Channel.Id;
+        if (AnswerThreadOf(channelId) is { } answerThread)
+        {
+            return answerThread.ConversationId;
+        }
         return message.Channel is SocketThreadChannel || IsThread(channelId) ? Id(channelId) : ChannelAndUser(channelId, message.Author.Id);
     }
 
@@ -74,3 +100,6 @@ public sealed class ConversationState
         }
     }
 }
+
+/// <summary>A thread opened on an answer: the conversation it continues, and who asked (a reset names the asker).</summary>
+public sealed record AnswerThread(string ConversationId, string AskerId, string? GuildId);

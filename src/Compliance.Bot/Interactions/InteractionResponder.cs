@@ -108,6 +108,13 @@ public sealed class InteractionResponder(SocketInteraction interaction, TimeProv
         Acknowledged = true;
     }
 
+    /// <summary>Type 8: autocomplete choices, the only response an autocomplete interaction takes.</summary>
+    public async Task SuggestAsync(IEnumerable<AutocompleteResult> choices, CancellationToken cancellationToken)
+    {
+        await ((SocketAutocompleteInteraction)interaction).RespondAsync(choices, Options(cancellationToken));
+        Acknowledged = true;
+    }
+
     /// <summary>Edits the response in place (streaming edits); mentions are always suppressed. Returns the message id.</summary>
     public async Task<ulong> EditAsync(BotMessage message, CancellationToken cancellationToken)
     {

@@ -47,7 +47,12 @@ public sealed class InteractionRouter(
                 return;
             }
             var result = await interactions.ExecuteCommandAsync(new BotInteractionContext(client, interaction, responder, cancellationToken), services);
-            if (!result.IsSuccess && !responder.Acknowledged)
+            if (!result.IsSuccess && !responder.Acknowledged && interaction is SocketAutocompleteInteraction)
+            {
+                // Autocomplete takes only choices: none, rather than a message Discord would refuse.
+                await responder.SuggestAsync([], cancellationToken);
+            }
+            else if (!result.IsSuccess && !responder.Acknowledged)
             {
                 await responder.ReplyAsync(Explain(interaction, result), ephemeral: true, null, cancellationToken);
             }
@@ -98,6 +103,7 @@ public sealed class InteractionRouter(
         SocketMessageComponent component => component.Data.CustomId,
         SocketModal modal => modal.Data.CustomId,
         SocketAutocompleteInteraction autocomplete => autocomplete.Data.CommandName,
+        SocketMessageCommand message => message.Data.Name,
         _ => "?",
     };
 

@@ -25,4 +25,8 @@ public static class DiscordLimits
     public const int ModalTitle = 45;
     public const int ModalComponents = 5;
     public const int TextInputLabel = 45;
+
+    /// <summary>Choices in one autocomplete response, and the length of a choice's name (and of a string value).</summary>
+    public const int AutocompleteChoices = 25;
+    public const int ChoiceName = 100;
 }

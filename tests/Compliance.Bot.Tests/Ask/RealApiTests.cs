@@ -83,6 +83,44 @@ public sealed class RealApiTests(RealComplianceApi api) : IClassFixture<RealComp
         Assert.False(flagged.Reviewed);
     }
 
+    [Fact]
+    public async Task Feedback_autocomplete_lists_the_users_real_history_and_rates_the_older_answer_picked()
+    {
+        const ulong asker = 555_000_000_000_000_702;
+        const string older = "May I trade during the blackout period before the half-year results?";
+        const string newer = "Who grants pre-clearance for trades during a blackout period?";
+        await using var bot = await api.StartBotAsync();
+        using var admin = api.CreateAdminClient();
+        using var service = api.CreateClient();
+        service.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", StubComplianceApi.ServiceToken);
+        var first = await bot.Discord.SendGuildCommandAsync("ask", Messages.Question(older), userId: asker);
+        await bot.WaitIdleAsync(first, AnswerTimeout);
+        var second = await bot.Discord.SendGuildCommandAsync("ask", Messages.Question(newer), userId: asker);
+        await bot.WaitIdleAsync(second, AnswerTimeout);
+        var olderId = first.OriginalMessage!.QueryId();
+        await PollAsync(async () => (await HistoryAsync(service, asker)).Count >= 2 ? "logged" : null, "the query log to list both questions");
+
+        // The API's paged history, by question, newest first; typing filters it.
+        var all = await bot.Discord.SendAutocompleteAsync("feedback", "answer", "", [("rating", 4, System.Text.Json.Nodes.JsonValue.Create(1))], userId: asker);
+        await bot.WaitIdleAsync(all, AnswerTimeout);
+        var names = (all.CallbackData!["choices"] as System.Text.Json.Nodes.JsonArray)!.Select(c => c!["name"]!.GetValue<string>()).ToList();
+        Assert.Equal(2, names.Count);
+        Assert.StartsWith($"“{newer}”", names[0], StringComparison.Ordinal);
+        var typed = await bot.Discord.SendAutocompleteAsync("feedback", "answer", "half-year", [("rating", 4, System.Text.Json.Nodes.JsonValue.Create(1))], userId: asker);
+        await bot.WaitIdleAsync(typed, AnswerTimeout);
+        var choice = Assert.Single((typed.CallbackData!["choices"] as System.Text.Json.Nodes.JsonArray)!)!;
+        Assert.Equal(olderId.ToString("D"), choice["value"]!.GetValue<string>());
+
+        var rate = await bot.Discord.SendGuildCommandAsync("feedback", [("rating", 4, System.Text.Json.Nodes.JsonValue.Create(1)), ("answer", 3, choice["value"]!.DeepClone())], userId: asker);
+        await bot.WaitIdleAsync(rate, AnswerTimeout);
+
+        Assert.True(rate.Ephemeral);
+        Assert.StartsWith($"Thanks! You rated your answer to “{older}”", rate.OriginalMessage!.Content(), StringComparison.Ordinal);
+        var flagged = await PollAsync(async () => (await FlaggedAsync(admin)).SingleOrDefault(q => q.QueryId == olderId), "the rating to reach the flagged queue");
+        Assert.Equal(1, flagged.LowestRating);
+        Assert.DoesNotContain(await FlaggedAsync(admin), q => q.QueryId == second.OriginalMessage!.QueryId());
+    }
+
     private static async Task<IReadOnlyList<FlaggedQuery>> FlaggedAsync(HttpClient admin) =>
         (await admin.GetFromJsonAsync<PagedResponse<FlaggedQuery>>("/admin/queries/flagged?pageSize=200", Ct))!.Items;
 

@@ -18,7 +18,12 @@ public sealed class CommandRegistrationTests
             Assert.Equal(1, discord.Rest.CommandWrites);
         }
         var commands = discord.Rest.Commands();
-        Assert.Equal(["ask", "feedback", "history", "forget", "reset", "settings", "stats", "health"], commands.Select(c => c!["name"]!.GetValue<string>()));
+        Assert.Equal(["ask", "feedback", "history", "forget", "reset", "settings", "stats", "health", "Ask compliance about this"], commands.Select(c => c!["name"]!.GetValue<string>()));
+        // The message context-menu command (type 3) and /feedback's autocompleted answer option are part of the definitions.
+        var askAbout = commands.Single(c => c!["name"]!.GetValue<string>() == "Ask compliance about this")!;
+        Assert.Equal(3, askAbout["type"]!.GetValue<int>());
+        var answerOption = commands.Single(c => c!["name"]!.GetValue<string>() == "feedback")!["options"]!.AsArray().Single(o => o!["name"]!.GetValue<string>() == "answer")!;
+        Assert.True(answerOption["autocomplete"]!.GetValue<bool>());
         var ask = commands.Single(c => c!["name"]!.GetValue<string>() == "ask")!;
         Assert.Equal(1000, ask["options"]![0]!["max_length"]!.GetValue<int>());
         Assert.Equal("32", commands.Single(c => c!["name"]!.GetValue<string>() == "stats")!["default_member_permissions"]!.GetValue<string>());
@@ -43,7 +48,7 @@ public sealed class CommandRegistrationTests
 
         Assert.Empty(bot.Discord.Rest.Commands());
         var guildCommands = bot.Discord.Rest.Commands(222_000_000_000_000_001);
-        Assert.Equal(8, guildCommands.Count);
+        Assert.Equal(9, guildCommands.Count);
         Assert.All(guildCommands, c => Assert.Null(c!["contexts"]));
     }
 }
@@ -57,7 +62,11 @@ public sealed class CommandModuleTests
         await using var bot = await BotHarness.StartAsync();
         var service = bot.Services.GetRequiredService<Discord.Interactions.InteractionService>();
 
-        var definitions = Compliance.Bot.Commands.CommandDefinitions.All(guildScoped: false);
+        var all = Compliance.Bot.Commands.CommandDefinitions.All(guildScoped: false);
+        var definitions = all.OfType<Discord.SlashCommandProperties>().ToList();
+        Assert.Equal(
+            all.OfType<Discord.MessageCommandProperties>().Select(d => d.Name.Value),
+            service.ContextCommands.Where(c => c.CommandType == Discord.ApplicationCommandType.Message).Select(c => c.Name));
         Assert.Equal(
             definitions.Select(d => d.Name.Value).Order(StringComparer.Ordinal),
             service.SlashCommands.Select(c => c.Name).Order(StringComparer.Ordinal));
@@ -79,6 +88,6 @@ public sealed class CommandModuleTests
 
         var ready = await FakeDiscordServer.WaitForAsync(() => bot.Logs.Entries.FirstOrDefault(e => e.Message.Contains("invite:", StringComparison.Ordinal)), null, "the ready line");
         var applicationId = bot.Discord.Options.ApplicationId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Contains($"https://discord.com/oauth2/authorize?client_id={applicationId}&scope=bot+applications.commands&permissions=274877991936", ready.Message, StringComparison.Ordinal);
+        Assert.Contains($"https://discord.com/oauth2/authorize?client_id={applicationId}&scope=bot+applications.commands&permissions=309237730304", ready.Message, StringComparison.Ordinal);
     }
 }

@@ -80,6 +80,30 @@ public sealed class FakeDiscordServer : IAsyncDisposable
         return await DispatchInteractionAsync(interaction, payload);
     }
 
+    /// <summary>Dispatches the message context-menu command <paramref name="commandName"/> on <paramref name="target"/> (a message object).</summary>
+    public async Task<FakeInteraction> SendMessageCommandAsync(string commandName, JsonObject target, ulong? userId = null, ulong guildId = 222_000_000_000_000_001, ulong channelId = 444_000_000_000_000_001, string permissions = "2248473465835073")
+    {
+        await Gateway.EnsureGuildChannelAsync(guildId, channelId);
+        var interaction = Rest.Interactions.Create(2);
+        var payload = FakeDispatches.MessageCommand(Options, interaction, commandName, target, userId ?? 555_000_000_000_000_001, guildId, channelId, permissions);
+        payload["member"]!["roles"] = new JsonArray(JsonValue.Create((await Gateway.EnsureRoleAsync(guildId, permissions)).ToId()));
+        return await DispatchInteractionAsync(interaction, payload);
+    }
+
+    /// <summary>
+    /// Dispatches an autocomplete interaction: the user is typing <paramref name="typed"/> into
+    /// <paramref name="focusedOption"/> of guild command <paramref name="commandName"/>. The choices come back as the
+    /// callback (type 8), validated as Discord does.
+    /// </summary>
+    public async Task<FakeInteraction> SendAutocompleteAsync(string commandName, string focusedOption, string typed, IEnumerable<(string Name, int Type, JsonNode? Value)>? filled = null, ulong? userId = null, ulong guildId = 222_000_000_000_000_001, ulong channelId = 444_000_000_000_000_001, string permissions = "2248473465835073")
+    {
+        await Gateway.EnsureGuildChannelAsync(guildId, channelId);
+        var interaction = Rest.Interactions.Create(4);
+        var payload = FakeDispatches.Autocomplete(Options, interaction, commandName, filled, focusedOption, typed, userId ?? 555_000_000_000_000_001, guildId, channelId, permissions);
+        payload["member"]!["roles"] = new JsonArray(JsonValue.Create((await Gateway.EnsureRoleAsync(guildId, permissions)).ToId()));
+        return await DispatchInteractionAsync(interaction, payload);
+    }
+
     /// <summary>Dispatches a button click on <paramref name="message"/> (a message object the bot sent).</summary>
     public async Task<FakeInteraction> SendButtonClickAsync(string customId, JsonObject message, ulong? userId = null, ulong guildId = 222_000_000_000_000_001)
     {

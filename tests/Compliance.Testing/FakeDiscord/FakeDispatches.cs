@@ -240,6 +240,37 @@ public static class FakeDispatches
         ["flags"] = 0,
     };
 
+    /// <summary>
+    /// A message context-menu command (data.type 3) on <paramref name="target"/>: <c>target_id</c> names it and
+    /// <c>resolved.messages</c> carries it whole. Discord delivers the target's content even without the
+    /// MESSAGE_CONTENT intent (gateway docs, Message Content Intent), so it is passed on as given.
+    /// </summary>
+    public static JsonObject MessageCommand(FakeDiscordOptions options, FakeInteraction interaction, string name, JsonObject target, ulong userId, ulong guildId, ulong channelId, string permissions)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var payload = GuildCommand(options, interaction, name, null, userId, guildId, channelId, permissions);
+        var data = (JsonObject)payload["data"]!;
+        var targetId = target["id"]!.GetValue<string>();
+        data["type"] = 3;
+        data["target_id"] = targetId;
+        data["resolved"] = new JsonObject { ["messages"] = new JsonObject { [targetId] = target.DeepClone() } };
+        return payload;
+    }
+
+    /// <summary>
+    /// An autocomplete interaction (type 4) for a guild command: the options typed so far, the one being typed
+    /// marked <c>focused</c> with its partial text as a string, as Discord sends it whatever the option's type.
+    /// </summary>
+    public static JsonObject Autocomplete(FakeDiscordOptions options, FakeInteraction interaction, string name, IEnumerable<(string Name, int Type, JsonNode? Value)>? filled, string focusedOption, string typed, ulong userId, ulong guildId, ulong channelId, string permissions)
+    {
+        var payload = GuildCommand(options, interaction, name, filled, userId, guildId, channelId, permissions);
+        var data = (JsonObject)payload["data"]!;
+        var list = data["options"] as JsonArray ?? [];
+        list.Add(new JsonObject { ["name"] = focusedOption, ["type"] = 3, ["value"] = typed, ["focused"] = true });
+        data["options"] = list;
+        return payload;
+    }
+
     private static JsonObject Common(FakeDiscordOptions options, FakeInteraction interaction, ulong? guildId, ulong channelId)
     {
         var payload = new JsonObject

@@ -50,6 +50,7 @@ public sealed partial class FakeRest
         public const string CreateMessage = "POST /channels/{channel}/messages";
         public const string TriggerTyping = "POST /channels/{channel}/typing";
         public const string EditMessage = "PATCH /channels/{channel}/messages/{message}";
+        public const string StartThread = "POST /channels/{channel}/messages/{message}/threads";
     }
 
     // HttpContext.Items key: the matched route's key, to name it in the invalid-request tally.
@@ -99,6 +100,7 @@ public sealed partial class FakeRest
         Add("POST", "/channels/{channel}/messages", FakeRouteAuth.Bot, (r, c) => r.CreateMessageAsync(c));
         Add("POST", "/channels/{channel}/typing", FakeRouteAuth.Bot, (r, c) => r.TypingAsync(c));
         Add("PATCH", "/channels/{channel}/messages/{message}", FakeRouteAuth.Bot, (r, c) => r.EditMessageAsync(c));
+        Add("POST", "/channels/{channel}/messages/{message}/threads", FakeRouteAuth.Bot, (r, c) => r.StartThreadAsync(c));
     }
 
     public FakeInteractionRegistry Interactions { get; } = new();
@@ -404,6 +406,11 @@ public sealed partial class FakeRest
         stored["application_id"] = _server.Options.ApplicationId.ToId();
         stored["version"] = Snowflakes.NextString();
         stored["type"] ??= 1;
+        if (FakeValidation.Int(stored["type"]) != 1)
+        {
+            // Context-menu commands come back with an empty description, as on Discord.
+            stored["description"] = "";
+        }
         if (stored["default_member_permissions"] is JsonValue permissions && permissions.GetValueKind() == JsonValueKind.Number)
         {
             stored["default_member_permissions"] = permissions.GetValue<ulong>().ToString(CultureInfo.InvariantCulture);
@@ -474,6 +481,9 @@ public sealed partial class FakeRest
                     break;
                 case 9:
                     FakeValidation.Modal(data, errors);
+                    break;
+                case 8:
+                    FakeValidation.AutocompleteChoices(data, errors);
                     break;
             }
             if (errors.Any)

@@ -287,6 +287,39 @@ internal static partial class FakeValidation
         }
     }
 
+    /// <summary>
+    /// An autocomplete result (callback type 8): <c>data.choices</c>, at most 25, each name 1-100 code points and
+    /// each string value at most 100 (Discord refuses the whole response otherwise, and the user sees no choices).
+    /// </summary>
+    internal static void AutocompleteChoices(JsonObject? data, FormErrors errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (data?["choices"] is not JsonArray choices)
+        {
+            errors.Add("data.choices", "BASE_TYPE_REQUIRED", "This field is required");
+            return;
+        }
+        if (choices.Count > 25)
+        {
+            errors.Add("data.choices", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.");
+        }
+        for (var c = 0; c < choices.Count; c++)
+        {
+            if (CodePoints(Str(choices[c]?["name"])) is < 1 or > 100)
+            {
+                errors.Add($"data.choices.{c}.name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.");
+            }
+            if (choices[c]?["value"] is not JsonValue value)
+            {
+                errors.Add($"data.choices.{c}.value", "BASE_TYPE_REQUIRED", "This field is required");
+            }
+            else if (value.GetValueKind() == JsonValueKind.String && CodePoints(value.GetValue<string>()) > 100)
+            {
+                errors.Add($"data.choices.{c}.value", "BASE_TYPE_MAX_LENGTH", "Must be 100 or fewer in length.");
+            }
+        }
+    }
+
     /// <summary>Validates one application command definition.</summary>
     public static void Command(JsonObject command, FormErrors errors, string path)
     {
