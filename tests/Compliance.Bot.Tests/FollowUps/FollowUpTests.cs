@@ -77,11 +77,15 @@ public sealed class FollowUpTests
     {
         await using var bot = await BotHarness.StartAsync();
         const ulong thread = 888_000_000_000_000_001;
+        // The thread's guild and parent channel first: Discord.Net ignores a THREAD_CREATE in a guild it does not know.
+        await bot.Discord.Gateway.EnsureGuildChannelAsync(222_000_000_000_000_001, 444_000_000_000_000_001);
+        await bot.WaitForChannelAsync(444_000_000_000_000_001);
         await bot.Discord.Gateway.DispatchAsync("THREAD_CREATE", new JsonObject
         {
             ["id"] = "888000000000000001", ["type"] = 11, ["guild_id"] = "222000000000000001", ["parent_id"] = "444000000000000001",
             ["owner_id"] = bot.Discord.Options.BotUserId.ToString(System.Globalization.CultureInfo.InvariantCulture), ["name"] = "Blackout questions",
         });
+        await bot.WaitForChannelAsync(thread);
 
         await bot.Discord.SendUserMessageAsync("lunch anyone?", mentionBot: false, channelId: thread);
         await bot.Discord.SendUserMessageAsync("is the blackout over on Friday?", mentionBot: true, channelId: thread);

@@ -100,8 +100,7 @@ public sealed class StrictDiscordTests
         // The guild first, and wait until Discord.Net has cached its channel: it drops messages from channels it does
         // not know yet, and handles a new guild's GUILD_CREATE on its own schedule (seen dropping the message under load).
         await bot.Discord.Gateway.EnsureGuildChannelAsync(222_000_000_000_000_001, 444_000_000_000_000_001);
-        var client = bot.Services.GetRequiredService<Discord.WebSocket.DiscordSocketClient>();
-        await FakeDiscordServer.WaitUntilAsync(() => client.GetChannel(444_000_000_000_000_001) is not null, null, "the channel in Discord.Net's cache");
+        await bot.WaitForChannelAsync(444_000_000_000_000_001);
         var question = await bot.Discord.SendUserMessageAsync("Can I trade during the blackout?", mentionBot: true);
         try
         {

@@ -39,6 +39,15 @@ public sealed class BotHarness : IAsyncDisposable
 
     public BotWorker Worker => Services.GetRequiredService<BotWorker>();
 
+    /// <summary>
+    /// Waits until Discord.Net has the channel (or thread) in its cache. It drops a message from a channel it does not
+    /// know yet and handles a new guild's or thread's CREATE dispatch on its own schedule, so a test that announces
+    /// one and then sends a message into it must wait for this first (seen dropping the message under load in CI).
+    /// </summary>
+    public Task WaitForChannelAsync(ulong channelId) => FakeDiscordServer.WaitUntilAsync(
+        () => Services.GetRequiredService<global::Discord.WebSocket.DiscordSocketClient>().GetChannel(channelId) is not null,
+        null, $"channel {channelId} in Discord.Net's cache");
+
     /// <summary>Where the liveness file goes.</summary>
     public string LivenessFile => Path.Combine(_directory, "alive");
 

@@ -46,6 +46,7 @@ public sealed class AnswerThreadTests
         Assert.Equal("Can I trade during the blackout window?", thread["name"]!.GetValue<string>());
         Assert.NotNull(ask.OriginalMessage.Embed()); // the answer itself is unchanged
 
+        await bot.WaitForChannelAsync(threadId); // THREAD_CREATE is handled on Discord.Net's schedule
         await bot.Discord.SendUserMessageAsync("What about exercising options?", mentionBot: false, channelId: threadId);
         await FakeDiscordServer.WaitUntilAsync(() => bot.Discord.Rest.MessagesIn(threadId).Count > 0, null, "the answer in the thread");
         await bot.WaitIdleAsync();
@@ -80,6 +81,7 @@ public sealed class AnswerThreadTests
         var ask = await bot.Discord.SendGuildCommandAsync("ask", Messages.Question("May I accept a gift worth 200 EUR?"));
         await bot.WaitIdleAsync(ask);
         var threadId = Id(Assert.Single(bot.Discord.Rest.Threads)["id"]);
+        await bot.WaitForChannelAsync(threadId);
 
         // Discord blanks the text of a message that does not mention the bot: the bot says how to ask, without guessing.
         await bot.Discord.SendUserMessageAsync("And from a supplier?", mentionBot: false, channelId: threadId);
@@ -125,6 +127,7 @@ public sealed class AnswerThreadTests
         var threaded = await bot.Discord.SendGuildCommandAsync("ask", Messages.Question("What is the gift limit?"));
         await bot.WaitIdleAsync(threaded);
         var threadId = Id(Assert.Single(bot.Discord.Rest.Threads)["id"]);
+        await bot.WaitForChannelAsync(threadId);
 
         await bot.Discord.Rest.DeleteThreadAsync(threadId);
         await WaitForResetAsync(bot);
