@@ -54,22 +54,9 @@ public sealed class HybridSearch
             return await SearchCandidatesAsync(candidates, query, filter, k, mode, reason, total, cancellationToken);
         }
 
-        // Text search starts first and runs while the query is embedded; the vector search follows the embedding.
-        var textTask = mode == SearchMode.VectorOnly
-            ? Task.FromResult(Timed<IReadOnlyList<RankedChunk>>.Empty)
-            : TimeAsync(() => _index.SearchTextAsync(query, filter, _options.CandidatesPerList, cancellationToken));
-        var embed = TimeSpan.Zero;
-        var vectorTask = Task.FromResult(Timed<IReadOnlyList<RankedChunk>>.Empty);
-        if (mode != SearchMode.LexicalOnly)
-        {
-            var embedWatch = Stopwatch.StartNew();
-            var vector = await _embedder!.EmbedQueryAsync(query, cancellationToken);
-            embed = embedWatch.Elapsed;
-            vectorTask = TimeAsync(() => _index.SearchVectorAsync(vector, filter, _options.CandidatesPerList, cancellationToken));
-        }
-        await Task.WhenAll(textTask, vectorTask);
-        var text = await textTask;
-        var vectors = await vectorTask;
+        var (text, vectors, embed) = await SearchBothListsAsync(query, mode,
+            () => _index.SearchTextAsync(query, filter, _options.CandidatesPerList, cancellationToken),
+            vector => _index.SearchVectorAsync(vector, filter, _options.CandidatesPerList, cancellationToken), cancellationToken);
 
         var hits = RankFusion.Fuse(query, text.Value, vectors.Value, _options, k);
         return new HybridSearchResult(
@@ -93,21 +80,9 @@ public sealed class HybridSearch
     private async Task<HybridSearchResult> SearchCandidatesAsync(
         ICandidateSearch index, string query, SearchFilter filter, int k, SearchMode mode, string? reason, Stopwatch total, CancellationToken cancellationToken)
     {
-        var textTask = mode == SearchMode.VectorOnly
-            ? Task.FromResult(Timed<IReadOnlyList<RankedCandidate>>.None)
-            : TimeAsync(() => index.SearchTextCandidatesAsync(query, filter, _options.CandidatesPerList, cancellationToken));
-        var embed = TimeSpan.Zero;
-        var vectorTask = Task.FromResult(Timed<IReadOnlyList<RankedCandidate>>.None);
-        if (mode != SearchMode.LexicalOnly)
-        {
-            var embedWatch = Stopwatch.StartNew();
-            var vector = await _embedder!.EmbedQueryAsync(query, cancellationToken);
-            embed = embedWatch.Elapsed;
-            vectorTask = TimeAsync(() => index.SearchVectorCandidatesAsync(vector, filter, _options.CandidatesPerList, cancellationToken));
-        }
-        await Task.WhenAll(textTask, vectorTask);
-        var text = await textTask;
-        var vectors = await vectorTask;
+        var (text, vectors, embed) = await SearchBothListsAsync(query, mode,
+            () => index.SearchTextCandidatesAsync(query, filter, _options.CandidatesPerList, cancellationToken),
+            vector => index.SearchVectorCandidatesAsync(vector, filter, _options.CandidatesPerList, cancellationToken), cancellationToken);
 
         var loaded = new Dictionary<string, ChunkRecord>(StringComparer.Ordinal);
         var gone = new HashSet<string>(StringComparer.Ordinal);
@@ -150,6 +125,29 @@ public sealed class HybridSearch
             gone.Count == 0 ? list : [.. list.Where(c => !gone.Contains(c.ChunkId))];
     }
 
+    /// <summary>
+    /// The two lists a mode asks for, either list empty when it does not: the text search starts first and runs while
+    /// the query is embedded; the vector search follows the embedding.
+    /// </summary>
+    private async Task<(Timed<IReadOnlyList<T>> Text, Timed<IReadOnlyList<T>> Vectors, TimeSpan Embed)> SearchBothListsAsync<T>(
+        string query, SearchMode mode, Func<Task<IReadOnlyList<T>>> searchText, Func<float[], Task<IReadOnlyList<T>>> searchVector,
+        CancellationToken cancellationToken)
+    {
+        var none = Task.FromResult(new Timed<IReadOnlyList<T>>([], TimeSpan.Zero));
+        var textTask = mode == SearchMode.VectorOnly ? none : TimeAsync(searchText);
+        var embed = TimeSpan.Zero;
+        var vectorTask = none;
+        if (mode != SearchMode.LexicalOnly)
+        {
+            var embedWatch = Stopwatch.StartNew();
+            var vector = await _embedder!.EmbedQueryAsync(query, cancellationToken);
+            embed = embedWatch.Elapsed;
+            vectorTask = TimeAsync(() => searchVector(vector));
+        }
+        await Task.WhenAll(textTask, vectorTask);
+        return (await textTask, await vectorTask, embed);
+    }
+
     /// <summary>Runs a search on the thread pool so a backend that completes synchronously (SQLite) still overlaps.</summary>
     private static Task<Timed<T>> TimeAsync<T>(Func<Task<T>> search) => Task.Run(async () =>
     {
@@ -158,10 +156,5 @@ public sealed class HybridSearch
         return new Timed<T>(value, watch.Elapsed);
     });
 
-    private readonly record struct Timed<T>(T Value, TimeSpan Elapsed)
-    {
-        public static Timed<IReadOnlyList<RankedChunk>> Empty => new([], TimeSpan.Zero);
-
-        public static Timed<IReadOnlyList<RankedCandidate>> None => new([], TimeSpan.Zero);
-    }
+    private readonly record struct Timed<T>(T Value, TimeSpan Elapsed);
 }
