@@ -59,16 +59,12 @@ public sealed class HybridSearch
             vector => _index.SearchVectorAsync(vector, filter, _options.CandidatesPerList, cancellationToken), cancellationToken);
 
         var hits = RankFusion.Fuse(query, text.Value, vectors.Value, _options, k);
-        return new HybridSearchResult(
-            hits,
-            mode,
-            reason,
-            mode == SearchMode.Hybrid ? _options.Fusion : null,
-            new SearchTimings(embed, text.Elapsed, vectors.Elapsed, total.Elapsed))
-        {
-            TopVectorSimilarity = vectors.Value.Count > 0 ? vectors.Value.Max(c => c.Score) : null,
-        };
+        return Result(hits, mode, reason, new SearchTimings(embed, text.Elapsed, vectors.Elapsed, total.Elapsed),
+            vectors.Value.Count > 0 ? vectors.Value.Max(c => c.Score) : null);
     }
+
+    private HybridSearchResult Result(IReadOnlyList<HybridHit> hits, SearchMode mode, string? reason, SearchTimings timings, double? topVectorSimilarity) =>
+        new(hits, mode, reason, mode == SearchMode.Hybrid ? _options.Fusion : null, timings) { TopVectorSimilarity = topVectorSimilarity };
 
     /// <summary>
     /// The same search over an index that ranks candidates by id (<see cref="ICandidateSearch"/>): both lists come
@@ -111,15 +107,8 @@ public sealed class HybridSearch
         var hits = fused
             .Select(f => new HybridHit(loaded[f.ChunkId], f.Rank, f.FusedScore, f.TextRank, f.TextScore, f.VectorRank, f.VectorScore))
             .ToList();
-        return new HybridSearchResult(
-            hits,
-            mode,
-            reason,
-            mode == SearchMode.Hybrid ? _options.Fusion : null,
-            new SearchTimings(embed, text.Elapsed, vectors.Elapsed, total.Elapsed))
-        {
-            TopVectorSimilarity = vectors.Value.Count > 0 ? vectors.Value.Max(c => c.Score) : null,
-        };
+        return Result(hits, mode, reason, new SearchTimings(embed, text.Elapsed, vectors.Elapsed, total.Elapsed),
+            vectors.Value.Count > 0 ? vectors.Value.Max(c => c.Score) : null);
 
         static IReadOnlyList<RankedCandidate> Without(IReadOnlyList<RankedCandidate> list, HashSet<string> gone) =>
             gone.Count == 0 ? list : [.. list.Where(c => !gone.Contains(c.ChunkId))];
